@@ -1,0 +1,94 @@
+/**
+ * The DialogLayer service (RFC 3261 §12–§15, RFC 6026): dialog state, in-dialog request building,
+ * 2xx/ACK reliability, forking. It builds and sends every SIP message the session layer asks for;
+ * the session layer above states intent only. Contract between src/dialog and src/session.
+ */
+import { Context, type Effect, type Stream } from "effect"
+import type { NetworkError, ProtocolError } from "../errors.ts"
+import type { SipRequest, SipResponse } from "../sip/message.ts"
+import type { Endpoint } from "../transport/transport.ts"
+
+/** A body with its type, e.g. SDP: `{ contentType: "application/sdp", bytes }`. */
+export interface Body {
+  readonly contentType: string
+  readonly bytes: Uint8Array
+}
+
+/** What a response carries beyond status: extra headers and a body. */
+export interface ResponseOptions {
+  readonly reason?: string
+  readonly headers?: ReadonlyArray<readonly [string, string]>
+  readonly body?: Body
+}
+
+/** Events up to the session layer. Requests the dialog layer answers on its own (BYE → 200, CANCEL →
+ *  487 on the INVITE, 481 for unknown dialogs, 500 for a lower CSeq, 491 for a re-INVITE while one is
+ *  pending) are reported after the fact. `requestId` is the server transaction to answer through `respond`. */
+export type DialogEvent =
+  /** A new INVITE outside any dialog. `dialogId` is the UAS dialog it will create (our To-tag is chosen). */
+  | { readonly _tag: "IncomingInvite"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest; readonly source: Endpoint }
+  /** The caller CANCELled before we answered; the INVITE got 487, the dialog is gone. */
+  | { readonly _tag: "InviteCancelled"; readonly dialogId: string }
+  /** The ACK for our 2xx arrived: the UAS dialog is confirmed. Carries the SDP answer in the late-offer case. */
+  | { readonly _tag: "DialogConfirmed"; readonly dialogId: string; readonly ack: SipRequest }
+  /** A re-INVITE (or UPDATE) in a confirmed dialog; answer it through `respond`. */
+  | { readonly _tag: "ReinviteReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
+  /** Any other in-dialog request (INFO, OPTIONS, MESSAGE, NOTIFY…); answer it through `respond`. */
+  | { readonly _tag: "InDialogRequest"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
+  /** A request outside any dialog that is not an INVITE (OPTIONS, REGISTER, MESSAGE…); answer it through `respond`. */
+  | { readonly _tag: "OutOfDialogRequest"; readonly requestId: string; readonly request: SipRequest; readonly source: Endpoint }
+  /** The dialog ended: the peer's BYE (already answered 200), our BYE done, no ACK within 64*T1 (we sent
+   *  BYE, §13.3.1.4), a transaction timeout, or a transport failure. */
+  | { readonly _tag: "DialogTerminated"; readonly dialogId: string; readonly reason: "RemoteBye" | "LocalBye" | "AckTimeout" | "Timeout" | "TransportError" }
+
+/** Progress of an INVITE we sent (UAC). Forking: each provisional with a new To-tag is its own early
+ *  dialog; the first 2xx wins (ACKed by the layer); a later 2xx from another branch is ACKed then BYEd. */
+export type OutgoingInviteEvent =
+  | { readonly _tag: "Provisional"; readonly response: SipResponse; readonly dialogId?: string }
+  | { readonly _tag: "Answered"; readonly response: SipResponse; readonly dialogId: string }
+  | { readonly _tag: "Failed"; readonly response: SipResponse }
+
+export interface OutgoingInvite {
+  readonly dialogId: string
+  readonly callId: string
+  /** Ends after the final response (and for a 2xx, once the ACK went out). Fails with a
+   *  ProtocolError "TransactionTimeout" (Timer B) or a NetworkError. */
+  readonly events: Stream.Stream<OutgoingInviteEvent, ProtocolError | NetworkError>
+}
+
+export interface InviteOptions {
+  /** Request-URI, e.g. "sip:bob@127.0.0.1:5060". */
+  readonly target: string
+  readonly from: string
+  readonly to: string
+  /** Where to send: an outbound proxy or the target's host:port. */
+  readonly destination: Endpoint
+  readonly body?: Body
+  readonly headers?: ReadonlyArray<readonly [string, string]>
+}
+
+export interface DialogCounts {
+  readonly dialogs: number
+  readonly pendingInvites: number
+}
+
+export class DialogLayer extends Context.Service<DialogLayer, {
+  readonly events: Stream.Stream<DialogEvent>
+  /** Send 180/183 (with an optional body, e.g. early-media SDP) on a pending incoming INVITE: creates the early dialog. */
+  provisional(dialogId: string, status: number, options?: ResponseOptions): Effect.Effect<void, ProtocolError | NetworkError>
+  /** Send the 2xx; the layer retransmits it (T1 doubling to T2) until the ACK, and after 64*T1 without ACK
+   *  sends BYE and reports DialogTerminated "AckTimeout" (§13.3.1.4). */
+  accept(dialogId: string, options?: ResponseOptions): Effect.Effect<void, ProtocolError | NetworkError>
+  /** Answer a pending incoming INVITE with a final non-2xx status (3xx–6xx); the dialog is gone. */
+  reject(dialogId: string, status: number, options?: ResponseOptions): Effect.Effect<void, ProtocolError | NetworkError>
+  /** Answer any other request reported with a `requestId` (re-INVITE, INFO, OPTIONS…). */
+  respond(requestId: string, status: number, options?: ResponseOptions): Effect.Effect<void, ProtocolError | NetworkError>
+  /** Place an INVITE (UAC). */
+  invite(options: InviteOptions): Effect.Effect<OutgoingInvite, NetworkError>
+  /** CANCEL our pending INVITE (§9.1); the INVITE then fails with 487. */
+  cancel(dialogId: string): Effect.Effect<void, ProtocolError | NetworkError>
+  /** Send an in-dialog request (re-INVITE, INFO, BYE…) built per §12.2.1.1 and return its final response.
+   *  A 2xx to a re-INVITE is ACKed by the layer. BYE ends the dialog whatever its answer. */
+  request(dialogId: string, method: string, options?: { readonly body?: Body; readonly headers?: ReadonlyArray<readonly [string, string]> }): Effect.Effect<SipResponse, ProtocolError | NetworkError>
+  readonly counts: Effect.Effect<DialogCounts>
+}>()("effect-sip/dialog/DialogLayer") {}
