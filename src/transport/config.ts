@@ -1,0 +1,60 @@
+/**
+ * Configuration of the real (socket) Transport layers, with the defaults RFC 3261 suggests.
+ */
+import * as Os from "node:os"
+
+export interface TransportConfig {
+  /** Address to bind. Default "0.0.0.0" (every IPv4 interface). */
+  readonly host?: string
+  /** Port to bind; 0 = ephemeral. UDP and TCP share the number: UDP binds first, TCP takes the port UDP got. */
+  readonly port: number
+  readonly transports: ReadonlyArray<"udp" | "tcp">
+  /** Host written in `local` endpoints (what upper layers put in Via/Contact). Default: the bind host, or
+   *  the first external IPv4 address when bound to a wildcard. */
+  readonly advertisedHost?: string
+  /** UDP receive buffer in datagrams; when full, new datagrams are dropped and counted. Default 4096. */
+  readonly receiveBufferCapacity?: number
+  /** Largest message accepted, in bytes (UDP datagram or TCP frame). Default 65535. */
+  readonly maxMessageSize?: number
+  /** A TCP connection with no traffic either way for this long is closed. Default 32 s ≈ 64*T1 (§17.1.1.2). */
+  readonly tcpIdleTimeoutMs?: number
+  /** Capacity of the inbound message queue towards the single consumer (backpressure). Default 1024. */
+  readonly inboundQueueCapacity?: number
+}
+
+export interface ResolvedTransportConfig {
+  readonly host: string
+  readonly port: number
+  readonly transports: ReadonlyArray<"udp" | "tcp">
+  readonly advertisedHost: string
+  readonly receiveBufferCapacity: number
+  readonly maxMessageSize: number
+  readonly tcpIdleTimeoutMs: number
+  readonly inboundQueueCapacity: number
+}
+
+const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::" || host === ""
+
+/** First non-internal IPv4 address of this machine, for advertising a wildcard bind. */
+const firstExternalIpv4 = (): string => {
+  for (const list of Object.values(Os.networkInterfaces())) {
+    for (const info of list ?? []) {
+      if (info.family === "IPv4" && !info.internal) return info.address
+    }
+  }
+  return "127.0.0.1"
+}
+
+export const resolveConfig = (config: TransportConfig): ResolvedTransportConfig => {
+  const host = config.host ?? "0.0.0.0"
+  return {
+    host,
+    port: config.port,
+    transports: config.transports,
+    advertisedHost: config.advertisedHost ?? (isWildcard(host) ? firstExternalIpv4() : host),
+    receiveBufferCapacity: config.receiveBufferCapacity ?? 4096,
+    maxMessageSize: config.maxMessageSize ?? 65535,
+    tcpIdleTimeoutMs: config.tcpIdleTimeoutMs ?? 32_000,
+    inboundQueueCapacity: config.inboundQueueCapacity ?? 1024
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The real Transport: UDP and/or TCP sockets on one port, as a Layer whose scope owns every socket
+ * and connection (closing it frees the port).
+ */
+import { Effect, Layer, Queue, Stream } from "effect"
+import { NetworkError } from "../errors.ts"
+import { serialize } from "../sip/index.ts"
+import type { SipMessage } from "../sip/message.ts"
+import { resolveConfig, type TransportConfig } from "./config.ts"
+import { makeCounters, snapshot } from "./counters.ts"
+import { makeTcpListener } from "./tcp.ts"
+import { type Endpoint, type Inbound, Transport } from "./transport.ts"
+import { type Listener, makeUdpListener } from "./udp.ts"
+
+/**
+ * Builds the Transport service in the current Scope. Binds UDP first, then TCP on the port UDP got
+ * (so port 0 yields one ephemeral number for both); fails with NetworkError "BindFailed" when a bind fails.
+ */
+export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig) {
+  const config = resolveConfig(input)
+  // Backpressure towards the sockets: a lagging consumer stops the read loops, and the UDP receive
+  // buffer then drops (counted) while TCP peers are held back by the kernel window.
+  const queue = yield* Effect.acquireRelease(
+    Queue.bounded<Inbound>(config.inboundQueueCapacity),
+    (queue) => Queue.shutdown(queue)
+  )
+  const counters = makeCounters()
+  let port = config.port
+  let udp: Listener | undefined
+  let tcp: Listener | undefined
+  if (config.transports.includes("udp")) {
+    udp = yield* makeUdpListener(config, port, queue, counters)
+    port = udp.port
+  }
+  if (config.transports.includes("tcp")) {
+    tcp = yield* makeTcpListener(config, port, queue, counters)
+  }
+  const local: Array<Endpoint> = []
+  if (udp !== undefined) local.push(udp.local)
+  if (tcp !== undefined) local.push(tcp.local)
+
+  const send = Effect.fnUntraced(function*(message: SipMessage, destination: Endpoint) {
+    const listener = destination.transport === "udp" ? udp : tcp
+    if (listener === undefined) {
+      return yield* new NetworkError({
+        reason: "SendFailed",
+        address: `${destination.host}:${destination.port}`,
+        message: `transport ${destination.transport} is not enabled`
+      })
+    }
+    // Serialized once, whatever the transport.
+    yield* listener.send(serialize(message), destination)
+    counters.sent++
+  })
+
+  return Transport.of({
+    inbound: Stream.fromQueue(queue),
+    send,
+    local,
+    stats: Effect.sync(() => snapshot(counters))
+  })
+})
+
+export const TransportLive = {
+  /** The socket Transport for `config`; sockets live exactly as long as the layer's scope. */
+  layer: (config: TransportConfig): Layer.Layer<Transport, NetworkError> => Layer.effect(Transport, makeTransport(config))
+}

@@ -1,0 +1,122 @@
+/**
+ * The UDP listener (§18.1.1, §18.2.1): one Scope-managed socket that reads in batches and sends.
+ */
+import * as NodeDatagramSocket from "@effect/platform-node/NodeDatagramSocket"
+import { Effect, Queue, Result } from "effect"
+import { NetAddress } from "effect/net"
+import type { DatagramSocket } from "effect/socket"
+import { NetworkError } from "../errors.ts"
+import type { ResolvedTransportConfig } from "./config.ts"
+import type { Counters } from "./counters.ts"
+import { receive } from "./receive.ts"
+import type { Endpoint, Inbound } from "./transport.ts"
+
+export interface Listener {
+  readonly local: Endpoint
+  /** Bound port (may differ from `local` only in host). */
+  readonly port: number
+  readonly send: (bytes: Uint8Array, destination: Endpoint) => Effect.Effect<void, NetworkError>
+}
+
+/** DatagramSocket open errors → NetworkError "BindFailed" with a message a human can act on. */
+export const bindFailed = (address: string, kind: string, cause: unknown): NetworkError =>
+  new NetworkError({
+    reason: "BindFailed",
+    address,
+    message: kind === "AddressInUse"
+      ? `port ${address.slice(address.lastIndexOf(":") + 1)} already in use (${address})`
+      : kind === "PermissionDenied"
+      ? `permission denied binding ${address}`
+      : kind === "AddressNotAvailable"
+      ? `address not available: ${address}`
+      : `cannot bind ${address}`,
+    cause
+  })
+
+const openKind = (error: DatagramSocket.DatagramSocketError): string =>
+  error.reason._tag === "DatagramSocketOpenError" ? error.reason.kind : "Unknown"
+
+/**
+ * Binds UDP on `config.host:port` in the current Scope (closing the scope closes the socket) and forks
+ * the read loop there. Datagrams wait in a bounded receive buffer ("dropping", counted) while the
+ * inbound queue applies backpressure.
+ */
+export const makeUdpListener = Effect.fnUntraced(function*(
+  config: ResolvedTransportConfig,
+  port: number,
+  queue: Queue.Queue<Inbound>,
+  counters: Counters
+) {
+  const address = `${config.host}:${port}`
+  const socket = yield* NodeDatagramSocket.make({
+    bind: { address: config.host, port },
+    receiveBuffer: { capacity: config.receiveBufferCapacity, strategy: "dropping" }
+  })
+  const reader = yield* socket.reader.pipe(
+    Effect.mapError((error) => bindFailed(address, openKind(error), error))
+  )
+  const writer = yield* socket.writer
+  counters.droppedSources.push(reader.dropped)
+  const boundPort = reader.address.port
+  const local: Endpoint = { transport: "udp", host: config.advertisedHost, port: boundPort }
+
+  // Per batch: classify every datagram synchronously, answer the malformed ones, offer the rest at once.
+  const handleBatch = Effect.fnUntraced(function*(batch: ReadonlyArray<DatagramSocket.Datagram>) {
+    const up: Array<Inbound> = []
+    for (const datagram of batch) {
+      const source: Endpoint = {
+        transport: "udp",
+        host: NetAddress.formatIp(datagram.address.address),
+        port: datagram.address.port
+      }
+      const verdict = receive(datagram.payload, source, local, false, config.maxMessageSize)
+      if (verdict._tag === "Message") {
+        up.push(verdict.inbound)
+      } else if (verdict._tag === "Malformed") {
+        counters.malformed++
+        yield* Effect.logDebug(`malformed SIP datagram from ${source.host}:${source.port}: ${verdict.problem}`)
+        if (verdict.answer !== undefined) {
+          // Back to the datagram's source, not the Via: we could not trust the Via (and no reflection).
+          yield* writer.write({ payload: verdict.answer, address: datagram }).pipe(Effect.ignore)
+        }
+      }
+    }
+    if (up.length > 0) {
+      counters.received += up.length
+      yield* Queue.offerAll(queue, up)
+    }
+  })
+
+  yield* Effect.gen(function*() {
+    while (true) yield* handleBatch(yield* reader.pull)
+  }).pipe(
+    Effect.catch((error) => Effect.logWarning(`UDP listener ${address} stopped: ${error.message}`)),
+    Effect.forkScoped
+  )
+
+  const send = Effect.fnUntraced(function*(bytes: Uint8Array, destination: Endpoint) {
+    const target = `${destination.host}:${destination.port}`
+    if (bytes.length > config.maxMessageSize) {
+      return yield* new NetworkError({
+        reason: "MessageTooLarge",
+        address: target,
+        message: `${bytes.length} bytes exceeds maxMessageSize ${config.maxMessageSize}`
+      })
+    }
+    const inet = NetAddress.inetAddressFromIpString(destination.host, destination.port)
+    if (Result.isFailure(inet)) {
+      return yield* new NetworkError({
+        reason: "SendFailed",
+        address: target,
+        message: `not an IP address (no DNS in the UDP transport): ${destination.host}`
+      })
+    }
+    yield* writer.write({ payload: bytes, address: inet.success }).pipe(
+      Effect.mapError((cause) =>
+        new NetworkError({ reason: "SendFailed", address: target, message: cause.message, cause })
+      )
+    )
+  })
+
+  return { local, port: boundPort, send } satisfies Listener
+})
