@@ -11,7 +11,13 @@ import { stampVia } from "./via-stamp.ts"
 export type Received =
   | { readonly _tag: "Message"; readonly inbound: Inbound }
   /** Failed to parse: never goes up. `answer` is a 4xx to write back to the peer, when one can be built. */
-  | { readonly _tag: "Malformed"; readonly problem: string; readonly answer: Uint8Array | undefined }
+  | {
+    readonly _tag: "Malformed"
+    readonly problem: string
+    readonly answer: Uint8Array | undefined
+    /** Over `maxMessageSize`: on a stream the connection is then closed. */
+    readonly tooLarge: boolean
+  }
   /** RFC 5626 CRLF keep-alive: ignored silently. */
   | { readonly _tag: "KeepAlive" }
 
@@ -33,12 +39,12 @@ export const receive = (
   if (bytes.length > maxMessageSize) {
     // §21.5.14 513 Message Too Large, where the headers let us answer at all.
     const problem = "Message Too Large"
-    return { _tag: "Malformed", problem, answer: badRequestFor(bytes, problem, 513) }
+    return { _tag: "Malformed", problem, answer: badRequestFor(bytes, problem, 513), tooLarge: true }
   }
   const parsed = parseMessage(bytes, stream ? { stream: true } : undefined)
   if (isParseError(parsed)) {
     const problem = reasonFor(parsed.message)
-    return { _tag: "Malformed", problem, answer: badRequestFor(bytes, problem) }
+    return { _tag: "Malformed", problem, answer: badRequestFor(bytes, problem), tooLarge: false }
   }
   const message = isRequest(parsed) ? stampVia(parsed, source) : parsed
   return { _tag: "Message", inbound: { message, source, local } }

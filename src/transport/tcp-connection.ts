@@ -82,9 +82,13 @@ export const runConnection = Effect.fnUntraced(function*(
         up.push(verdict.inbound)
       } else if (verdict._tag === "Malformed") {
         counters.malformed++
-        if (verdict.problem === "Message Too Large") counters.oversize++
         yield* Effect.logDebug(`malformed SIP message on TCP from ${key}: ${verdict.problem}`)
         if (verdict.answer !== undefined) yield* writer.write(verdict.answer).pipe(Effect.ignore)
+        if (verdict.tooLarge) {
+          counters.oversize++
+          closeReason = verdict.problem
+          break
+        }
       }
     }
     if (up.length > 0) {
