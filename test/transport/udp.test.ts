@@ -117,6 +117,34 @@ describe("UDP transport (RFC 3261 §18)", () => {
       expect(yield* server.stats).toMatchObject({ malformed: 1, received: 1, dropped: 0 })
     }))
 
+  it.live("a datagram over maxMessageSize is answered 513 Message Too Large (§21.5.14) and counted", () =>
+    Effect.gen(function*() {
+      const server = yield* makeTransport({ ...udpOnly, maxMessageSize: 1000 })
+      const peer = yield* rawUdp
+      yield* peer.send(rawOptions({ transport: "UDP", viaHost: "127.0.0.1", viaPort: 5060, body: "x".repeat(2000) }), server.local[0].port)
+      const answer = yield* peer.receive(2000)
+      expect(answer?.split("\r\n")[0]).toBe("SIP/2.0 513 Message Too Large")
+      expect(yield* server.stats).toMatchObject({ malformed: 1, received: 0 })
+    }))
+
+  it.live("a full receive buffer drops new datagrams and counts them (bounded, dropping policy)", () =>
+    Effect.gen(function*() {
+      // Nobody consumes `inbound`: the one-slot queue fills, the read loop blocks on it (backpressure),
+      // then the 4-datagram receive buffer fills and everything after it is dropped.
+      const server = yield* makeTransport({ ...udpOnly, receiveBufferCapacity: 4, inboundQueueCapacity: 1 })
+      const peer = yield* rawUdp
+      const total = 50
+      for (let i = 0; i < total; i++) {
+        yield* peer.send(rawOptions({ transport: "UDP", viaHost: "127.0.0.1", viaPort: peer.port, callId: `flood-${i}` }), server.local[0].port)
+      }
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
+      const stats = yield* server.stats
+      // At most: one batch offered into the queue, one batch held by the blocked loop, 4 buffered.
+      expect(stats.received).toBeLessThanOrEqual(5)
+      expect(stats.dropped).toBeGreaterThanOrEqual(30)
+      expect(stats.received + stats.dropped).toBeLessThanOrEqual(total)
+    }))
+
   it.live("closing the layer's scope closes the sockets: the same port binds again", () =>
     Effect.gen(function*() {
       const config = { host: "127.0.0.1", port: 0, transports: ["udp", "tcp"] as const }
