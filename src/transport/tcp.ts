@@ -5,7 +5,7 @@
  */
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
-import { Deferred, Effect, Exit, Option, type Queue } from "effect"
+import { Cause, Deferred, Effect, Exit, Option, type Queue } from "effect"
 import type { Socket } from "effect/socket"
 import { NetworkError } from "../errors.ts"
 import type { ResolvedTransportConfig } from "./config.ts"
@@ -20,6 +20,17 @@ const plainHost = (host: string | undefined): string =>
 
 const errorCode = (cause: unknown): string | undefined =>
   typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined
+
+/** The Node error at the bottom of an effect/socket error ("connect ECONNREFUSED 127.0.0.1:5060"). */
+const rootMessage = (error: unknown): string => {
+  let current = error
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    if (errorCode(current) !== undefined && current instanceof Error) return current.message
+    const next = current as { cause?: unknown; reason?: unknown }
+    current = next.cause ?? (typeof next.reason === "object" ? next.reason : undefined)
+  }
+  return String(error)
+}
 
 /** How long a dial may take before the send fails with ConnectFailed (Timer B's 64*T1 would be far too long). */
 const CONNECT_TIMEOUT_MS = 10_000
@@ -59,8 +70,14 @@ export const makeTcpListener = Effect.fnUntraced(function*(
         Effect.onExit((exit) =>
           Effect.sync(() => {
             if (connections.get(key) === slot) connections.delete(key)
+            // runConnection fails only before the connection opened; afterwards a waiter sees it lost.
             const failure = Exit.isFailure(exit)
-              ? new NetworkError({ reason: "ConnectFailed", address: key, message: `cannot connect to ${key}` })
+              ? new NetworkError({
+                reason: "ConnectFailed",
+                address: key,
+                message: `cannot connect to ${key}: ${rootMessage(Cause.squash(exit.cause))}`,
+                cause: Cause.squash(exit.cause)
+              })
               : new NetworkError({ reason: "ConnectionLost", address: key })
             Deferred.doneUnsafe(slot, Exit.fail(failure))
           })

@@ -77,6 +77,21 @@ describe("TCP transport (RFC 3261 §18.3)", () => {
       expect(yield* inbound.size).toBe(0)
     }))
 
+  it.live("§21.4.1: a framed but unparseable request on TCP is answered 400 over its connection, which stays open", () =>
+    Effect.gen(function*() {
+      const server = yield* makeTransport(tcpOnly)
+      const inbound = yield* collectInbound(server)
+      const peer = yield* rawTcp(server.local[0].port)
+      const bad = rawOptions({ transport: "TCP", viaHost: "127.0.0.1", viaPort: 5060, extraHeaders: ["this line has no colon"] })
+      yield* peer.write(bad)
+      const seen = yield* peer.waitFor(/^SIP\/2\.0 400 [^\r]+\r\n[\s\S]*\r\n\r\n/, 2000)
+      expect(seen).toContain("Call-ID: raw-call-1@127.0.0.1")
+      // The stream is still in sync: the next message goes up.
+      yield* peer.write(rawOptions({ transport: "TCP", viaHost: "127.0.0.1", viaPort: 5060, callId: "after-bad" }))
+      expect(getHeader((yield* inbound.next()).message, "call-id")).toBe("after-bad")
+      expect(yield* server.stats).toMatchObject({ malformed: 1, received: 1, openConnections: 1 })
+    }))
+
   it.live("double-CRLF ping gets a CRLF pong (RFC 5626 §4.4.1)", () =>
     Effect.gen(function*() {
       const server = yield* makeTransport(tcpOnly)
@@ -138,6 +153,7 @@ describe("TCP transport (RFC 3261 §18.3)", () => {
       const error = yield* alice.send(options, { transport: "tcp", host: "127.0.0.1", port: gone.port }).pipe(Effect.flip)
       expect(error).toBeInstanceOf(NetworkError)
       expect(error.reason).toBe("ConnectFailed")
+      expect(error.message).toContain("ECONNREFUSED")
       expect((yield* alice.stats).openConnections).toBe(0)
     }))
 })
