@@ -10,7 +10,8 @@ import { resolveConfig, type TransportConfig } from "./config.ts"
 import { makeCounters, snapshot } from "./counters.ts"
 import { makeTcpListener } from "./tcp.ts"
 import { type Endpoint, type Inbound, Transport } from "./transport.ts"
-import { type Listener, makeUdpListener } from "./udp.ts"
+import type { Listener } from "./listener.ts"
+import { makeUdpListener } from "./udp.ts"
 
 /**
  * Builds the Transport service in the current Scope. Binds UDP first, then TCP on the port UDP got

@@ -12,7 +12,7 @@ import type { ResolvedTransportConfig } from "./config.ts"
 import type { Counters } from "./counters.ts"
 import { type Connection, type ConnectionDeps, endpointKey, runConnection } from "./tcp-connection.ts"
 import type { Endpoint, Inbound } from "./transport.ts"
-import { bindFailed, type Listener } from "./udp.ts"
+import { bindFailed, type Listener } from "./listener.ts"
 
 /** Node reports IPv4 peers of a dual-stack socket as "::ffff:a.b.c.d". */
 const plainHost = (host: string | undefined): string =>

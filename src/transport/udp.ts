@@ -8,30 +8,9 @@ import type { DatagramSocket } from "effect/socket"
 import { NetworkError } from "../errors.ts"
 import type { ResolvedTransportConfig } from "./config.ts"
 import type { Counters } from "./counters.ts"
+import { bindFailed, type Listener } from "./listener.ts"
 import { receive } from "./receive.ts"
 import type { Endpoint, Inbound } from "./transport.ts"
-
-export interface Listener {
-  readonly local: Endpoint
-  /** Bound port (may differ from `local` only in host). */
-  readonly port: number
-  readonly send: (bytes: Uint8Array, destination: Endpoint) => Effect.Effect<void, NetworkError>
-}
-
-/** DatagramSocket open errors → NetworkError "BindFailed" with a message a human can act on. */
-export const bindFailed = (address: string, kind: string, cause: unknown): NetworkError =>
-  new NetworkError({
-    reason: "BindFailed",
-    address,
-    message: kind === "AddressInUse"
-      ? `port ${address.slice(address.lastIndexOf(":") + 1)} already in use (${address})`
-      : kind === "PermissionDenied"
-      ? `permission denied binding ${address}`
-      : kind === "AddressNotAvailable"
-      ? `address not available: ${address}`
-      : `cannot bind ${address}`,
-    cause
-  })
 
 const openKind = (error: DatagramSocket.DatagramSocketError): string =>
   error.reason._tag === "DatagramSocketOpenError" ? error.reason.kind : "Unknown"
