@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# SIPp call-rate ramp against `node dist/main.js --mode answer --media silence` (npm run bench:calls).
+#
+# Steps of basic calls (sipp/stress_test.xml: INVITE -> 200 -> ACK -> BYE, no RTP from SIPp, zero hold
+# time) at BENCH_RATES calls/s, each bounded to min(rate*BENCH_SECONDS, BENCH_MAX_CALLS) calls and to a
+# wall-clock bound. Per step: failed calls, INVITE->200 response time p50/p99 (sipp -trace_rtt, rtd 1),
+# the server's CPU (from /proc utime+stime over the step) and RSS (ps -o rss). The ramp stops at the first
+# step with a failure. Last line, for the highest zero-failure step:
+#   max_cps=N p50_ms=X p99_ms=Y rss_mb=Z
+# (max_cps is the step's offered rate, or the achieved rate when SIPp reached less than 80 % of it.)
+#
+#   BENCH_RATES="100 250 500 1000 2000"  BENCH_SECONDS=5  BENCH_MAX_CALLS=10000
+#   BENCH_TARGET=mock   # against the SIPp UAS mock (sipp/mock/stress_test_uas.xml) instead of the server
+# Only 127.0.0.1.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+rates=${BENCH_RATES:-100 250 500 1000 2000}
+seconds=${BENCH_SECONDS:-5}
+max_calls=${BENCH_MAX_CALLS:-10000}
+target=${BENCH_TARGET:-server}
+out=$root/bench/results/calls-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+node_bin=$root/node_modules/.bin/node
+[ -x "$node_bin" ] || node_bin=$(command -v node)
+command -v sipp >/dev/null 2>&1 || { echo "bench:calls: sipp not installed (apt-get install sip-tester)" >&2; exit 1; }
+
+free_ports() { # N ports free for UDP on 127.0.0.1, asked of the OS
+  "$node_bin" -e '
+    const dgram = require("node:dgram"), want = Number(process.argv[1]), held = []
+    const one = () => { const u = dgram.createSocket("udp4"); u.bind(0, "127.0.0.1", () => { held.push(u)
+      if (held.length < want) one(); else { console.log(held.map((s) => s.address().port).join(" ")); held.forEach((s) => s.close()) } }) }
+    one()' "$1"
+}
+
+read -r sport lport mport <<<"$(free_ports 3)"
+pid=""
+cleanup() {
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  pid=""
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+if [ "$target" = mock ]; then
+  sipp -sf "$root/sipp/mock/stress_test_uas.xml" -i 127.0.0.1 -p "$sport" -nostdin -max_recv_loops 10000 \
+    >"$out/target.log" 2>&1 &
+  pid=$!
+  ready() { ss -Hlnu "sport = :$sport" 2>/dev/null | grep -q .; }
+else
+  [ -f "$root/dist/main.js" ] || (cd "$root" && npm run build --silent) || exit 1
+  (cd "$root" && exec "$node_bin" dist/main.js --host 127.0.0.1 --port "$sport" --transport udp --mode answer \
+    --media silence --rtp-ports 30000-39999 --max-calls 20000 --log-level warn) >"$out/target.log" 2>&1 &
+  pid=$!
+  ready() { grep -q "listening on" "$out/target.log"; }
+fi
+for _ in $(seq 1 200); do
+  kill -0 "$pid" 2>/dev/null || { echo "bench:calls: target exited"; cat "$out/target.log"; exit 1; }
+  ready && break
+  sleep 0.1
+done
+ready || { echo "bench:calls: target not ready after 20 s"; exit 1; }
+
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0; }
+stat_field() { # stat_field FILE COLUMN: the last line's value of a sipp -trace_stat column
+  awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print (c ? $c : 0) }' "$1"
+}
+percentile() { # percentile FILE P: nearest-rank percentile of the response_time_ms column
+  tail -n +2 "$1" | cut -d';' -f2 | sort -n | awk -v p="$2" '{ v[NR] = $1 } END {
+    if (NR == 0) { print "NA"; exit } i = int((p / 100) * NR + 0.999999); if (i < 1) i = 1; print v[i] }'
+}
+
+printf '%-6s %7s %7s %6s %8s %7s %7s %6s %7s\n' rate calls ok failed cps_real p50_ms p99_ms cpu% rss_mb | tee "$out/summary.txt"
+best=""
+for rate in $rates; do
+  calls=$((rate * seconds)); [ "$calls" -gt "$max_calls" ] && calls=$max_calls
+  bound=$((calls / rate + 20))
+  dir=$out/rate-$rate; mkdir -p "$dir"
+  t0=$(date +%s.%N); c0=$(cpu_ticks)
+  (cd "$dir" && timeout -k 5 $((bound + 10)) sipp "127.0.0.1:$sport" -sf "$root/sipp/stress_test.xml" \
+    -i 127.0.0.1 -p "$lport" -mi 127.0.0.1 -mp "$mport" -nostdin -r "$rate" -m "$calls" -d 0 \
+    -l $((rate * 4)) -max_recv_loops 10000 -timeout "${bound}s" -timeout_error -recv_timeout 10000 \
+    -trace_stat -stf stat.csv -fd 1 -trace_rtt -rtt_freq 1 -trace_err -error_file errors.log \
+    -trace_screen -screen_file screen.log >sipp.out 2>&1)
+  rc=$?
+  t1=$(date +%s.%N); c1=$(cpu_ticks)
+  rss_kb=$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' '); rss_kb=${rss_kb:-0}
+  ok=$(stat_field "$dir/stat.csv" "SuccessfulCall(C)")
+  failed=$(stat_field "$dir/stat.csv" "FailedCall(C)")
+  rtt=$(ls "$dir"/stress_test_*_rtt.csv 2>/dev/null | head -1)
+  p50=$( [ -n "$rtt" ] && percentile "$rtt" 50 || echo NA)
+  p99=$( [ -n "$rtt" ] && percentile "$rtt" 99 || echo NA)
+  elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+  real_cps=$(awk -v n="$ok" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? n / e : 0) }')
+  cpu=$(awk -v d=$((c1 - c0)) -v t="$ticks" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? 100 * d / t / e : 0) }')
+  rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+  printf '%-6s %7s %7s %6s %8s %7s %7s %6s %7s\n' "$rate" "$calls" "$ok" "$failed" "$real_cps" "$p50" "$p99" "$cpu" "$rss_mb" | tee -a "$out/summary.txt"
+  if [ "$rc" -ne 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ]; then
+    echo "step $rate cps: failures (sipp exit $rc); stopping the ramp. See $dir" | tee -a "$out/summary.txt"
+    grep -v '^The following events' "$dir/errors.log" 2>/dev/null | head -3 | cut -c1-300
+    break
+  fi
+  # the offered rate counts only when SIPp actually sustained it (>= 80 %); otherwise the achieved rate
+  sustained=$rate; [ "$real_cps" -lt $((rate * 8 / 10)) ] && sustained=$real_cps
+  best="max_cps=$sustained p50_ms=$p50 p99_ms=$p99 rss_mb=$rss_mb"
+  kill -0 "$pid" 2>/dev/null || { echo "target died"; break; }
+  sleep 1 # let the server reap the last dialogs before the next step
+done
+
+echo "target: $target, results: $out" | tee -a "$out/summary.txt"
+if [ -z "$best" ]; then
+  echo "max_cps=0 p50_ms=NA p99_ms=NA rss_mb=NA" | tee -a "$out/summary.txt"
+  exit 1
+fi
+echo "$best" | tee -a "$out/summary.txt"
