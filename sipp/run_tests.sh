@@ -162,7 +162,11 @@ for entry in "${scenarios[@]}"; do
     if [ "$rc" -eq 0 ] && [ "$succ" = "$calls" ]; then ok=1; fi
     if [ "$ok" = 1 ] && [ -n "$check" ] && ! "check_${check}" "$name"; then ok=0; fi
   else
-    echo "  target did not become ready within ${ready_bound}s (see results/$name.target.log)"
+    if kill -0 "$target_pid" 2>/dev/null; then
+      echo "  target not ready within ${ready_bound}s (see results/$name.target.log)"
+    else
+      echo "  target exited before it was ready (see results/$name.target.log)"
+    fi
     tail -5 "$results/$name.target.log" 2>/dev/null | sed 's/^/  | /'
   fi
   stop_target
