@@ -1,0 +1,51 @@
+/**
+ * Everything a server needs to know, with defaults that answer calls on 0.0.0.0:5060/udp with echo.
+ */
+import type { MediaSource } from "../media/media-engine.ts"
+import type { TimerConfig } from "../transaction/transaction-layer.ts"
+import { defaultTimers } from "../transaction/transaction-layer.ts"
+import type { TransportKind } from "../transport/transport.ts"
+
+export interface ServerConfig {
+  /** Address to bind SIP and RTP sockets. */
+  readonly host: string
+  readonly port: number
+  readonly transports: ReadonlyArray<TransportKind>
+  /** Address to put in Via/Contact/SDP when `host` is 0.0.0.0 or behind NAT. */
+  readonly advertisedHost?: string
+  /** Inclusive RTP port range (even ports RTP, odd RTCP). */
+  readonly rtpPortMin: number
+  readonly rtpPortMax: number
+  /** Codec names, preferred first. */
+  readonly codecs: ReadonlyArray<string>
+  readonly maxCalls: number
+  /** Answer beyond maxCalls: 486 Busy Here or 503 with Retry-After. */
+  readonly busyStatus: 486 | 503
+  readonly timers: TimerConfig
+  readonly defaultMedia: MediaSource
+  /** A call with no RTP for this long is ended; 0 disables. */
+  readonly mediaTimeoutMs: number
+  readonly shutdownTimeoutMs: number
+  /** A deferred call not decided within this gets 480; 0 disables. */
+  readonly ringTimeoutMs: number
+}
+
+export const defaultServerConfig: ServerConfig = {
+  host: "0.0.0.0",
+  port: 5060,
+  transports: ["udp"],
+  rtpPortMin: 10000,
+  rtpPortMax: 20000,
+  codecs: ["PCMU", "PCMA", "G722"],
+  maxCalls: 1000,
+  busyStatus: 486,
+  timers: defaultTimers,
+  defaultMedia: { _tag: "Echo" },
+  mediaTimeoutMs: 60_000,
+  shutdownTimeoutMs: 3_000,
+  ringTimeoutMs: 120_000
+}
+
+/** The address peers should use for us: the advertised one, or the bound one unless it is a wildcard. */
+export const publicHost = (config: ServerConfig): string =>
+  config.advertisedHost ?? (config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host)

@@ -1,0 +1,106 @@
+/**
+ * The server's command-line flags (effect/cli) and their translation into a ServerConfig and a
+ * CallHandler. Bad values fail with a message that names the flag.
+ */
+import { Effect } from "effect"
+import { Flag } from "effect/cli"
+import type { ServerConfig } from "../api/server-config.ts"
+import type { MediaSource } from "../media/media-engine.ts"
+import type { CallHandler } from "../session/call-decision.ts"
+import { CallDecision } from "../session/call-decision.ts"
+import type { TransportKind } from "../transport/transport.ts"
+
+export const serverFlags = {
+  host: Flag.String("host").pipe(Flag.withDescription("Address to bind"), Flag.withDefault("0.0.0.0")),
+  port: Flag.Int("port").pipe(Flag.withDescription("SIP port (UDP and TCP)"), Flag.withDefault(5060)),
+  transport: Flag.Literals("transport", ["udp", "tcp", "udp,tcp", "tcp,udp"]).pipe(
+    Flag.withDescription("Transports to listen on"),
+    Flag.withDefault("udp")
+  ),
+  advertise: Flag.String("advertise").pipe(Flag.withDescription("Address to announce in Contact/SDP"), Flag.optional),
+  rtpPorts: Flag.String("rtp-ports").pipe(Flag.withDescription("RTP port range MIN-MAX"), Flag.withDefault("10000-20000")),
+  mode: Flag.Literals("mode", ["answer", "reject", "ring-then-answer", "early-media"]).pipe(
+    Flag.withDescription("What to do with incoming calls"),
+    Flag.withDefault("answer")
+  ),
+  rejectCode: Flag.Int("reject-code").pipe(Flag.withDescription("Status for --mode reject"), Flag.withDefault(486)),
+  answerDelay: Flag.Int("answer-delay").pipe(
+    Flag.withDescription("Milliseconds of ringing or early media before the 200"),
+    Flag.withDefault(0)
+  ),
+  media: Flag.String("media").pipe(Flag.withDescription("echo | tone | silence | file:PATH"), Flag.withDefault("echo")),
+  codecs: Flag.String("codecs").pipe(Flag.withDescription("Codecs, preferred first"), Flag.withDefault("PCMU,PCMA,G722")),
+  maxCalls: Flag.Int("max-calls").pipe(Flag.withDescription("Concurrent calls before 486"), Flag.withDefault(1000)),
+  logLevel: Flag.Literals("log-level", ["debug", "info", "warn", "error"]).pipe(Flag.withDefault("info"))
+} as const
+
+export interface ServerFlags {
+  readonly host: string
+  readonly port: number
+  readonly transport: string
+  readonly advertise: { readonly _tag: "Some"; readonly value: string } | { readonly _tag: "None" }
+  readonly rtpPorts: string
+  readonly mode: "answer" | "reject" | "ring-then-answer" | "early-media"
+  readonly rejectCode: number
+  readonly answerDelay: number
+  readonly media: string
+  readonly codecs: string
+  readonly maxCalls: number
+}
+
+export class FlagError extends Error {}
+
+const knownCodecs = ["PCMU", "PCMA", "G722"]
+
+export const parseMedia = (value: string): MediaSource => {
+  if (value === "echo") return { _tag: "Echo" }
+  if (value === "silence") return { _tag: "Silence" }
+  if (value === "tone") return { _tag: "Tone", frequency: 440 }
+  if (value.startsWith("file:") && value.length > 5) return { _tag: "File", path: value.slice(5), loop: true }
+  throw new FlagError(`--media: expected echo, tone, silence or file:PATH, got "${value}"`)
+}
+
+const parseRange = (value: string): readonly [number, number] => {
+  const match = /^(\d+)-(\d+)$/.exec(value)
+  const [min, max] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN]
+  if (!(min >= 1024 && max <= 65535 && max - min >= 1)) {
+    throw new FlagError(`--rtp-ports: expected MIN-MAX within 1024-65535, got "${value}"`)
+  }
+  return [min % 2 === 0 ? min : min + 1, max]
+}
+
+/** Flags → config; throws FlagError with a message naming the flag. */
+export const toServerConfig = (flags: ServerFlags): Partial<ServerConfig> => {
+  const [rtpPortMin, rtpPortMax] = parseRange(flags.rtpPorts)
+  const codecs = flags.codecs.split(",").map((c) => c.trim().toUpperCase()).filter((c) => c.length > 0)
+  const unknown = codecs.filter((c) => !knownCodecs.includes(c))
+  if (codecs.length === 0 || unknown.length > 0) {
+    throw new FlagError(`--codecs: unknown ${unknown.join(", ") || "(empty)"}; known: ${knownCodecs.join(", ")}`)
+  }
+  if (flags.port < 0 || flags.port > 65535) throw new FlagError(`--port: ${flags.port} is not a port`)
+  if (flags.rejectCode < 300 || flags.rejectCode > 699) throw new FlagError(`--reject-code: ${flags.rejectCode} is not 300-699`)
+  if (flags.maxCalls < 1) throw new FlagError(`--max-calls: must be at least 1`)
+  return {
+    host: flags.host,
+    port: flags.port,
+    transports: flags.transport.split(",") as Array<TransportKind>,
+    ...(flags.advertise._tag === "Some" ? { advertisedHost: flags.advertise.value } : {}),
+    rtpPortMin,
+    rtpPortMax,
+    codecs,
+    maxCalls: flags.maxCalls,
+    defaultMedia: parseMedia(flags.media)
+  }
+}
+
+/** The CLI's call handler: the same decision for every call, per --mode. */
+export const modeHandler = (flags: ServerFlags): CallHandler => {
+  const decision = flags.mode === "reject"
+    ? CallDecision.reject(flags.rejectCode)
+    : flags.mode === "ring-then-answer"
+    ? CallDecision.accept({ mode: "ring", delayMs: flags.answerDelay })
+    : flags.mode === "early-media"
+    ? CallDecision.accept({ mode: "early-media", delayMs: flags.answerDelay })
+    : CallDecision.accept({ mode: "answer" })
+  return () => Effect.succeed(decision)
+}

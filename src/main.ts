@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/**
+ * The CLI server: `node dist/main.js` answers calls on 0.0.0.0:5060/udp with echo media.
+ * Flags → config → Layers → run until SIGINT/SIGTERM, which end active calls with BYE first.
+ */
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Console, Effect, Layer, Logger, References } from "effect"
+import { Command } from "effect/cli"
+import { ServerSessionManager } from "./api/server-session-manager.ts"
+import type { ServerFlags } from "./cli/server-flags.ts"
+import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
+
+const logLevels = { debug: "Debug", info: "Info", warn: "Warn", error: "Error" } as const
+
+const serve = (flags: ServerFlags) =>
+  Effect.gen(function*() {
+    const config = yield* Effect.try({
+      try: () => toServerConfig(flags),
+      catch: (error) => (error instanceof FlagError ? error : new FlagError(String(error)))
+    })
+    const server = Effect.gen(function*() {
+      const manager = yield* ServerSessionManager
+      const where = manager.local.map((e) => `${e.transport} ${e.host}:${e.port}`).join(", ")
+      yield* Console.log(`effect-sip listening on ${where} (mode ${flags.mode}, media ${flags.media})`)
+      return yield* Effect.never
+    })
+    return yield* server.pipe(Effect.provide(ServerSessionManager.layer(modeHandler(flags), config)))
+  }).pipe(
+    Effect.catchTags({
+      NetworkError: (error) => Console.error(`effect-sip: ${error.message ?? error.reason} (${error.address})`),
+      FlagError: (error: FlagError) => Console.error(`effect-sip: ${error.message}`)
+    }),
+    Effect.tap(() => Effect.sync(() => { process.exitCode = 1 }))
+  )
+
+const command = Command.make("effect-sip", serverFlags, (flags) =>
+  serve(flags).pipe(
+    Effect.provideService(References.MinimumLogLevel, logLevels[flags.logLevel])
+  )).pipe(Command.withDescription("An Effect-native SIP server: answers calls with RTP media"))
+
+command.pipe(
+  Command.run({ version: "0.1.0" }),
+  Effect.provide(Layer.mergeAll(NodeServices.layer, Logger.layer([Logger.consoleLogFmt]))),
+  NodeRuntime.runMain
+)

@@ -1,0 +1,45 @@
+/**
+ * The call state machine of a session, and why a call ended. States follow the seed's list:
+ * Initiating → Ringing → EarlyMedia → Active ⇄ OnHold → Terminating → Terminated.
+ */
+import { ApplicationError } from "../errors.ts"
+
+export type CallState = "Initiating" | "Ringing" | "EarlyMedia" | "Active" | "OnHold" | "Terminating" | "Terminated"
+
+/** Why a call ended. `Rejected` carries the final status (ours or the peer's). */
+export type EndReason =
+  | { readonly _tag: "NormalClearing"; readonly by: "local" | "remote" }
+  | { readonly _tag: "Cancelled" }
+  | { readonly _tag: "Rejected"; readonly status: number; readonly reason: string }
+  | { readonly _tag: "TimedOut"; readonly what: "ack" | "transaction" | "media" | "ring" }
+  | { readonly _tag: "Failed"; readonly message: string }
+  | { readonly _tag: "Shutdown" }
+
+/** Operations a user can ask for, and the states that allow each. */
+export type Operation = "accept" | "reject" | "hold" | "resume" | "end" | "dtmf" | "mute" | "codecs"
+
+const allowed: Record<Operation, ReadonlyArray<CallState>> = {
+  accept: ["Initiating", "Ringing", "EarlyMedia"],
+  reject: ["Initiating", "Ringing", "EarlyMedia"],
+  hold: ["Active"],
+  resume: ["OnHold"],
+  end: ["Initiating", "Ringing", "EarlyMedia", "Active", "OnHold"],
+  dtmf: ["EarlyMedia", "Active"],
+  mute: ["EarlyMedia", "Active", "OnHold"],
+  codecs: ["Initiating", "Ringing", "EarlyMedia", "Active", "OnHold"]
+}
+
+/** The typed error for an operation the current state does not allow, or undefined when it is fine. */
+export const checkOperation = (
+  sessionId: string,
+  state: CallState,
+  operation: Operation
+): ApplicationError | undefined =>
+  allowed[operation].includes(state)
+    ? undefined
+    : new ApplicationError({
+      reason: "InvalidState",
+      message: `cannot ${operation} session ${sessionId} in state ${state}`
+    })
+
+export const isLive = (state: CallState): boolean => state !== "Terminating" && state !== "Terminated"

@@ -1,0 +1,28 @@
+/**
+ * Configuration of the SessionCoordinator: what the server does without its user writing SIP.
+ */
+import type { MediaSource } from "../media/media-engine.ts"
+import type { CallHandler } from "./call-decision.ts"
+
+export interface CoordinatorConfig {
+  /** Codec names, preferred first (PCMU, PCMA, G722). */
+  readonly codecs: ReadonlyArray<string>
+  /** What a call plays when the handler does not say. */
+  readonly defaultMedia: MediaSource
+  /** Calls beyond this are refused with `busyStatus`. */
+  readonly maxCalls: number
+  /** 486 Busy Here, or 503 Service Unavailable with Retry-After. */
+  readonly busyStatus: 486 | 503
+  /** Decides each incoming call. */
+  readonly handler: CallHandler
+  /** How long shutdown waits for the BYEs of active calls. */
+  readonly shutdownTimeoutMs: number
+  /** Ring timeout for deferred incoming calls: unanswered after this, they get 480. 0 disables. */
+  readonly ringTimeoutMs: number
+}
+
+/** Methods we implement, for Allow (OPTIONS 200, 405). */
+export const allowedMethods = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO"] as const
+/** Extensions we support, for Supported; any other Require gets 420 (§8.2.2.3). */
+export const supportedExtensions: ReadonlyArray<string> = []
+export const acceptedBodies = ["application/sdp"] as const

@@ -1,0 +1,87 @@
+/**
+ * The live SessionCoordinator: one fiber reacts to dialog events; operations look the call up and
+ * act on it. On shutdown it stops admitting calls (503) and ends active ones with BYE, within a bound.
+ */
+import { Effect, Layer, PubSub, Stream } from "effect"
+import { DialogLayer } from "../dialog/dialog-layer.ts"
+import { ApplicationError } from "../errors.ts"
+import { MediaEngine } from "../media/media-engine.ts"
+import { acceptCall, rejectCall } from "./answer-call.ts"
+import { checkOperation } from "./call-state.ts"
+import type { CoordinatorConfig } from "./coordinator-config.ts"
+import type { CoordinatorContext } from "./coordinator-context.ts"
+import { onDialogEvent } from "./dialog-events.ts"
+import { hangUp, holdCall, resumeCall } from "./in-call.ts"
+import { SessionCoordinator } from "./session-coordinator.ts"
+import type { SessionEvent } from "./session-events.ts"
+import type { SessionRecord } from "./session-record.ts"
+import { SessionRegistry } from "./session-record.ts"
+
+const shutdown = (ctx: CoordinatorContext) =>
+  Effect.gen(function*() {
+    ctx.accepting = false
+    const live = ctx.registry.all()
+    if (live.length === 0) return
+    yield* Effect.logInfo("shutting down: ending calls", { calls: live.length })
+    yield* Effect.forEach(live, (record) => hangUp(ctx, record, { _tag: "Shutdown" }).pipe(Effect.ignore), {
+      concurrency: "unbounded",
+      discard: true
+    }).pipe(Effect.timeoutOption(ctx.config.shutdownTimeoutMs))
+  })
+
+export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
+  Layer.effect(
+    SessionCoordinator,
+    Effect.gen(function*() {
+      const dialog = yield* DialogLayer
+      const media = yield* MediaEngine
+      const events = yield* PubSub.sliding<SessionEvent>(4096)
+      const ctx: CoordinatorContext = { dialog, media, registry: new SessionRegistry(), config, events, accepting: true }
+      yield* Stream.runForEach(dialog.events, (event) => onDialogEvent(ctx, event)).pipe(Effect.forkScoped)
+      yield* Effect.addFinalizer(() => shutdown(ctx))
+
+      const find = (sessionId: string): Effect.Effect<SessionRecord, ApplicationError> => {
+        const record = ctx.registry.get(sessionId)
+        return record === undefined
+          ? Effect.fail(new ApplicationError({ reason: "NoSuchSession", message: `no live session ${sessionId}` }))
+          : Effect.succeed(record)
+      }
+      const withMedia = (sessionId: string, operation: "dtmf" | "mute", f: (record: SessionRecord) => Effect.Effect<void>) =>
+        Effect.flatMap(find(sessionId), (record) => {
+          const invalid = checkOperation(record.id, record.state, operation)
+          return invalid ? Effect.fail(invalid) : record.media === undefined ? Effect.void : f(record)
+        })
+
+      return SessionCoordinator.of({
+        events: Stream.fromPubSub(events),
+        subscribe: Effect.map(PubSub.subscribe(events), Stream.fromSubscription),
+        accept: Effect.fn("SessionCoordinator.accept")(function*(sessionId, options) {
+          const record = yield* find(sessionId)
+          yield* acceptCall(ctx, record, options ?? {})
+        }),
+        reject: Effect.fn("SessionCoordinator.reject")(function*(sessionId, status, reason) {
+          yield* rejectCall(ctx, yield* find(sessionId), status, reason)
+        }),
+        hold: Effect.fn("SessionCoordinator.hold")(function*(sessionId) {
+          yield* holdCall(ctx, yield* find(sessionId))
+        }),
+        resume: Effect.fn("SessionCoordinator.resume")(function*(sessionId) {
+          yield* resumeCall(ctx, yield* find(sessionId))
+        }),
+        end: Effect.fn("SessionCoordinator.end")(function*(sessionId) {
+          yield* hangUp(ctx, yield* find(sessionId), { _tag: "NormalClearing", by: "local" })
+        }),
+        sendDtmf: (sessionId, digits) => withMedia(sessionId, "dtmf", (record) => record.media!.sendDtmf(digits)),
+        setMuted: (sessionId, muted) => withMedia(sessionId, "mute", (record) => record.media!.setMuted(muted)),
+        setCodecPreferences: (sessionId, codecs) =>
+          Effect.flatMap(find(sessionId), (record) => {
+            const invalid = checkOperation(record.id, record.state, "codecs")
+            if (invalid) return Effect.fail(invalid)
+            record.codecs = codecs
+            return Effect.void
+          }),
+        state: (sessionId) => Effect.map(find(sessionId), (record) => record.state),
+        activeSessions: Effect.sync(() => ctx.registry.size)
+      })
+    })
+  )

@@ -1,0 +1,118 @@
+/**
+ * A new INVITE: admission (shutdown, capacity, Require), a session record with its own Scope, the
+ * IncomingCall event, and the application's decision applied.
+ */
+import { Effect, Exit, Scope } from "effect"
+import { getHeader, getHeaders, parseNameAddr, isParseError } from "../sip/index.ts"
+import type { SipRequest } from "../sip/message.ts"
+import type { Endpoint } from "../transport/transport.ts"
+import { acceptCall, rejectCall } from "./answer-call.ts"
+import type { CoordinatorContext } from "./coordinator-context.ts"
+import { endSession, publish } from "./coordinator-context.ts"
+import { supportedExtensions } from "./coordinator-config.ts"
+import { summarizeOffer } from "./media-negotiation.ts"
+import type { IncomingCall } from "./session-events.ts"
+import type { SessionRecord } from "./session-record.ts"
+
+let counter = 0
+const nextSessionId = (): string => `s${(++counter).toString(36)}-${Date.now().toString(36)}`
+
+const uriOf = (value: string | undefined): string => {
+  if (value === undefined) return ""
+  const parsed = parseNameAddr(value)
+  return isParseError(parsed) ? value : parsed.uri
+}
+
+const headerMap = (request: SipRequest): ReadonlyMap<string, ReadonlyArray<string>> => {
+  const map = new Map<string, Array<string>>()
+  for (const h of request.headers) {
+    const values = map.get(h.key)
+    if (values === undefined) map.set(h.key, [h.value])
+    else values.push(h.value)
+  }
+  return map
+}
+
+const sdpOf = (request: SipRequest): string | undefined => {
+  if (request.body.length === 0) return undefined
+  const type = getHeader(request, "content-type") ?? ""
+  return type.toLowerCase().startsWith("application/sdp") ? Buffer.from(request.body).toString("latin1") : undefined
+}
+
+export const handleIncomingInvite = Effect.fnUntraced(function*(
+  ctx: CoordinatorContext,
+  dialogId: string,
+  request: SipRequest,
+  source: Endpoint
+) {
+  const refuse = (status: number, headers: ReadonlyArray<readonly [string, string]> = []) =>
+    ctx.dialog.reject(dialogId, status, { headers }).pipe(Effect.ignore)
+  if (!ctx.accepting) return yield* refuse(503, [["Retry-After", "30"]])
+  const unsupported = getHeaders(request, "require").filter((ext) => !supportedExtensions.includes(ext.trim()))
+  if (unsupported.length > 0) return yield* refuse(420, [["Unsupported", unsupported.join(", ")]])
+  if (ctx.registry.size >= ctx.config.maxCalls) {
+    return yield* refuse(ctx.config.busyStatus, ctx.config.busyStatus === 503 ? [["Retry-After", "5"]] : [])
+  }
+  const remoteOffer = sdpOf(request)
+  const offer = remoteOffer === undefined ? undefined : summarizeOffer(remoteOffer)
+  if (remoteOffer !== undefined && offer === undefined) {
+    return yield* ctx.dialog.reject(dialogId, 400, { reason: "Bad SDP" }).pipe(Effect.ignore)
+  }
+  const scope = yield* Scope.make()
+  const record: SessionRecord = {
+    id: nextSessionId(),
+    dialogId,
+    direction: "incoming",
+    callId: getHeader(request, "call-id") ?? "",
+    state: "Initiating",
+    scope,
+    media: undefined,
+    source: ctx.config.defaultMedia,
+    local: undefined,
+    remoteOffer,
+    negotiated: undefined,
+    codecs: undefined
+  }
+  ctx.registry.add(record)
+  const call: IncomingCall = {
+    sessionId: record.id,
+    callId: record.callId,
+    from: getHeader(request, "from") ?? "",
+    to: getHeader(request, "to") ?? "",
+    callerUri: uriOf(getHeader(request, "from")),
+    calleeUri: uriOf(getHeader(request, "to")),
+    requestUri: request.uri,
+    ...(offer === undefined ? {} : { offer }),
+    headers: headerMap(request),
+    source: { host: source.host, port: source.port, transport: source.transport }
+  }
+  yield* Effect.logInfo("incoming call", { session: record.id, from: call.callerUri, to: call.calleeUri })
+  yield* publish(ctx, { _tag: "IncomingCall", sessionId: record.id, call })
+  yield* decide(ctx, record, call).pipe(Effect.forkIn(scope))
+})
+
+/** Run the application's handler and apply its decision. A failing handler is a 500, not a crash. */
+const decide = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, call: IncomingCall) {
+  const decision = yield* ctx.config.handler(call).pipe(
+    Effect.catchCause((cause) =>
+      Effect.logWarning("call handler failed", { session: record.id, cause }).pipe(
+        Effect.as({ _tag: "Reject", status: 500, reason: "Call Handler Failed" } as const)
+      )
+    )
+  )
+  switch (decision._tag) {
+    case "Accept":
+      return yield* acceptCall(ctx, record, decision.options).pipe(Effect.ignore)
+    case "Reject":
+      return yield* rejectCall(ctx, record, decision.status, decision.reason).pipe(Effect.ignore)
+    case "Defer":
+      if (ctx.config.ringTimeoutMs <= 0) return
+      yield* Effect.sleep(ctx.config.ringTimeoutMs)
+      if (record.state === "Initiating" || record.state === "Ringing" || record.state === "EarlyMedia") {
+        yield* ctx.dialog.reject(record.dialogId, 480).pipe(Effect.ignore)
+        yield* endSession(ctx, record, { _tag: "TimedOut", what: "ring" })
+      }
+  }
+})
+
+export const closeScopeNow = (record: SessionRecord) => Scope.close(record.scope, Exit.void)

@@ -1,0 +1,29 @@
+/**
+ * The SessionCoordinator service: call lifecycle, SDP and media orchestration, the SessionEvent
+ * stream. It states intent; the dialog and transaction layers build and send the SIP.
+ */
+import { Context, type Effect, type Scope, type Stream } from "effect"
+import type { ApplicationError } from "../errors.ts"
+import type { AcceptOptions } from "./call-decision.ts"
+import type { CallState } from "./call-state.ts"
+import type { SessionEvent } from "./session-events.ts"
+
+export class SessionCoordinator extends Context.Service<SessionCoordinator, {
+  /** Every event, from the moment the stream is run. Policy: a consumer more than 4096 events behind
+   *  loses the oldest (sliding); calls never wait for consumers. */
+  readonly events: Stream.Stream<SessionEvent>
+  /** Subscribe now (nothing published after this call is missed); the subscription lives in the Scope. */
+  readonly subscribe: Effect.Effect<Stream.Stream<SessionEvent>, never, Scope.Scope>
+  accept(sessionId: string, options?: AcceptOptions): Effect.Effect<void, ApplicationError>
+  reject(sessionId: string, status: number, reason?: string): Effect.Effect<void, ApplicationError>
+  hold(sessionId: string): Effect.Effect<void, ApplicationError>
+  resume(sessionId: string): Effect.Effect<void, ApplicationError>
+  end(sessionId: string): Effect.Effect<void, ApplicationError>
+  sendDtmf(sessionId: string, digits: string): Effect.Effect<void, ApplicationError>
+  setMuted(sessionId: string, muted: boolean): Effect.Effect<void, ApplicationError>
+  /** Codec names, preferred first, for this call's next offer or answer. */
+  setCodecPreferences(sessionId: string, codecs: ReadonlyArray<string>): Effect.Effect<void, ApplicationError>
+  state(sessionId: string): Effect.Effect<CallState, ApplicationError>
+  /** Live sessions, for drain checks. */
+  readonly activeSessions: Effect.Effect<number>
+}>()("effect-sip/session/SessionCoordinator") {}

@@ -1,0 +1,39 @@
+/**
+ * What the SessionCoordinator tells the application: the `SessionEvent` stream.
+ */
+import type { MediaStats } from "../media/media-engine.ts"
+import type { CallState, EndReason } from "./call-state.ts"
+
+/** What the application learns about an incoming call before deciding. */
+export interface IncomingCall {
+  readonly sessionId: string
+  readonly callId: string
+  /** From and To, raw name-addr values, and their URIs. */
+  readonly from: string
+  readonly to: string
+  readonly callerUri: string
+  readonly calleeUri: string
+  readonly requestUri: string
+  /** A summary of the SDP offer, absent for a late-offer INVITE (no body). */
+  readonly offer?: OfferSummary
+  /** Every header, lower-case name → values, for routing decisions. */
+  readonly headers: ReadonlyMap<string, ReadonlyArray<string>>
+  readonly source: { readonly host: string; readonly port: number; readonly transport: string }
+}
+
+export interface OfferSummary {
+  readonly codecs: ReadonlyArray<string>
+  readonly address: string
+  readonly port: number
+  readonly direction: string
+}
+
+export type SessionEvent =
+  | { readonly _tag: "IncomingCall"; readonly sessionId: string; readonly call: IncomingCall }
+  | { readonly _tag: "OutgoingCall"; readonly sessionId: string; readonly target: string }
+  | { readonly _tag: "StateChanged"; readonly sessionId: string; readonly from: CallState; readonly to: CallState }
+  | { readonly _tag: "MediaStarted"; readonly sessionId: string; readonly codec: string; readonly remote: string }
+  | { readonly _tag: "MediaStopped"; readonly sessionId: string; readonly stats: MediaStats }
+  | { readonly _tag: "DtmfReceived"; readonly sessionId: string; readonly digit: string; readonly durationMs: number }
+  | { readonly _tag: "QualityReport"; readonly sessionId: string; readonly stats: MediaStats }
+  | { readonly _tag: "CallEnded"; readonly sessionId: string; readonly reason: EndReason }

@@ -1,0 +1,60 @@
+/**
+ * The coordinator's own record of one call, and the registry of live calls. Mutable on purpose: one
+ * record per call, touched only by the coordinator's fibers; the public view is the SessionEvent stream.
+ */
+import type { Scope } from "effect"
+import type { MediaSession, MediaSource } from "../media/media-engine.ts"
+import type { NegotiatedMedia } from "../sdp/negotiated.ts"
+import type { CallState } from "./call-state.ts"
+import type { LocalMedia } from "./media-negotiation.ts"
+
+export interface SessionRecord {
+  readonly id: string
+  readonly dialogId: string
+  readonly direction: "incoming" | "outgoing"
+  readonly callId: string
+  state: CallState
+  /** Owns the call's media ports, fibers and timers: closed in every ending. */
+  readonly scope: Scope.Closeable
+  media: MediaSession | undefined
+  source: MediaSource
+  /** Our side of the SDP exchange (session id, o= version, codecs, port, direction). */
+  local: LocalMedia | undefined
+  /** The remote offer of the initial INVITE (undefined: late offer). */
+  remoteOffer: string | undefined
+  negotiated: NegotiatedMedia | undefined
+  /** Codec preference override for this call (names, preferred first). */
+  codecs: ReadonlyArray<string> | undefined
+}
+
+/** Live calls by session id and by dialog id. */
+export class SessionRegistry {
+  private readonly bySession = new Map<string, SessionRecord>()
+  private readonly byDialog = new Map<string, SessionRecord>()
+
+  add(record: SessionRecord): void {
+    this.bySession.set(record.id, record)
+    this.byDialog.set(record.dialogId, record)
+  }
+
+  get(sessionId: string): SessionRecord | undefined {
+    return this.bySession.get(sessionId)
+  }
+
+  byDialogId(dialogId: string): SessionRecord | undefined {
+    return this.byDialog.get(dialogId)
+  }
+
+  remove(record: SessionRecord): void {
+    this.bySession.delete(record.id)
+    this.byDialog.delete(record.dialogId)
+  }
+
+  get size(): number {
+    return this.bySession.size
+  }
+
+  all(): ReadonlyArray<SessionRecord> {
+    return Array.from(this.bySession.values())
+  }
+}

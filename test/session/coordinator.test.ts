@@ -1,0 +1,263 @@
+/**
+ * SessionCoordinator on a scripted dialog layer and a socket-free media engine, under TestClock:
+ * every state and every ending, scope release (ports back), counts drain to zero.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Stream, Fiber, Scope, Exit } from "effect"
+import { TestClock } from "effect/testing"
+import type { DialogEvent } from "../../src/dialog/dialog-layer.ts"
+import { CallDecision, type CallHandler } from "../../src/session/call-decision.ts"
+import type { CoordinatorConfig } from "../../src/session/coordinator-config.ts"
+import { makeSessionCoordinatorLayer } from "../../src/session/coordinator-live.ts"
+import { SessionCoordinator } from "../../src/session/session-coordinator.ts"
+import type { SessionEvent } from "../../src/session/session-events.ts"
+import { makeRequest } from "../../src/sip/index.ts"
+import { makeFakeDialog, okResponse } from "../support/fake-dialog.ts"
+import { makeFakeMedia } from "../support/fake-media.ts"
+
+const offer = (codecs: string, direction = "sendrecv", address = "10.0.0.9") =>
+  [
+    "v=0",
+    `o=caller 1 1 IN IP4 ${address}`,
+    "s=-",
+    `c=IN IP4 ${address}`,
+    "t=0 0",
+    `m=audio 30000 RTP/AVP ${codecs}`,
+    "a=rtpmap:0 PCMU/8000",
+    "a=rtpmap:8 PCMA/8000",
+    "a=rtpmap:18 G729/8000",
+    "a=rtpmap:101 telephone-event/8000",
+    "a=fmtp:101 0-15",
+    `a=${direction}`,
+    ""
+  ].join("\r\n")
+
+const invite = (sdp: string | undefined, extra: Array<[string, string]> = []) =>
+  makeRequest({
+    method: "INVITE",
+    uri: "sip:service@127.0.0.1:5060",
+    headers: [
+      ["Via", "SIP/2.0/UDP 10.0.0.9:5061;branch=z9hG4bK-1"],
+      ["From", "\"Alice\" <sip:alice@10.0.0.9>;tag=a1"],
+      ["To", "<sip:service@127.0.0.1>"],
+      ["Call-ID", "call-1@10.0.0.9"],
+      ["CSeq", "1 INVITE"],
+      ["Max-Forwards", "70"],
+      ["Contact", "<sip:alice@10.0.0.9:5061>"],
+      ...extra,
+      ...(sdp === undefined ? [] : [["Content-Type", "application/sdp"] as [string, string]])
+    ],
+    ...(sdp === undefined ? {} : { body: Buffer.from(sdp, "latin1") })
+  })
+
+const source = { transport: "udp", host: "10.0.0.9", port: 5061 } as const
+
+const baseConfig = (handler: CallHandler, overrides: Partial<CoordinatorConfig> = {}): CoordinatorConfig => ({
+  codecs: ["PCMU", "PCMA", "G722"],
+  defaultMedia: { _tag: "Echo" },
+  maxCalls: 10,
+  busyStatus: 486,
+  handler,
+  shutdownTimeoutMs: 1000,
+  ringTimeoutMs: 0,
+  ...overrides
+})
+
+/** Build a coordinator on fakes in a scope the test controls, and collect its events. */
+const setup = (handler: CallHandler, overrides: Partial<CoordinatorConfig> = {}) =>
+  Effect.gen(function*() {
+    const { control, layer: dialogLayer } = yield* makeFakeDialog
+    const media = yield* makeFakeMedia({ maxPorts: 4 })
+    const scope = yield* Scope.make()
+    const context = yield* Layer.buildWithScope(
+      makeSessionCoordinatorLayer(baseConfig(handler, overrides)).pipe(Layer.provide(Layer.merge(dialogLayer, media.layer))),
+      scope
+    )
+    const coordinator = context.mapUnsafe.get(SessionCoordinator.key) as SessionCoordinator["Service"]
+    const seen: Array<SessionEvent> = []
+    const stream = yield* coordinator.subscribe.pipe(Scope.provide(scope))
+    yield* Stream.runForEach(stream, (e) => Effect.sync(() => void seen.push(e))).pipe(Effect.forkIn(scope))
+    const emit = (event: DialogEvent) => Effect.andThen(control.emit(event), settle)
+    return { control, media, coordinator, seen, emit, scope }
+  })
+
+/** Let forked fibers run to their next wait. */
+const settle = Effect.gen(function*() {
+  for (let i = 0; i < 20; i++) yield* Effect.yieldNow
+})
+
+const incoming = (sdp: string | undefined = offer("0 8 101"), extra: Array<[string, string]> = []): DialogEvent => ({
+  _tag: "IncomingInvite",
+  dialogId: "d1",
+  requestId: "t1",
+  request: invite(sdp, extra),
+  source
+})
+
+const sessionOf = (seen: ReadonlyArray<SessionEvent>) => {
+  const e = seen.find((x) => x._tag === "IncomingCall")
+  if (e === undefined) throw new Error("no IncomingCall event")
+  return e.sessionId
+}
+const ended = (seen: ReadonlyArray<SessionEvent>) => seen.find((x) => x._tag === "CallEnded")
+
+describe("SessionCoordinator", () => {
+  it.effect("answers a call, confirms it on ACK, ends on the peer's BYE and releases its ports", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
+      yield* t.emit(incoming())
+      const accept = t.control.intents.find((i) => i.op === "accept")
+      expect(accept?.body).toContain("m=audio 40002 RTP/AVP 0")
+      expect(t.media.sessions[0].applied[0].codec.name).toBe("PCMU")
+      expect(t.seen.map((e) => e._tag)).toContain("MediaStarted")
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      expect(yield* t.coordinator.state(sessionOf(t.seen))).toBe("Active")
+      yield* t.emit({ _tag: "DialogTerminated", dialogId: "d1", reason: "RemoteBye" })
+      expect(ended(t.seen)).toMatchObject({ reason: { _tag: "NormalClearing", by: "remote" } })
+      expect(yield* t.coordinator.activeSessions).toBe(0)
+      expect(t.media.portsInUse()).toBe(0)
+    }))
+
+  it.effect("rejects with the handler's status and frees everything", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.reject(486)))
+      yield* t.emit(incoming())
+      expect(t.control.intents).toContainEqual(expect.objectContaining({ op: "reject", status: 486 }))
+      expect(ended(t.seen)).toMatchObject({ reason: { _tag: "Rejected", status: 486 } })
+      expect(yield* t.coordinator.activeSessions).toBe(0)
+    }))
+
+  it.effect("rings for the configured delay on TestClock, then answers", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept({ mode: "ring", delayMs: 2000 })))
+      yield* t.emit(incoming())
+      expect(t.control.intents.map((i) => i.op)).toEqual(["provisional"])
+      expect(yield* t.coordinator.state(sessionOf(t.seen))).toBe("Ringing")
+      yield* TestClock.adjust(1999)
+      expect(t.control.intents.some((i) => i.op === "accept")).toBe(false)
+      yield* TestClock.adjust(1)
+      yield* settle
+      expect(t.control.intents.some((i) => i.op === "accept")).toBe(true)
+    }))
+
+  it.effect("§9.2: a CANCEL while ringing ends the call as Cancelled, never answers it, frees the ports", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept({ mode: "ring", delayMs: 5000 })))
+      yield* t.emit(incoming())
+      yield* t.emit({ _tag: "InviteCancelled", dialogId: "d1" })
+      expect(ended(t.seen)).toMatchObject({ reason: { _tag: "Cancelled" } })
+      yield* TestClock.adjust(10_000)
+      yield* settle
+      expect(t.control.intents.some((i) => i.op === "accept")).toBe(false)
+      expect(t.media.portsInUse()).toBe(0)
+    }))
+
+  it.effect("early media: 183 with the SDP answer and media before the 200", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept({ mode: "early-media", delayMs: 1000 })))
+      yield* t.emit(incoming())
+      expect(t.control.intents[0]).toMatchObject({ op: "provisional", status: 183 })
+      expect(t.control.intents[0].body).toContain("m=audio")
+      expect(t.media.sessions[0].applied.length).toBe(1)
+      expect(yield* t.coordinator.state(sessionOf(t.seen))).toBe("EarlyMedia")
+      yield* TestClock.adjust(1000)
+      yield* settle
+      expect(t.control.intents[1]).toMatchObject({ op: "accept" })
+    }))
+
+  it.effect("RFC 3264: no common codec is answered 488", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
+      yield* t.emit(incoming(offer("18")))
+      expect(t.control.intents).toContainEqual(expect.objectContaining({ op: "reject", status: 488 }))
+      expect(ended(t.seen)).toMatchObject({ reason: { _tag: "Rejected", status: 488 } })
+      expect(t.media.portsInUse()).toBe(0)
+    }))
+
+  it.effect("refuses calls beyond maxCalls with 486, and unsupported Require with 420", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.defer), { maxCalls: 1 })
+      yield* t.emit(incoming())
+      yield* t.emit({ ...(incoming() as Extract<DialogEvent, { _tag: "IncomingInvite" }>), dialogId: "d2" })
+      expect(t.control.intents).toContainEqual(expect.objectContaining({ op: "reject", id: "d2", status: 486 }))
+      yield* t.emit({ ...(incoming(offer("0"), [["Require", "100rel"]]) as Extract<DialogEvent, { _tag: "IncomingInvite" }>), dialogId: "d3" })
+      expect(t.control.intents).toContainEqual(
+        expect.objectContaining({ op: "reject", id: "d3", status: 420, headers: [["Unsupported", "100rel"]] })
+      )
+    }))
+
+  it.effect("hold and resume are re-INVITEs with sendonly then sendrecv; invalid operations are typed errors", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.defer))
+      yield* t.emit(incoming())
+      const id = sessionOf(t.seen)
+      const early = yield* Effect.flip(t.coordinator.hold(id))
+      expect(early).toMatchObject({ _tag: "ApplicationError", reason: "InvalidState" })
+      yield* t.coordinator.accept(id)
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      t.control.answerRequest = (_method, body) =>
+        okResponse(offer("0 101", body?.includes("a=sendonly") ? "recvonly" : "sendrecv"))
+      yield* t.coordinator.hold(id)
+      const reinvite = t.control.intents.find((i) => i.op === "request" && i.method === "INVITE")
+      expect(reinvite?.body).toContain("a=sendonly")
+      expect(yield* t.coordinator.state(id)).toBe("OnHold")
+      yield* t.coordinator.resume(id)
+      expect(yield* t.coordinator.state(id)).toBe("Active")
+      yield* t.coordinator.end(id)
+      expect(t.control.intents.at(-1)).toMatchObject({ op: "request", method: "BYE" })
+      const gone = yield* Effect.flip(t.coordinator.end(id))
+      expect(gone).toMatchObject({ _tag: "ApplicationError", reason: "NoSuchSession" })
+    }))
+
+  it.effect("the peer's hold re-INVITE (sendonly) is answered recvonly and the call is OnHold", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
+      yield* t.emit(incoming())
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      yield* t.emit({ _tag: "ReinviteReceived", dialogId: "d1", requestId: "t2", request: invite(offer("0", "sendonly")) })
+      const answer = t.control.intents.find((i) => i.op === "respond" && i.id === "t2")
+      expect(answer?.status).toBe(200)
+      expect(answer?.body).toContain("a=recvonly")
+      expect(yield* t.coordinator.state(sessionOf(t.seen))).toBe("OnHold")
+    }))
+
+  it.effect("late offer: our offer goes in the 200, the answer in the ACK starts the media", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
+      yield* t.emit(incoming(undefined))
+      const accept = t.control.intents.find((i) => i.op === "accept")
+      expect(accept?.body).toContain("a=rtpmap:0 PCMU/8000")
+      expect(t.media.sessions[0].applied.length).toBe(0)
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(offer("0 101")) })
+      expect(t.media.sessions[0].applied[0].remotePort).toBe(30000)
+    }))
+
+  it.effect("OPTIONS outside a dialog gets 200 with Allow; DTMF from media becomes a SessionEvent", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
+      const options = makeRequest({ method: "OPTIONS", uri: "sip:127.0.0.1", headers: [["CSeq", "1 OPTIONS"]] })
+      yield* t.emit({ _tag: "OutOfDialogRequest", requestId: "o1", request: options, source })
+      const answer = t.control.intents.find((i) => i.id === "o1")
+      expect(answer?.status).toBe(200)
+      expect(answer?.headers?.find(([n]) => n === "Allow")?.[1]).toContain("INVITE")
+      yield* t.emit(incoming())
+      yield* t.media.sessions[0].inject({ _tag: "DtmfReceived", digit: "5", durationMs: 100 })
+      yield* settle
+      expect(t.seen).toContainEqual(expect.objectContaining({ _tag: "DtmfReceived", digit: "5" }))
+    }))
+
+  it.effect("§13.3.1.4: no ACK ends the call as TimedOut; shutdown ends active calls with BYE", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
+      yield* t.emit(incoming())
+      yield* t.emit({ _tag: "DialogTerminated", dialogId: "d1", reason: "AckTimeout" })
+      expect(ended(t.seen)).toMatchObject({ reason: { _tag: "TimedOut", what: "ack" } })
+      yield* t.emit({ ...(incoming() as Extract<DialogEvent, { _tag: "IncomingInvite" }>), dialogId: "d9" })
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d9", ack: invite(undefined) })
+      const closing = yield* Scope.close(t.scope, Exit.void).pipe(Effect.forkChild)
+      yield* settle
+      yield* Fiber.join(closing)
+      expect(t.control.intents.at(-1)).toMatchObject({ op: "request", method: "BYE", id: "d9" })
+      expect(t.media.portsInUse()).toBe(0)
+    }))
+})
