@@ -65,6 +65,8 @@ export class TransactionLayer extends Context.Service<TransactionLayer, {
   respond(transactionId: string, response: SipResponse): Effect.Effect<void, ProtocolError | NetworkError>
   /** Send outside any transaction (ACK for 2xx, 2xx retransmissions owned by the TU per RFC 6026). */
   sendStateless(message: SipRequest | SipResponse, destination: Endpoint): Effect.Effect<void, NetworkError>
+  /** Where the transport below listens, as bound (port 0 resolved): the dialog layer's Contact and Via. */
+  readonly local: ReadonlyArray<Endpoint>
   /** Live transaction counts, for drain checks. */
   readonly counts: Effect.Effect<{ readonly client: number; readonly server: number }>
 }>()("effect-sip/transaction/TransactionLayer") {}
