@@ -90,4 +90,3 @@ export const acceptCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, r
     NetworkError: (error) => Effect.fail(new ApplicationError({ reason: "InvalidState", message: `network: ${error.reason}` }))
   }))
 
-export const forwardStream = Stream.runDrain
