@@ -3,6 +3,9 @@
  */
 export { ServerSessionManager } from "./api/server-session-manager.ts"
 export type { Counts } from "./api/server-session-manager.ts"
+export { ClientSessionManager, defaultClientConfig } from "./api/client-session-manager.ts"
+export type { ClientConfig } from "./api/client-session-manager.ts"
+export type { CallOptions } from "./session/call-options.ts"
 export { defaultServerConfig } from "./api/server-config.ts"
 export type { ServerConfig } from "./api/server-config.ts"
 export { CallDecision } from "./session/call-decision.ts"

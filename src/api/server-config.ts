@@ -26,8 +26,10 @@ export interface ServerConfig {
   /** A call with no RTP for this long is ended; 0 disables. */
   readonly mediaTimeoutMs: number
   readonly shutdownTimeoutMs: number
-  /** A deferred call not decided within this gets 480; 0 disables. */
+  /** A deferred incoming call not decided within this gets 480, an outgoing one unanswered is CANCELled; 0 disables. */
   readonly ringTimeoutMs: number
+  /** Our From for calls placed through this stack; default `<sip:effect-sip@publicHost>`. */
+  readonly localUri?: string
 }
 
 export const defaultServerConfig: ServerConfig = {

@@ -39,7 +39,8 @@ export const sipStackLayer = (config: ServerConfig, handler: CallHandler) => {
     busyStatus: config.busyStatus,
     handler,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    ringTimeoutMs: config.ringTimeoutMs
+    ringTimeoutMs: config.ringTimeoutMs,
+    localUri: config.localUri ?? `<sip:effect-sip@${advertised}>`
   })
   return coordinator.pipe(Layer.provideMerge(Layer.merge(dialogs, media)))
 }

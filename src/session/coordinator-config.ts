@@ -17,9 +17,14 @@ export interface CoordinatorConfig {
   readonly handler: CallHandler
   /** How long shutdown waits for the BYEs of active calls. */
   readonly shutdownTimeoutMs: number
-  /** Ring timeout for deferred incoming calls: unanswered after this, they get 480. 0 disables. */
+  /** Ring timeout: deferred incoming calls unanswered after this get 480; calls we place are CANCELled. 0 disables. */
   readonly ringTimeoutMs: number
+  /** Our From for calls we place, e.g. "<sip:effect-sip@192.0.2.1>". */
+  readonly localUri?: string
 }
+
+export const defaultLocalUri = "<sip:effect-sip@127.0.0.1>"
+
 
 /** Methods we implement, for Allow (OPTIONS 200, 405). */
 export const allowedMethods = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO"] as const

@@ -5,6 +5,7 @@
 import { Effect, Exit, PubSub, Scope } from "effect"
 import type { DialogLayer } from "../dialog/dialog-layer.ts"
 import type { MediaEngine } from "../media/media-engine.ts"
+import type { Endpoint } from "../transport/transport.ts"
 import type { CallState, EndReason } from "./call-state.ts"
 import type { CoordinatorConfig } from "./coordinator-config.ts"
 import type { SessionEvent } from "./session-events.ts"
@@ -18,6 +19,8 @@ export interface CoordinatorContext {
   readonly events: PubSub.PubSub<SessionEvent>
   /** False once shutdown began: new calls get 503. */
   accepting: boolean
+  /** Where a SIP URI's requests go (§19.1.1 without DNS), or undefined when it is not a SIP URI. */
+  readonly resolve: (uri: string) => Endpoint | undefined
 }
 
 export const publish = (ctx: CoordinatorContext, event: SessionEvent): Effect.Effect<void> =>

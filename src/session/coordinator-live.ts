@@ -16,6 +16,14 @@ import { SessionCoordinator } from "./session-coordinator.ts"
 import type { SessionEvent } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { SessionRegistry } from "./session-record.ts"
+import { placeCall } from "./outgoing-call.ts"
+import { isParseError } from "../sip/index.ts"
+import { requestDestination } from "../transport/destination.ts"
+
+const resolveTarget = (uri: string) => {
+  const destination = requestDestination(uri)
+  return isParseError(destination) ? undefined : destination
+}
 
 const shutdown = (ctx: CoordinatorContext) =>
   Effect.gen(function*() {
@@ -36,7 +44,9 @@ export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
       const dialog = yield* DialogLayer
       const media = yield* MediaEngine
       const events = yield* PubSub.sliding<SessionEvent>(4096)
-      const ctx: CoordinatorContext = { dialog, media, registry: new SessionRegistry(), config, events, accepting: true }
+      const ctx: CoordinatorContext = {
+        dialog, media, registry: new SessionRegistry(), config, events, accepting: true, resolve: resolveTarget
+      }
       yield* Stream.runForEach(dialog.events, (event) => onDialogEvent(ctx, event)).pipe(Effect.forkScoped)
       yield* Effect.addFinalizer(() => shutdown(ctx))
 
@@ -80,6 +90,9 @@ export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
             record.codecs = codecs
             return Effect.void
           }),
+        call: Effect.fn("SessionCoordinator.call")(function*(options) {
+          return yield* placeCall(ctx, options)
+        }),
         state: (sessionId) => Effect.map(find(sessionId), (record) => record.state),
         activeSessions: Effect.sync(() => ctx.registry.size)
       })

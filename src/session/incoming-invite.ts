@@ -13,9 +13,8 @@ import { supportedExtensions } from "./coordinator-config.ts"
 import { summarizeOffer } from "./media-negotiation.ts"
 import type { IncomingCall } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
+import { nextSessionId } from "./session-record.ts"
 
-let counter = 0
-const nextSessionId = (): string => `s${(++counter).toString(36)}-${Date.now().toString(36)}`
 
 const uriOf = (value: string | undefined): string => {
   if (value === undefined) return ""
@@ -71,7 +70,8 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     local: undefined,
     remoteOffer,
     negotiated: undefined,
-    codecs: undefined
+    codecs: undefined,
+    ringTimedOut: false
   }
   ctx.registry.add(record)
   const call: IncomingCall = {

@@ -6,6 +6,7 @@ import { Context, type Effect, type Scope, type Stream } from "effect"
 import type { ApplicationError } from "../errors.ts"
 import type { AcceptOptions } from "./call-decision.ts"
 import type { CallState } from "./call-state.ts"
+import type { CallOptions } from "./call-options.ts"
 import type { SessionEvent } from "./session-events.ts"
 
 export class SessionCoordinator extends Context.Service<SessionCoordinator, {
@@ -23,6 +24,8 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   setMuted(sessionId: string, muted: boolean): Effect.Effect<void, ApplicationError>
   /** Codec names, preferred first, for this call's next offer or answer. */
   setCodecPreferences(sessionId: string, codecs: ReadonlyArray<string>): Effect.Effect<void, ApplicationError>
+  /** Place a call (INVITE with our SDP offer); its session id at once, its progress on `events`. */
+  call(options: CallOptions): Effect.Effect<string, ApplicationError>
   state(sessionId: string): Effect.Effect<CallState, ApplicationError>
   /** Live sessions, for drain checks. */
   readonly activeSessions: Effect.Effect<number>

@@ -10,9 +10,10 @@ import type { LocalMedia } from "./media-negotiation.ts"
 
 export interface SessionRecord {
   readonly id: string
-  readonly dialogId: string
+  /** Outgoing calls learn their dialog (remote tag) and Call-ID from the INVITE they send: re-keyed then. */
+  dialogId: string
   readonly direction: "incoming" | "outgoing"
-  readonly callId: string
+  callId: string
   state: CallState
   /** Owns the call's media ports, fibers and timers: closed in every ending. */
   readonly scope: Scope.Closeable
@@ -25,7 +26,12 @@ export interface SessionRecord {
   negotiated: NegotiatedMedia | undefined
   /** Codec preference override for this call (names, preferred first). */
   codecs: ReadonlyArray<string> | undefined
+  /** Outgoing: our ring timer sent the CANCEL, so the 487 that follows is a timeout, not a cancel. */
+  ringTimedOut: boolean
 }
+
+let counter = 0
+export const nextSessionId = (): string => `s${(++counter).toString(36)}-${Date.now().toString(36)}`
 
 /** Live calls by session id and by dialog id. */
 export class SessionRegistry {
@@ -43,6 +49,13 @@ export class SessionRegistry {
 
   byDialogId(dialogId: string): SessionRecord | undefined {
     return this.byDialog.get(dialogId)
+  }
+
+  /** The call's dialog changed (an outgoing INVITE sent, answered, or redirected). */
+  rekey(record: SessionRecord, dialogId: string): void {
+    if (this.byDialog.get(record.dialogId) === record) this.byDialog.delete(record.dialogId)
+    record.dialogId = dialogId
+    if (this.bySession.has(record.id)) this.byDialog.set(dialogId, record)
   }
 
   remove(record: SessionRecord): void {

@@ -1,0 +1,23 @@
+/**
+ * What the application says when it places a call.
+ */
+import type { MediaSource } from "../media/media-engine.ts"
+import type { Endpoint } from "../transport/transport.ts"
+
+export interface CallOptions {
+  /** Request-URI of the callee, e.g. "sip:bob@127.0.0.1:5080". */
+  readonly target: string
+  /** Where to send the INVITE: an outbound proxy. Default: the target's own host, port and transport. */
+  readonly destination?: Endpoint
+  /** Our From (name-addr); default: the manager's local URI. */
+  readonly from?: string
+  /** The To (name-addr); default: `<target>`. */
+  readonly to?: string
+  /** What the call plays; default: the manager's default source. */
+  readonly media?: MediaSource
+  /** Codec names, preferred first, for our offer. */
+  readonly codecs?: ReadonlyArray<string>
+  /** Give up (CANCEL) when not answered within this; default: the manager's ring timeout. 0 disables. */
+  readonly ringTimeoutMs?: number
+  readonly headers?: ReadonlyArray<readonly [string, string]>
+}

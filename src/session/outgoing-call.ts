@@ -1,0 +1,169 @@
+/**
+ * Placing a call (UAC): media first (ports, our SDP offer), then the INVITE; its progress drives the
+ * call state. 180 → Ringing; 183 with SDP → EarlyMedia with media from the early answer; 2xx → Active
+ * (the dialog layer ACKs it, and ACKs then BYEs a second 2xx from another fork); 3xx → the INVITE is
+ * sent again to the first Contact (bounded hops); 4xx–6xx → ended, Rejected with the peer's status.
+ */
+import { Effect, Exit, Scope, Stream } from "effect"
+import type { InviteOptions, OutgoingInviteEvent } from "../dialog/dialog-layer.ts"
+import { ApplicationError } from "../errors.ts"
+import { getHeaders, isParseError, parseNameAddr } from "../sip/index.ts"
+import type { SipResponse } from "../sip/message.ts"
+import type { CallOptions } from "./call-options.ts"
+import type { CoordinatorContext } from "./coordinator-context.ts"
+import { defaultLocalUri } from "./coordinator-config.ts"
+import { endSession, publish, transition } from "./coordinator-context.ts"
+import { acceptAnswer, bodyText, makeOffer, newLocalMedia, sdpBody } from "./media-negotiation.ts"
+import type { SessionRecord } from "./session-record.ts"
+import { nextSessionId } from "./session-record.ts"
+import { watchMedia } from "./media-watch.ts"
+
+const maxRedirects = 3
+
+/** The first Contact URI of a 3xx, if any. */
+const redirectTarget = (response: SipResponse): string | undefined => {
+  for (const value of getHeaders(response, "contact")) {
+    const parsed = parseNameAddr(value)
+    if (!isParseError(parsed)) return parsed.uri
+  }
+  return undefined
+}
+
+/** Early or final SDP from the callee: apply it to the call's media and say so. */
+const applyAnswer = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, offer: string, response: SipResponse) {
+  if (response.body.length === 0 || record.local === undefined || record.media === undefined) return
+  const result = acceptAnswer(record.local, offer, bodyText(response.body))
+  if (result._tag !== "Negotiated") {
+    return yield* Effect.logWarning("unusable SDP answer", { session: record.id, status: response.status, problem: result.message })
+  }
+  record.negotiated = result.negotiated
+  yield* record.media.apply(result.negotiated)
+  const { codec, remoteAddress, remotePort } = result.negotiated
+  yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
+})
+
+/** Follow one INVITE's progress. Returns the next target for a 3xx, or undefined when the call is settled. */
+const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string, events: Stream.Stream<OutgoingInviteEvent, unknown>) =>
+  Effect.gen(function*() {
+    let redirect: string | undefined
+    yield* Stream.runForEach(events, (event) =>
+      Effect.gen(function*() {
+        if (record.state === "Terminated") return
+        switch (event._tag) {
+          case "Provisional": {
+            if (event.response.status === 100) return
+            const early = event.response.body.length > 0
+            yield* transition(ctx, record, early ? "EarlyMedia" : record.state === "EarlyMedia" ? "EarlyMedia" : "Ringing")
+            if (early) yield* applyAnswer(ctx, record, offer, event.response)
+            return
+          }
+          case "Answered": {
+            ctx.registry.rekey(record, event.dialogId)
+            yield* applyAnswer(ctx, record, offer, event.response)
+            yield* transition(ctx, record, "Active")
+            return yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
+          }
+          case "Failed": {
+            const { status, reason } = event.response
+            const target = status >= 300 && status < 400 ? redirectTarget(event.response) : undefined
+            if (target !== undefined) {
+              redirect = target
+              return
+            }
+            const ending = status === 487 && record.ringTimedOut
+              ? { _tag: "TimedOut", what: "ring" } as const
+              : status === 487
+              ? { _tag: "Cancelled" } as const
+              : { _tag: "Rejected", status, reason } as const
+            return yield* endSession(ctx, record, ending)
+          }
+        }
+      }))
+    return redirect
+  }).pipe(
+    Effect.catch((error) =>
+      endSession(ctx, record, { _tag: "Failed", message: `INVITE failed: ${describe(error)}` }).pipe(Effect.as(undefined))
+    )
+  )
+
+const describe = (error: unknown): string =>
+  typeof error === "object" && error !== null && "reason" in error ? String((error as { reason: unknown }).reason) : String(error)
+
+/** Send the INVITE (again, after a redirect) and follow it; redirects are bounded. */
+const run = (ctx: CoordinatorContext, record: SessionRecord, options: InviteOptions, offer: string, hops: number): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const outgoing = yield* ctx.dialog.invite({ ...options, body: sdpBody(offer) })
+    ctx.registry.rekey(record, outgoing.dialogId)
+    record.callId = outgoing.callId
+    const next = yield* follow(ctx, record, offer, outgoing.events)
+    if (next === undefined || record.state === "Terminated") return
+    if (hops >= maxRedirects) {
+      return yield* endSession(ctx, record, { _tag: "Failed", message: `more than ${maxRedirects} redirects` })
+    }
+    yield* Effect.logInfo("call redirected", { session: record.id, to: next })
+    yield* run(ctx, record, { ...options, target: next, to: `<${next}>`, destination: ctx.resolve(next) ?? options.destination }, offer, hops + 1)
+  }).pipe(
+    Effect.catch((error) => endSession(ctx, record, { _tag: "Failed", message: `INVITE not sent: ${describe(error)}` }))
+  )
+
+/** Place a call; returns its session id at once. Progress arrives on the SessionEvent stream. */
+export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, options: CallOptions) {
+  if (!ctx.accepting) return yield* new ApplicationError({ reason: "InvalidState", message: "shutting down" })
+  if (ctx.registry.size >= ctx.config.maxCalls) {
+    return yield* new ApplicationError({ reason: "LimitReached", message: `${ctx.config.maxCalls} calls already` })
+  }
+  const destination = options.destination ?? ctx.resolve(options.target)
+  if (destination === undefined) {
+    return yield* new ApplicationError({ reason: "InvalidArgument", message: `not a SIP URI: ${options.target}` })
+  }
+  const scope = yield* Scope.make()
+  const media = yield* ctx.media.open(options.media ?? ctx.config.defaultMedia).pipe(
+    Scope.provide(scope),
+    Effect.catchTag("NetworkError", (error) =>
+      Effect.andThen(
+        Scope.close(scope, Exit.void),
+        Effect.fail(new ApplicationError({ reason: "LimitReached", message: `no media ports: ${error.reason}` }))
+      ))
+  )
+  const record: SessionRecord = {
+    id: nextSessionId(),
+    dialogId: `pending-${Math.random().toString(36).slice(2)}`,
+    direction: "outgoing",
+    callId: "",
+    state: "Initiating",
+    scope,
+    media,
+    source: options.media ?? ctx.config.defaultMedia,
+    local: newLocalMedia(media.localAddress, media.localPort, options.codecs ?? ctx.config.codecs),
+    remoteOffer: undefined,
+    negotiated: undefined,
+    codecs: options.codecs,
+    ringTimedOut: false
+  }
+  ctx.registry.add(record)
+  yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })
+  yield* watchMedia(ctx, record, media).pipe(Effect.forkIn(scope))
+  const offer = makeOffer(record.local!, "sendrecv")
+  const invite: InviteOptions = {
+    target: options.target,
+    from: options.from ?? ctx.config.localUri ?? defaultLocalUri,
+    to: options.to ?? `<${options.target}>`,
+    destination,
+    ...(options.headers === undefined ? {} : { headers: options.headers })
+  }
+  yield* run(ctx, record, invite, offer, 0).pipe(Effect.forkIn(scope))
+  const ringTimeout = options.ringTimeoutMs ?? ctx.config.ringTimeoutMs
+  if (ringTimeout > 0) yield* ringTimer(ctx, record, ringTimeout).pipe(Effect.forkIn(scope))
+  return record.id
+})
+
+/** No answer in time: CANCEL; the 487 that follows ends the call as timed out. */
+const ringTimer = (ctx: CoordinatorContext, record: SessionRecord, ms: number) =>
+  Effect.gen(function*() {
+    yield* Effect.sleep(ms)
+    if (record.state !== "Initiating" && record.state !== "Ringing" && record.state !== "EarlyMedia") return
+    record.ringTimedOut = true
+    yield* ctx.dialog.cancel(record.dialogId).pipe(
+      Effect.catch(() => endSession(ctx, record, { _tag: "TimedOut", what: "ring" }))
+    )
+  })
