@@ -7,6 +7,7 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Console, Effect, Layer, Logger, References } from "effect"
 import { Command } from "effect/cli"
 import { ServerSessionManager } from "./api/server-session-manager.ts"
+import { callCommand } from "./cli/call-command.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
 
@@ -36,7 +37,10 @@ const serve = (flags: ServerFlags) =>
 const command = Command.make("effect-sip", serverFlags, (flags) =>
   serve(flags).pipe(
     Effect.provideService(References.MinimumLogLevel, logLevels[flags.logLevel])
-  )).pipe(Command.withDescription("An Effect-native SIP server: answers calls with RTP media"))
+  )).pipe(
+  Command.withDescription("An Effect-native SIP server: answers calls with RTP media (`call` places one)"),
+  Command.withSubcommands([callCommand])
+)
 
 command.pipe(
   Command.run({ version: "0.1.0" }),
