@@ -179,6 +179,58 @@ for entry in "${scenarios[@]}"; do
   rows+=("$(printf '%-16s %-5s %6s %6s %6s %5s %8s' "$name" "$result" "$calls" "$succ" "$fail" "$rc" "${duration}s")")
 done
 
+# --- client side (issue: ClientSessionManager): SIPp is the UAS, `node dist/main.js call` the UAC ---------
+# name | call flags | expected exit of the call command | regexp its output must match
+client_scenarios=(
+  "answer|--duration 2|0|received [1-9][0-9]* packets"
+  "busy||1|rejected 486"
+  "early_media|--duration 1|0|early media"
+  "forking|--duration 1|0|hung up by local"
+  "forking_two_200|--duration 2|0|hung up by local"
+  "auth|--duration 1 --user alice --password secret|0|hung up by local"
+  "bye_407|--duration 1 --user alice --password secret|0|hung up by local"
+  "redirect|--duration 1|0|hung up by local"
+  "no_answer|--ring-timeout 2|1|timed out \(ring\)"
+)
+for entry in "${client_scenarios[@]}"; do
+  [ "$target" = mock ] && break # the client flows need our client; there is no mock of it
+  IFS='|' read -r cname cflags cexit cregex <<<"$entry"
+  name=client_$cname
+  index=$((index + 1))
+  if [ -n "$only" ] && [[ " $only " != *" $name "* ]]; then continue; fi
+  read -r sport lport mport <<<"$(free_ports 3)"
+  rtp="$((20000 + index * 200))-$((20000 + index * 200 + 199))"
+  echo "sipp: $name (client/$cname.xml as UAS on 127.0.0.1:$sport, call $cflags)"
+  start=$(date +%s.%N)
+  ok=0 rc=- crc=-
+  sipp -sf "$here/client/$cname.xml" -i 127.0.0.1 -p "$sport" -mi 127.0.0.1 -mp "$mport" -rtp_echo -m 1 -nostdin \
+    -timeout 25s -timeout_error -trace_stat -stf "$results/$name.stat.csv" -fd 1 \
+    -trace_err -error_file "$results/$name.errors.log" -trace_msg -message_file "$results/$name.messages.log" \
+    >"$results/$name.sipp.out" 2>&1 &
+  uas=$!
+  for _ in $(seq 1 50); do ss -Hlnu "sport = :$sport" 2>/dev/null | grep -q . && break; sleep 0.1; done
+  # shellcheck disable=SC2086
+  (cd "$root" && timeout -k 5 30 "$node_bin" dist/main.js call "sip:service@127.0.0.1:$sport" --port "$lport" \
+    --rtp-ports "$rtp" $cflags) >"$results/$name.call.log" 2>&1
+  crc=$?
+  for _ in $(seq 1 100); do kill -0 "$uas" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$uas" 2>/dev/null && kill -TERM "$uas" 2>/dev/null
+  wait "$uas"
+  rc=$?
+  succ=$(stat_field "$results/$name.stat.csv" "SuccessfulCall(C)")
+  fail=$(stat_field "$results/$name.stat.csv" "FailedCall(C)")
+  if [ "$rc" -eq 0 ] && [ "$succ" = 1 ] && [ "$crc" = "$cexit" ] && grep -Eq "$cregex" "$results/$name.call.log"; then ok=1; fi
+  duration=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  if [ "$ok" = 1 ]; then result=PASS passed=$((passed + 1)); else result=FAIL failed=$((failed + 1)); fi
+  if [ "$ok" != 1 ]; then
+    echo "  call exited $crc (want $cexit), output must match /$cregex/:"
+    tail -6 "$results/$name.call.log" | sed 's/^/  | /'
+    [ -s "$results/$name.errors.log" ] && grep -v '^The following events' "$results/$name.errors.log" | head -3 | cut -c1-300 | sed 's/^/  | /'
+  fi
+  echo "  $result (sipp exit $rc, $succ/1 calls ok, $fail failed, call exit $crc, ${duration}s)"
+  rows+=("$(printf '%-16s %-5s %6s %6s %6s %5s %8s' "$name" "$result" 1 "$succ" "$fail" "$rc" "${duration}s")")
+done
+
 {
   printf '%-16s %-5s %6s %6s %6s %5s %8s\n' scenario result calls ok failed exit duration
   printf '%s\n' "${rows[@]}"
