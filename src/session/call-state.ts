@@ -16,7 +16,7 @@ export type EndReason =
   | { readonly _tag: "Shutdown" }
 
 /** Operations a user can ask for, and the states that allow each. */
-export type Operation = "accept" | "reject" | "hold" | "resume" | "end" | "dtmf" | "mute" | "codecs"
+export type Operation = "accept" | "reject" | "hold" | "resume" | "end" | "dtmf" | "mute" | "record" | "codecs"
 
 const allowed: Record<Operation, ReadonlyArray<CallState>> = {
   accept: ["Initiating", "Ringing", "EarlyMedia"],
@@ -26,6 +26,7 @@ const allowed: Record<Operation, ReadonlyArray<CallState>> = {
   end: ["Initiating", "Ringing", "EarlyMedia", "Active", "OnHold"],
   dtmf: ["EarlyMedia", "Active"],
   mute: ["EarlyMedia", "Active", "OnHold"],
+  record: ["EarlyMedia", "Active", "OnHold"],
   codecs: ["Initiating", "Ringing", "EarlyMedia", "Active", "OnHold"]
 }
 

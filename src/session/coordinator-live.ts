@@ -56,7 +56,7 @@ export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
           ? Effect.fail(new ApplicationError({ reason: "NoSuchSession", message: `no live session ${sessionId}` }))
           : Effect.succeed(record)
       }
-      const withMedia = (sessionId: string, operation: "dtmf" | "mute", f: (record: SessionRecord) => Effect.Effect<void>) =>
+      const withMedia = (sessionId: string, operation: "dtmf" | "mute" | "record", f: (record: SessionRecord) => Effect.Effect<void>) =>
         Effect.flatMap(find(sessionId), (record) => {
           const invalid = checkOperation(record.id, record.state, operation)
           return invalid ? Effect.fail(invalid) : record.media === undefined ? Effect.void : f(record)
@@ -83,6 +83,7 @@ export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
         }),
         sendDtmf: (sessionId, digits) => withMedia(sessionId, "dtmf", (record) => record.media!.sendDtmf(digits)),
         setMuted: (sessionId, muted) => withMedia(sessionId, "mute", (record) => record.media!.setMuted(muted)),
+        record: (sessionId, path) => withMedia(sessionId, "record", (record) => record.media!.recordTo(path)),
         setCodecPreferences: (sessionId, codecs) =>
           Effect.flatMap(find(sessionId), (record) => {
             const invalid = checkOperation(record.id, record.state, "codecs")

@@ -22,6 +22,8 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   end(sessionId: string): Effect.Effect<void, ApplicationError>
   sendDtmf(sessionId: string, digits: string): Effect.Effect<void, ApplicationError>
   setMuted(sessionId: string, muted: boolean): Effect.Effect<void, ApplicationError>
+  /** Record what the peer sends to a WAV file (16-bit PCM, 8 kHz) until the call ends. */
+  record(sessionId: string, path: string): Effect.Effect<void, ApplicationError>
   /** Codec names, preferred first, for this call's next offer or answer. */
   setCodecPreferences(sessionId: string, codecs: ReadonlyArray<string>): Effect.Effect<void, ApplicationError>
   /** Place a call (INVITE with our SDP offer); its session id at once, its progress on `events`. */
