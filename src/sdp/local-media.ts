@@ -1,0 +1,112 @@
+/**
+ * Our side of one call's offer/answer exchanges: the o= line's identity, where we receive RTP, which
+ * codecs we take (preferred first) and the direction we last asked for. One mutable record per call,
+ * because RFC 3264 §8 ties every description we send to the previous one (same o= session id, version
+ * incremented by one).
+ */
+import type { SessionDescription } from "sdp-transform"
+import type { CodecSpec } from "./codecs.ts"
+import { codecSpec, isTelephoneEvent, sameCodec } from "./codecs.ts"
+import type { Direction } from "./negotiated.ts"
+
+export interface LocalMedia {
+  /** o= sess-id: fixed for the whole call (RFC 3264 §8). */
+  readonly sessionId: string
+  /** o= sess-version of the last description we wrote (or of the first one, before it is written). */
+  version: number
+  /** True once a description went out: the next one gets version + 1. */
+  described: boolean
+  /** Where we receive RTP (c= and m=). */
+  readonly address: string
+  readonly port: number
+  /** Audio codecs we send and receive, preferred first (telephone-event is the flag below, not a codec). */
+  readonly codecs: ReadonlyArray<CodecSpec>
+  /** Offer/accept RFC 4733 telephone-event for DTMF. */
+  readonly telephoneEvent: boolean
+  /** a=ptime we offer (ms). */
+  readonly ptime: number
+  /** Offer a=rtcp-mux (RFC 5761). Off by default: classic SIP peers expect RTCP on port + 1. */
+  readonly rtcpMux: boolean
+  /** The direction we last offered (sendonly while we hold the peer): a peer's re-offer cannot undo it. */
+  direction: Direction
+  /** Our last offer: the one a late-offer answer (in the ACK) refers to when the caller has no copy. */
+  lastOffer: string | undefined
+}
+
+export interface LocalMediaOptions {
+  readonly sessionId?: string
+  readonly ptime?: number
+  readonly telephoneEvent?: boolean
+  readonly rtcpMux?: boolean
+}
+
+/** What we offer when the application names no codec: G.711 both laws and G.722 (plus telephone-event). */
+export const defaultCodecs: ReadonlyArray<string> = ["PCMU", "PCMA", "G722"]
+
+/**
+ * A session id that is unique enough and fits the 64-bit signed limit of RFC 3264 §5 (and a JS safe
+ * integer): milliseconds since the epoch times 1000 plus a random tail.
+ */
+const newSessionId = (): string => String(Date.now() * 1000 + Math.floor(Math.random() * 1000))
+
+const describable = (names: ReadonlyArray<string>): ReadonlyArray<CodecSpec> => {
+  const specs: Array<CodecSpec> = []
+  for (const name of names) {
+    const spec = codecSpec(name)
+    if (spec === undefined || isTelephoneEvent(spec)) continue
+    if (!specs.some((known) => sameCodec(known, spec))) specs.push(spec)
+  }
+  // Nothing describable (every name unknown): an offer needs at least one format, so use the defaults.
+  return specs.length > 0 || names === defaultCodecs ? specs : describable(defaultCodecs)
+}
+
+/**
+ * Our media for one call. Names in `codecs` that we cannot describe (no known clock rate) are skipped,
+ * and when none is left the defaults apply; "telephone-event" in the list is the DTMF flag, on by default.
+ */
+export const newLocalMedia = (
+  address: string,
+  port: number,
+  codecs: ReadonlyArray<string>,
+  options: LocalMediaOptions = {}
+): LocalMedia => {
+  const specs = describable(codecs)
+  return {
+    sessionId: options.sessionId ?? newSessionId(),
+    version: 1,
+    described: false,
+    address,
+    port,
+    codecs: specs,
+    telephoneEvent: options.telephoneEvent ?? true,
+    ptime: options.ptime ?? 20,
+    rtcpMux: options.rtcpMux ?? false,
+    direction: "sendrecv",
+    lastOffer: undefined
+  }
+}
+
+/** The version for the description about to be written: the first keeps it, each later one bumps it. */
+export const nextVersion = (local: LocalMedia): number => {
+  if (local.described) local.version += 1
+  local.described = true
+  return local.version
+}
+
+const ipVersion = (address: string): number => (address.includes(":") ? 6 : 4)
+
+/** The session-level lines of every description we write (RFC 4566 §5): v=, o=, s=, c=, t=. */
+export const sessionSkeleton = (local: LocalMedia, version: number): Omit<SessionDescription, "media"> => ({
+  version: 0,
+  origin: {
+    username: "-",
+    sessionId: local.sessionId,
+    sessionVersion: version,
+    netType: "IN",
+    ipVer: ipVersion(local.address),
+    address: local.address
+  },
+  name: "effect-sip",
+  connection: { version: ipVersion(local.address), ip: local.address },
+  timing: { start: 0, stop: 0 }
+})
