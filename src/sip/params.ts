@@ -1,0 +1,74 @@
+/**
+ * Generic `*( SEMI generic-param )` lists (§25.1: generic-param = token [ EQUAL gen-value ],
+ * gen-value = token / host / quoted-string), shared by Via, name-addr and Content-Type.
+ */
+import { isToken } from "./chars.ts"
+import { type ParseError, parseError } from "./parse-error.ts"
+
+const isLws = (c: number): boolean => c === 32 || c === 9
+
+/** Reads a quoted-string starting at s[i] === '"'; returns its unescaped text and the index after it. */
+export const readQuoted = (s: string, i: number): { readonly text: string; readonly end: number } | undefined => {
+  let text = ""
+  let from = i + 1
+  for (let j = i + 1; j < s.length; j++) {
+    const c = s.charCodeAt(j)
+    if (c === 92 /* \ */) {
+      text += s.slice(from, j)
+      from = j + 1
+      j++
+    } else if (c === 34) {
+      return { text: text + s.slice(from, j), end: j + 1 }
+    }
+  }
+  return undefined
+}
+
+export const quote = (s: string): string => `"${s.replace(/["\\]/g, "\\$&")}"`
+
+/**
+ * Parses `;name[=value]` pairs from s[i]. Names are lower-cased (§7.3.1: case-insensitive); quoted
+ * values are unquoted; a flag has value `flag`. Stops with an error on anything else.
+ */
+export const parseParams = <F extends string | null>(
+  s: string,
+  i: number,
+  flag: F,
+  rule: string
+): Record<string, string | F> | ParseError => {
+  const params: Record<string, string | F> = {}
+  const n = s.length
+  while (true) {
+    while (i < n && isLws(s.charCodeAt(i))) i++
+    if (i >= n) return params
+    if (s.charCodeAt(i) !== 59 /* ; */) return parseError(`Unexpected character in ${rule} parameters`, rule)
+    i++
+    while (i < n && isLws(s.charCodeAt(i))) i++
+    const nameStart = i
+    while (i < n) {
+      const c = s.charCodeAt(i)
+      if (c === 61 || c === 59 || isLws(c)) break
+      i++
+    }
+    if (!isToken(s, nameStart, i)) return parseError(`Bad ${rule} parameter name`, rule)
+    const name = s.slice(nameStart, i).toLowerCase()
+    while (i < n && isLws(s.charCodeAt(i))) i++
+    if (i < n && s.charCodeAt(i) === 61 /* = */) {
+      i++
+      while (i < n && isLws(s.charCodeAt(i))) i++
+      if (i < n && s.charCodeAt(i) === 34) {
+        const q = readQuoted(s, i)
+        if (q === undefined) return parseError(`Unterminated quoted ${rule} parameter`, rule)
+        params[name] = q.text
+        i = q.end
+      } else {
+        const valueStart = i
+        while (i < n && s.charCodeAt(i) !== 59 && !isLws(s.charCodeAt(i))) i++
+        if (i === valueStart) return parseError(`Empty ${rule} parameter value`, rule)
+        params[name] = s.slice(valueStart, i)
+      }
+    } else {
+      params[name] = flag
+    }
+  }
+}

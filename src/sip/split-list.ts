@@ -1,0 +1,32 @@
+/**
+ * §7.3.1: a header line of a list header may carry several comma-separated values. Commas inside a
+ * quoted-string or a <...> URI (§20: Contact, Route, …) do not separate values.
+ */
+
+/** Splits `value` at top-level commas; trims each element; drops empty ones (`#` allows nulls, §25.1). */
+export const splitList = (value: string): Array<string> => {
+  const out: Array<string> = []
+  let start = 0
+  let quoted = false
+  let angle = false
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (quoted) {
+      if (c === 92 /* \ */) i++
+      else if (c === 34 /* " */) quoted = false
+    } else if (c === 34) {
+      quoted = true
+    } else if (c === 60 /* < */) {
+      angle = true
+    } else if (c === 62 /* > */) {
+      angle = false
+    } else if (c === 44 /* , */ && !angle) {
+      const item = value.slice(start, i).trim()
+      if (item.length > 0) out.push(item)
+      start = i + 1
+    }
+  }
+  const last = value.slice(start).trim()
+  if (last.length > 0) out.push(last)
+  return out
+}
