@@ -3,10 +3,11 @@
  * 2xx/ACK reliability, forking. It builds and sends every SIP message the session layer asks for;
  * the session layer above states intent only. Contract between src/dialog and src/session.
  */
-import { Context, type Effect, type Stream } from "effect"
+import { Context, type Effect, Layer, type Stream } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
+import { type DialogLayerConfig, makeDialogLayer } from "./live.ts"
 
 /** A body with its type, e.g. SDP: `{ contentType: "application/sdp", bytes }`. */
 export interface Body {
@@ -91,4 +92,8 @@ export class DialogLayer extends Context.Service<DialogLayer, {
    *  A 2xx to a re-INVITE is ACKed by the layer. BYE ends the dialog whatever its answer. */
   request(dialogId: string, method: string, options?: { readonly body?: Body; readonly headers?: ReadonlyArray<readonly [string, string]> }): Effect.Effect<SipResponse, ProtocolError | NetworkError>
   readonly counts: Effect.Effect<DialogCounts>
-}>()("effect-sip/dialog/DialogLayer") {}
+}>()("effect-sip/dialog/DialogLayer") {
+  /** The live layer over a TransactionLayer. Contact: `<sip:contactHost:port;transport=…>`, the port
+   *  as the transport below bound it. */
+  static readonly layer = (config: DialogLayerConfig) => Layer.effect(DialogLayer, makeDialogLayer(config))
+}

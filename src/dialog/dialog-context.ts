@@ -1,0 +1,59 @@
+/**
+ * What every part of the dialog layer shares: the transaction layer below, the store, the timers, the
+ * event outlet, and the fibers it runs (2xx retransmission per dialog, UAC response followers).
+ */
+import { Effect, type FiberMap, type FiberSet, type Scope } from "effect"
+import type { TimerConfig } from "../transaction/transaction-layer.ts"
+import { defaultTimers, type TransactionLayer } from "../transaction/transaction-layer.ts"
+import type { Endpoint, TransportKind } from "../transport/transport.ts"
+import type { DialogEvent } from "./dialog-layer.ts"
+import type { DialogStore } from "./dialog-store.ts"
+
+export interface DialogConfig {
+  /** The host our Contact and Via name (an address peers can reach). */
+  readonly contactHost: string
+  readonly userAgent?: string
+  readonly timers?: TimerConfig
+}
+
+export interface DialogContext {
+  readonly transactions: TransactionLayer["Service"]
+  readonly store: DialogStore
+  readonly contactHost: string
+  readonly userAgent: string | undefined
+  readonly timers: TimerConfig
+  /** Backpressure: suspends while the events queue is full (used by the network-driven loop and timers). */
+  readonly emit: (event: DialogEvent) => Effect.Effect<void>
+  /** For events raised inside a command: never blocks the caller (who may be the events consumer). */
+  readonly emitLater: (event: DialogEvent) => Effect.Effect<void>
+  /** One 2xx-retransmission fiber per dialog (§13.3.1.4), interrupted by the ACK. */
+  readonly retransmits: FiberMap.FiberMap<string, void, never>
+  /** Followers of client transactions (UAC INVITE responses, in-dialog requests, BYEs we send). */
+  readonly background: FiberSet.FiberSet<void, never>
+  readonly scope: Scope.Scope
+}
+
+export const resolveTimers = (config: DialogConfig): TimerConfig => config.timers ?? defaultTimers
+
+/** The listener for a transport: its port goes in Contact and Via. */
+export const localFor = (ctx: DialogContext, transport: TransportKind): Endpoint =>
+  ctx.transactions.local.find((l) => l.transport === transport) ??
+    ctx.transactions.local[0] ??
+    { transport, host: ctx.contactHost, port: 5060 }
+
+/** `<sip:host:port;transport=…>` (§8.1.1.8). */
+export const contactFor = (ctx: DialogContext, local: Endpoint): string =>
+  `<sip:${ctx.contactHost}:${local.port};transport=${local.transport}>`
+
+/** §8.1.1.7 + RFC 3581: our Via with the given branch, asking for rport. */
+export const viaFor = (ctx: DialogContext, local: Endpoint, branch: string): string =>
+  `SIP/2.0/${local.transport.toUpperCase()} ${ctx.contactHost}:${local.port};branch=${branch};rport`
+
+export const userAgentHeaders = (ctx: DialogContext): ReadonlyArray<readonly [string, string]> =>
+  ctx.userAgent === undefined ? [] : [["User-Agent", ctx.userAgent]]
+
+/** Wrap a bare URI as a name-addr, so header parameters (tag) attach to the header, not the URI. */
+export const asNameAddr = (value: string): string => (value.includes("<") ? value : `<${value}>`)
+
+export const ignoreFailure = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<void, never, R> =>
+  Effect.catchCause(Effect.asVoid(effect), (cause) => Effect.logDebug("dialog layer: send failed", cause))

@@ -1,0 +1,102 @@
+/**
+ * Everything the dialog layer remembers, keyed for the lookups the RFC asks for: dialogs by dialog ID
+ * (§12.2.2), pending incoming INVITEs by the dialog they will create, server transactions the session
+ * must still answer, and outgoing INVITEs by Call-ID + From-tag (forking, §13.2.2.4).
+ */
+import type { Cause, Queue } from "effect"
+import type { OutgoingInviteEvent } from "./dialog-layer.ts"
+import type { NetworkError, ProtocolError } from "../errors.ts"
+import type { SipRequest } from "../sip/message.ts"
+import type { Endpoint } from "../transport/transport.ts"
+import type { Dialog } from "./dialog-state.ts"
+
+/** An INVITE outside a dialog we have not answered finally yet (UAS). */
+export interface PendingIncoming {
+  readonly dialogId: string
+  readonly transactionId: string
+  readonly request: SipRequest
+  readonly source: Endpoint
+  readonly localTag: string
+  readonly local: Endpoint
+}
+
+/** A request reported to the session with a `requestId`, waiting for its final answer. */
+export interface PendingRequest {
+  readonly kind: "reinvite" | "update" | "in-dialog" | "out-of-dialog"
+  readonly request: SipRequest
+  readonly dialogId: string | undefined
+  readonly source: Endpoint
+  /** Out of dialog: the To-tag our responses carry (§8.2.6.2). */
+  readonly toTag: string | undefined
+}
+
+/** An INVITE we sent (UAC) and its forks. */
+export interface PendingOutgoing {
+  readonly id: string
+  readonly transactionId: string
+  readonly invite: SipRequest
+  readonly destination: Endpoint
+  readonly local: Endpoint
+  readonly queue: Queue.Queue<OutgoingInviteEvent, ProtocolError | NetworkError | Cause.Done>
+  /** Early dialogs by remote tag. */
+  readonly early: Map<string, string>
+  /** Forks we answered with ACK + BYE, by remote tag: their ACK is re-sent for each retransmitted 2xx. */
+  readonly forks: Map<string, { readonly ack: SipRequest; readonly destination: Endpoint }>
+  /** The dialog the first 2xx confirmed. */
+  winner: string | undefined
+  /** A final response arrived: no longer counted as pending. */
+  final: boolean
+}
+
+export class DialogStore {
+  readonly dialogs = new Map<string, Dialog>()
+  readonly incoming = new Map<string, PendingIncoming>()
+  /** Server transaction id → the dialog of a pending incoming INVITE. */
+  readonly incomingByTransaction = new Map<string, string>()
+  readonly requests = new Map<string, PendingRequest>()
+  readonly outgoing = new Map<string, PendingOutgoing>()
+  /** The id returned by `invite` → the dialog its 2xx confirmed, so the session can keep using it. */
+  readonly aliases = new Map<string, string>()
+  private readonly aliasOf = new Map<string, string>()
+
+  /** A dialog by its id or by the id of the INVITE that created it. */
+  dialog(id: string): Dialog | undefined {
+    return this.dialogs.get(id) ?? this.dialogs.get(this.aliases.get(id) ?? "")
+  }
+
+  alias(inviteId: string, dialogId: string): void {
+    this.aliases.set(inviteId, dialogId)
+    this.aliasOf.set(dialogId, inviteId)
+  }
+
+  addIncoming(pending: PendingIncoming): void {
+    this.incoming.set(pending.dialogId, pending)
+    this.incomingByTransaction.set(pending.transactionId, pending.dialogId)
+  }
+
+  removeIncoming(dialogId: string): void {
+    const pending = this.incoming.get(dialogId)
+    if (pending === undefined) return
+    this.incoming.delete(dialogId)
+    this.incomingByTransaction.delete(pending.transactionId)
+  }
+
+  /** Forget a dialog and every alias and pending request pointing at it. */
+  removeDialog(id: string): Dialog | undefined {
+    const dialog = this.dialogs.get(id)
+    this.dialogs.delete(id)
+    const alias = this.aliasOf.get(id)
+    if (alias !== undefined) {
+      this.aliases.delete(alias)
+      this.aliasOf.delete(id)
+    }
+    for (const [requestId, pending] of this.requests) if (pending.dialogId === id) this.requests.delete(requestId)
+    return dialog
+  }
+
+  get pendingInvites(): number {
+    let outgoing = 0
+    for (const pending of this.outgoing.values()) if (!pending.final) outgoing++
+    return this.incoming.size + outgoing
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Requests we send inside a dialog (RFC 3261 §12.2.1): built from the dialog state with CSeq + 1, the
+ * 2xx to a re-INVITE ACKed by us (§13.2.2.4), BYE ending the dialog whatever its answer (§15.1.1),
+ * and 408/481/timeouts ending it too (§12.2.1.2).
+ */
+import { Deferred, Effect, FiberSet, Stream } from "effect"
+import { type NetworkError, ProtocolError } from "../errors.ts"
+import type { SipResponse } from "../sip/message.ts"
+import type { DialogEvent } from "./dialog-layer.ts"
+import type { DialogContext } from "./dialog-context.ts"
+import { ignoreFailure } from "./dialog-context.ts"
+import { contactUri, type Dialog } from "./dialog-state.ts"
+import { buildAck, buildInDialog, type RequestOptions } from "./message-builder.ts"
+import { stopRetransmitting } from "./two-xx-retransmit.ts"
+
+type Reason = Extract<DialogEvent, { _tag: "DialogTerminated" }>["reason"]
+
+/** Forget the dialog and report why; never blocks the caller (it may be the events consumer). */
+export const endDialog = (ctx: DialogContext, dialogId: string, reason: Reason): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    if (ctx.store.removeDialog(dialogId) === undefined) return
+    yield* stopRetransmitting(ctx, dialogId)
+    yield* ctx.emitLater({ _tag: "DialogTerminated", dialogId, reason })
+  })
+
+/** §13.2.2.4: ACK a 2xx to our re-INVITE, and again for each retransmission of it. */
+const ackTwoXx = (ctx: DialogContext, dialog: Dialog, seq: number, response: SipResponse): Effect.Effect<void> => {
+  if (dialog.lastAck?.seq !== seq) {
+    // §12.2.1.2: a 2xx to a target refresh request updates the remote target before the ACK goes.
+    dialog.remoteTarget = contactUri(response) ?? dialog.remoteTarget
+    const ack = buildAck(ctx, dialog, seq)
+    dialog.lastAck = { seq, ack: ack.request, destination: ack.destination }
+  }
+  const { ack, destination } = dialog.lastAck!
+  return ignoreFailure(ctx.transactions.sendStateless(ack, destination))
+}
+
+/** Run the client transaction in a layer-owned fiber (it outlives us while a 2xx is retransmitted)
+ *  and wait for its final response. */
+const exchange = Effect.fnUntraced(function*(
+  ctx: DialogContext,
+  dialog: Dialog,
+  method: string,
+  seq: number,
+  options: RequestOptions
+) {
+  const { request, destination } = buildInDialog(ctx, dialog, method, seq, options)
+  const transaction = yield* ctx.transactions.sendRequest(request, destination)
+  const final = yield* Deferred.make<SipResponse, ProtocolError | NetworkError>()
+  const onResponse = (response: SipResponse): Effect.Effect<void> =>
+    Effect.gen(function*() {
+      if (response.status < 200) return
+      if (method === "INVITE" && response.status < 300) yield* ackTwoXx(ctx, dialog, seq, response)
+      yield* Deferred.succeed(final, response)
+    })
+  yield* FiberSet.run(
+    ctx.background,
+    Stream.runForEach(transaction.responses, onResponse).pipe(
+      Effect.catch((error) => Deferred.fail(final, error)),
+      Effect.ensuring(
+        Deferred.fail(final, new ProtocolError({ reason: "UnexpectedResponse", message: `${method}: no final response` }))
+      ),
+      Effect.asVoid
+    )
+  )
+  return yield* Deferred.await(final)
+})
+
+const terminating = (status: number): boolean => status === 408 || status === 481
+
+export const request = Effect.fnUntraced(function*(
+  ctx: DialogContext,
+  dialogId: string,
+  method: string,
+  options: RequestOptions = {}
+) {
+  const dialog = ctx.store.dialog(dialogId)
+  if (dialog === undefined) {
+    return yield* new ProtocolError({ reason: "NoSuchDialog", message: `no dialog ${dialogId}`, status: 481 })
+  }
+  if (method === "INVITE" && dialog.invite !== "none") {
+    // §14.1: no new INVITE while one is in progress in either direction.
+    return yield* new ProtocolError({ reason: "Glare", message: `an INVITE is in progress on ${dialog.id}`, status: 491 })
+  }
+  dialog.localSeq += 1
+  const seq = dialog.localSeq
+  if (method === "INVITE") dialog.invite = "outgoing"
+  if (method === "BYE") {
+    // §15.1.1: the dialog ends when the BYE is sent; its answer changes nothing.
+    ctx.store.removeDialog(dialog.id)
+    yield* stopRetransmitting(ctx, dialog.id)
+  }
+  const response = yield* exchange(ctx, dialog, method, seq, options).pipe(
+    Effect.tapError((error) =>
+      method === "BYE" ? Effect.void : endDialog(ctx, dialog.id, error._tag === "NetworkError" ? "TransportError" : "Timeout")
+    ),
+    Effect.ensuring(Effect.suspend(() => {
+      if (method === "INVITE") dialog.invite = "none"
+      return method === "BYE"
+        ? ctx.emitLater({ _tag: "DialogTerminated", dialogId: dialog.id, reason: "LocalBye" })
+        : Effect.void
+    }))
+  )
+  if (method !== "BYE" && terminating(response.status)) yield* endDialog(ctx, dialog.id, "Timeout")
+  return response
+})

@@ -1,0 +1,98 @@
+/**
+ * The live DialogLayer on top of a TransactionLayer: one fiber consumes transaction events in order,
+ * commands act on the shared store. Every timer and follower fiber lives in the layer's scope.
+ *
+ * Events policy: a bounded queue (`eventCapacity`, default 1024) with backpressure. When the session
+ * lags, the transaction-event loop suspends, so the transaction layer's own bounded queue and then the
+ * transport's receive buffer absorb the burst (dropping, counted, at the socket). Events raised inside
+ * a command (LocalBye, in-dialog Timeout) are offered from a forked fiber so that a session handler
+ * calling us from its event loop can never deadlock on its own full queue.
+ */
+import { Cause, Effect, FiberMap, FiberSet, Queue, Stream } from "effect"
+import { ProtocolError } from "../errors.ts"
+import { TransactionLayer, type TransactionEvent } from "../transaction/transaction-layer.ts"
+import type { DialogEvent } from "./dialog-layer.ts"
+import type { DialogLayer } from "./dialog-layer.ts"
+import { type DialogConfig, type DialogContext, resolveTimers } from "./dialog-context.ts"
+import { DialogStore } from "./dialog-store.ts"
+import { request } from "./in-dialog-request.ts"
+import { onRequest } from "./incoming-request.ts"
+import { respond } from "./respond.ts"
+import { accept, onAck, onCancel, provisional, reject } from "./uas-invite.ts"
+import { findOutgoing, invite, onStrayResponse } from "./uac-invite.ts"
+
+export interface DialogLayerConfig extends DialogConfig {
+  readonly eventCapacity?: number
+}
+
+/** §17.2 ends a server transaction on its own (Timer H, transport error): drop what hangs on it. */
+const onServerFailed = Effect.fnUntraced(function*(ctx: DialogContext, id: string, reason: "Timeout" | "TransportError") {
+  const dialogId = ctx.store.incomingByTransaction.get(id)
+  if (dialogId !== undefined) {
+    ctx.store.removeIncoming(dialogId)
+    ctx.store.removeDialog(dialogId)
+    yield* ctx.emit({ _tag: "DialogTerminated", dialogId, reason })
+  }
+  const pending = ctx.store.requests.get(id)
+  if (pending === undefined) return
+  ctx.store.requests.delete(id)
+  const dialog = pending.dialogId === undefined ? undefined : ctx.store.dialogs.get(pending.dialogId)
+  if (dialog !== undefined && pending.kind === "reinvite") dialog.invite = "none"
+})
+
+const dispatch = (ctx: DialogContext, event: TransactionEvent): Effect.Effect<void> => {
+  switch (event._tag) {
+    case "RequestReceived":
+      return onRequest(ctx, event.transaction)
+    case "AckReceived":
+      return onAck(ctx, event.request, event.source)
+    case "CancelReceived":
+      return onCancel(ctx, event.invite)
+    case "StrayResponse":
+      return onStrayResponse(ctx, event.response)
+    case "ServerTransactionFailed":
+      return onServerFailed(ctx, event.id, event.error._tag === "NetworkError" ? "TransportError" : "Timeout")
+  }
+}
+
+export const makeDialogLayer = Effect.fnUntraced(function*(config: DialogLayerConfig) {
+  const transactions = yield* TransactionLayer
+  const scope = yield* Effect.scope
+  const events = yield* Queue.bounded<DialogEvent>(config.eventCapacity ?? 1024)
+  const ctx: DialogContext = {
+    transactions,
+    store: new DialogStore(),
+    contactHost: config.contactHost,
+    userAgent: config.userAgent,
+    timers: resolveTimers(config),
+    emit: (event) => Queue.offer(events, event).pipe(Effect.asVoid),
+    emitLater: (event) => Queue.offer(events, event).pipe(Effect.forkIn(scope), Effect.asVoid),
+    retransmits: yield* FiberMap.make<string, void, never>(),
+    background: yield* FiberSet.make<void, never>(),
+    scope
+  }
+  yield* Stream.runForEach(transactions.events, (event) =>
+    dispatch(ctx, event).pipe(
+      Effect.catchCause((cause) =>
+        Effect.logWarning(`dialog layer: ${event._tag} handling failed`, Cause.pretty(cause))
+      )
+    )).pipe(Effect.forkIn(scope))
+
+  const service: DialogLayer["Service"] = {
+    events: Stream.fromQueue(events),
+    provisional: (dialogId, status, options) => provisional(ctx, dialogId, status, options),
+    accept: (dialogId, options) => accept(ctx, dialogId, options),
+    reject: (dialogId, status, options) => reject(ctx, dialogId, status, options),
+    respond: (requestId, status, options) => respond(ctx, requestId, status, options),
+    invite: (options) => invite(ctx, options),
+    cancel: (dialogId) => {
+      const outgoing = findOutgoing(ctx, dialogId)
+      return outgoing === undefined || outgoing.final
+        ? Effect.fail(new ProtocolError({ reason: "NoSuchTransaction", message: `no pending INVITE for ${dialogId}` }))
+        : transactions.cancel(outgoing.transactionId)
+    },
+    request: (dialogId, method, options) => request(ctx, dialogId, method, options),
+    counts: Effect.sync(() => ({ dialogs: ctx.store.dialogs.size, pendingInvites: ctx.store.pendingInvites }))
+  }
+  return service
+})

@@ -1,0 +1,115 @@
+/**
+ * The UAS side of an INVITE outside a dialog (RFC 3261 §13.3, §12.1.1, §9.2): we choose the To-tag
+ * when the INVITE is reported, provisionals other than 100 create the early dialog, the 2xx confirms
+ * it and is retransmitted until the ACK, a CANCEL gets the INVITE a 487.
+ */
+import { Effect } from "effect"
+import { ProtocolError } from "../errors.ts"
+import { getHeader, newTag } from "../sip/index.ts"
+import type { SipRequest } from "../sip/message.ts"
+import type { ServerTransaction } from "../transaction/transaction-layer.ts"
+import type { Endpoint } from "../transport/transport.ts"
+import type { ResponseOptions } from "./dialog-layer.ts"
+import type { DialogContext } from "./dialog-context.ts"
+import { ignoreFailure, localFor } from "./dialog-context.ts"
+import { cseqOf, dialogKey, tagOf, uasDialog } from "./dialog-state.ts"
+import type { PendingIncoming } from "./dialog-store.ts"
+import { buildResponse } from "./message-builder.ts"
+import { startRetransmitting, stopRetransmitting } from "./two-xx-retransmit.ts"
+
+export const onIncomingInvite = Effect.fnUntraced(function*(ctx: DialogContext, transaction: ServerTransaction) {
+  const { request, source } = transaction
+  const localTag = newTag()
+  const dialogId = dialogKey(getHeader(request, "call-id") ?? "", localTag, tagOf(request, "from") ?? "")
+  ctx.store.addIncoming({
+    dialogId,
+    transactionId: transaction.id,
+    request,
+    source,
+    localTag,
+    local: localFor(ctx, source.transport)
+  })
+  yield* ctx.emit({ _tag: "IncomingInvite", dialogId, requestId: transaction.id, request, source })
+})
+
+const pending = (ctx: DialogContext, dialogId: string): Effect.Effect<PendingIncoming, ProtocolError> => {
+  const found = ctx.store.incoming.get(dialogId)
+  return found === undefined
+    ? Effect.fail(new ProtocolError({ reason: "NoSuchDialog", message: `no pending incoming INVITE for ${dialogId}` }))
+    : Effect.succeed(found)
+}
+
+const badStatus = (what: string, status: number) =>
+  new ProtocolError({ reason: "UnexpectedResponse", message: `${what} cannot use status ${status}`, status })
+
+/** 1xx: a status other than 100 carries our tag and Contact and creates the early dialog (§12.1.1). */
+export const provisional = Effect.fnUntraced(function*(
+  ctx: DialogContext,
+  dialogId: string,
+  status: number,
+  options?: ResponseOptions
+) {
+  if (status < 100 || status > 199) return yield* badStatus("provisional", status)
+  const invite = yield* pending(ctx, dialogId)
+  const response = buildResponse(ctx, invite.request, status, options, invite.localTag, invite.local, true)
+  if (status > 100 && !ctx.store.dialogs.has(dialogId)) {
+    ctx.store.dialogs.set(dialogId, uasDialog(invite.request, invite.localTag, invite.local, invite.source))
+  }
+  yield* ctx.transactions.respond(invite.transactionId, response)
+})
+
+/** The 2xx: the dialog is confirmed on our side; we retransmit until the ACK (§13.3.1.4). */
+export const accept = Effect.fnUntraced(function*(ctx: DialogContext, dialogId: string, options?: ResponseOptions) {
+  const invite = yield* pending(ctx, dialogId)
+  const response = buildResponse(ctx, invite.request, 200, options, invite.localTag, invite.local, true)
+  // Leave the pending set before the first yield: a CANCEL racing us must find nothing to 487.
+  ctx.store.removeIncoming(dialogId)
+  const dialog = ctx.store.dialogs.get(dialogId) ?? uasDialog(invite.request, invite.localTag, invite.local, invite.source)
+  dialog.state = "confirmed"
+  dialog.invite = "none"
+  dialog.awaitingAck = { seq: cseqOf(invite.request)?.seq ?? 1, initial: true }
+  ctx.store.dialogs.set(dialogId, dialog)
+  yield* ctx.transactions.respond(invite.transactionId, response).pipe(
+    Effect.tapError(() => Effect.sync(() => ctx.store.removeDialog(dialogId)))
+  )
+  yield* startRetransmitting(ctx, dialogId, response, invite.source)
+})
+
+/** A final non-2xx: no dialog (the transaction layer absorbs the ACK, §17.2.1). */
+export const reject = Effect.fnUntraced(function*(
+  ctx: DialogContext,
+  dialogId: string,
+  status: number,
+  options?: ResponseOptions
+) {
+  if (status < 300 || status > 699) return yield* badStatus("reject", status)
+  const invite = yield* pending(ctx, dialogId)
+  ctx.store.removeIncoming(dialogId)
+  ctx.store.removeDialog(dialogId)
+  yield* ctx.transactions.respond(invite.transactionId, buildResponse(ctx, invite.request, status, options, invite.localTag, undefined))
+})
+
+/** §9.2: the CANCEL matched our pending INVITE: 487 it, drop the (early) dialog, tell the session. */
+export const onCancel = Effect.fnUntraced(function*(ctx: DialogContext, invite: ServerTransaction) {
+  const dialogId = ctx.store.incomingByTransaction.get(invite.id)
+  const found = dialogId === undefined ? undefined : ctx.store.incoming.get(dialogId)
+  if (dialogId === undefined || found === undefined) return
+  ctx.store.removeIncoming(dialogId)
+  ctx.store.removeDialog(dialogId)
+  yield* ignoreFailure(
+    ctx.transactions.respond(invite.id, buildResponse(ctx, found.request, 487, undefined, found.localTag, undefined))
+  )
+  yield* ctx.emit({ _tag: "InviteCancelled", dialogId })
+})
+
+/** §13.3.1.4: an ACK for our 2xx stops its retransmission; the first one confirms the call. */
+export const onAck = Effect.fnUntraced(function*(ctx: DialogContext, ack: SipRequest, _source: Endpoint) {
+  const dialogId = dialogKey(getHeader(ack, "call-id") ?? "", tagOf(ack, "to") ?? "", tagOf(ack, "from") ?? "")
+  const dialog = ctx.store.dialogs.get(dialogId)
+  const seq = cseqOf(ack)?.seq
+  if (dialog === undefined || dialog.awaitingAck === undefined || dialog.awaitingAck.seq !== seq) return
+  const initial = dialog.awaitingAck.initial
+  dialog.awaitingAck = undefined
+  yield* stopRetransmitting(ctx, dialogId)
+  if (initial) yield* ctx.emit({ _tag: "DialogConfirmed", dialogId, ack })
+})
