@@ -2,10 +2,11 @@
  * The TransactionLayer service (RFC 3261 §17, RFC 6026): the four transaction state machines, their
  * timers on Effect's Clock, matching, retransmissions. Contract for the dialog layer above it.
  */
-import { Context, type Effect, type Stream } from "effect"
+import { Context, type Effect, Layer, type Stream } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
-import type { Endpoint } from "../transport/transport.ts"
+import type { Endpoint, Transport } from "../transport/transport.ts"
+import { makeTransactionLayer } from "./make-layer.ts"
 
 /** A server transaction the TU answers through `TransactionLayer.respond`. */
 export interface ServerTransaction {
@@ -69,4 +70,9 @@ export class TransactionLayer extends Context.Service<TransactionLayer, {
   readonly local: ReadonlyArray<Endpoint>
   /** Live transaction counts, for drain checks. */
   readonly counts: Effect.Effect<{ readonly client: number; readonly server: number }>
-}>()("effect-sip/transaction/TransactionLayer") {}
+}>()("effect-sip/transaction/TransactionLayer") {
+  /** The RFC 3261 §17 / RFC 6026 implementation over the Transport (the inbound stream's single consumer).
+   *  `timers` overrides T1/T2/T4; transactions on TCP skip the retransmission timers. */
+  static readonly layer = (timers?: Partial<TimerConfig>): Layer.Layer<TransactionLayer, never, Transport> =>
+    Layer.effect(TransactionLayer, makeTransactionLayer(timers))
+}

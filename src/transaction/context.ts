@@ -1,0 +1,53 @@
+/**
+ * The state the transaction layer shares between its state machines: the two transaction tables, the
+ * transport, the event queue, the timer values. One instance per layer; plain mutable records (one JS
+ * thread, and every mutation happens synchronously between two `yield*`s).
+ */
+import type { Cause, Queue, Scope } from "effect"
+import type { NetworkError, ProtocolError } from "../errors.ts"
+import type { SipRequest, SipResponse } from "../sip/message.ts"
+import type { Endpoint, Transport } from "../transport/transport.ts"
+import type { TimerSlots, TimerValues } from "./timers.ts"
+import type { ServerTransaction, TransactionEvent } from "./transaction-layer.ts"
+
+export type ClientState = "calling" | "trying" | "proceeding" | "completed" | "accepted" | "terminated"
+
+export interface ClientTx extends TimerSlots {
+  readonly id: string
+  readonly invite: boolean
+  readonly request: SipRequest
+  readonly destination: Endpoint
+  readonly reliable: boolean
+  state: ClientState
+  /** Current retransmission interval of Timer A or E. */
+  interval: number
+  /** Every response goes up here; ended on termination, failed on timeout or transport error. */
+  readonly queue: Queue.Queue<SipResponse, ProtocolError | NetworkError | Cause.Done>
+  /** The ACK for a non-2xx final (§17.1.1.3), kept to answer its retransmissions. */
+  ack: SipRequest | undefined
+  /** CANCEL requested while still Calling: sent when the first provisional arrives (§9.1). */
+  cancelPending: boolean
+  cancelSent: boolean
+}
+
+export type ServerState = "trying" | "proceeding" | "completed" | "confirmed" | "accepted" | "terminated"
+
+export interface ServerTx extends ServerTransaction, TimerSlots {
+  readonly invite: boolean
+  readonly reliable: boolean
+  /** Where responses go (§18.2.2, RFC 3581), fixed when the request arrived. */
+  readonly destination: Endpoint
+  state: ServerState
+  interval: number
+  /** The last response sent: retransmitted requests are answered with it (§17.2.1, §17.2.2). */
+  last: SipResponse | undefined
+}
+
+export interface LayerContext {
+  readonly transport: Transport["Service"]
+  readonly scope: Scope.Scope
+  readonly timers: TimerValues
+  readonly clients: Map<string, ClientTx>
+  readonly servers: Map<string, ServerTx>
+  readonly events: Queue.Queue<TransactionEvent>
+}

@@ -1,0 +1,125 @@
+/**
+ * The INVITE server transaction (RFC 3261 §17.2.1, with RFC 6026's Accepted state):
+ *
+ *   Proceeding ──TU 2xx──▶ Accepted ──Timer L──▶ Terminated
+ *      └──TU 300-699──▶ Completed ──ACK──▶ Confirmed ──Timer I──▶ Terminated
+ *                          └──Timer H / transport error──▶ Terminated (ServerTransactionFailed)
+ *
+ * 100 Trying goes out if the TU has not answered within 200 ms. Timer G retransmits a non-2xx final over
+ * UDP at T1, 2T1, … capped at T2 until the ACK; Timer H (64*T1) gives up waiting for it. In Accepted the
+ * TU's own 2xx retransmissions pass through (RFC 6026 §8.5) and retransmitted INVITEs are absorbed.
+ */
+import { Effect } from "effect"
+import type { NetworkError } from "../errors.ts"
+import { makeResponse } from "../sip/index.ts"
+import type { SipResponse } from "../sip/message.ts"
+import { ProtocolError } from "../errors.ts"
+import type { LayerContext, ServerTx } from "./context.ts"
+import {
+  failServer,
+  guardTimeout,
+  reportFailure,
+  requestTimeout,
+  resendLast,
+  sendResponse,
+  terminateServer
+} from "./server-common.ts"
+import { arm, disarm, disarmAll, timerI, TRYING_DELAY, tuGuard } from "./timers.ts"
+
+const timerG = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
+  arm(
+    ctx.scope,
+    tx,
+    "retransmit",
+    tx.interval,
+    Effect.suspend(() => {
+      if (tx.state !== "completed" || tx.last === undefined) return Effect.void
+      tx.interval = Math.min(2 * tx.interval, ctx.timers.t2)
+      return ctx.transport.send(tx.last, tx.destination).pipe(
+        Effect.matchEffect({
+          onFailure: (error) => failServer(ctx, tx, error),
+          onSuccess: () => timerG(ctx, tx)
+        })
+      )
+    })
+  )
+
+const timerH = (tx: ServerTx): ProtocolError =>
+  new ProtocolError({ reason: "TransactionTimeout", message: `INVITE ${tx.request.uri}: no ACK for the final response (Timer H)` })
+
+/** The TU's response. After a final one, only 2xx retransmissions while Accepted pass; the rest is discarded. */
+export const respondInvite = (
+  ctx: LayerContext,
+  tx: ServerTx,
+  response: SipResponse
+): Effect.Effect<void, NetworkError> => {
+  const status = response.status
+  if (tx.state === "accepted") return status >= 200 && status < 300 ? sendResponse(ctx, tx, response) : Effect.void
+  if (tx.state !== "proceeding") return Effect.void
+  tx.last = response
+  if (status < 200) {
+    disarm(tx, "retransmit") // no automatic 100 any more
+    return sendResponse(ctx, tx, response)
+  }
+  disarmAll(tx)
+  if (status < 300) {
+    tx.state = "accepted"
+    return Effect.andThen(
+      sendResponse(ctx, tx, response),
+      arm(ctx.scope, tx, "expiry", ctx.timers.timeout, Effect.sync(() => terminateServer(ctx, tx)))
+    )
+  }
+  tx.state = "completed"
+  return Effect.andThen(
+    sendResponse(ctx, tx, response),
+    Effect.suspend(() => {
+      if (tx.state !== "completed") return Effect.void
+      return Effect.andThen(
+        tx.reliable ? Effect.void : timerG(ctx, tx),
+        arm(ctx.scope, tx, "expiry", ctx.timers.timeout, Effect.suspend(() => failServer(ctx, tx, timerH(tx))))
+      )
+    })
+  )
+}
+
+/** Arms the automatic 100 Trying and the TU guard (see server-common.ts) on a new transaction. */
+export const startInviteServer = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
+  Effect.andThen(
+    arm(
+      ctx.scope,
+      tx,
+      "retransmit",
+      TRYING_DELAY,
+      Effect.suspend(() => {
+        if (tx.state !== "proceeding" || tx.last !== undefined) return Effect.void
+        return Effect.ignore(respondInvite(ctx, tx, makeResponse(tx.request, 100, "Trying")))
+      })
+    ),
+    arm(
+      ctx.scope,
+      tx,
+      "expiry",
+      tuGuard(ctx.timers, true),
+      Effect.suspend(() => {
+        if (tx.state !== "proceeding") return Effect.void
+        return respondInvite(ctx, tx, requestTimeout(tx)).pipe(
+          Effect.ignore,
+          Effect.andThen(reportFailure(ctx, tx, guardTimeout(tx)))
+        )
+      })
+    )
+  )
+
+/** An ACK matched this transaction. Returns true when it belongs to the TU (Accepted: an ACK reusing the
+ *  INVITE's branch), false when absorbed (§17.2.1: Completed → Confirmed, Timer I). */
+export const inviteServerAck = (ctx: LayerContext, tx: ServerTx): Effect.Effect<boolean> => {
+  if (tx.state === "accepted") return Effect.succeed(true)
+  if (tx.state !== "completed") return Effect.succeed(false)
+  tx.state = "confirmed"
+  disarmAll(tx)
+  return Effect.as(arm(ctx.scope, tx, "expiry", timerI(ctx.timers, tx.reliable), Effect.sync(() => terminateServer(ctx, tx))), false)
+}
+
+/** A retransmitted INVITE: the last provisional or final goes out again; absorbed once Accepted or Confirmed. */
+export const inviteServerRetransmission = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
+  tx.state === "proceeding" || tx.state === "completed" ? resendLast(ctx, tx) : Effect.void

@@ -1,0 +1,75 @@
+/**
+ * Builds the TransactionLayer service over the Transport in the current Scope: one fiber reads the
+ * transport's inbound stream (its single consumer) and dispatches; timers are fibers in the same
+ * Scope, so closing the layer stops everything.
+ */
+import { Effect, Queue, Stream } from "effect"
+import { ProtocolError } from "../errors.ts"
+import type { SipRequest, SipResponse } from "../sip/message.ts"
+import type { Endpoint, Inbound } from "../transport/transport.ts"
+import { Transport } from "../transport/transport.ts"
+import { cancelClient, sendRequest } from "./client-start.ts"
+import type { ClientTx, LayerContext, ServerTx } from "./context.ts"
+import { onRequest } from "./inbound-request.ts"
+import { onResponse } from "./inbound-response.ts"
+import { respondInvite } from "./invite-server.ts"
+import { respondNonInvite } from "./non-invite-server.ts"
+import { resolveTimers } from "./timers.ts"
+import type { TimerConfig, TransactionEvent, TransactionLayer } from "./transaction-layer.ts"
+
+/**
+ * Event queue capacity. Policy: backpressure. When the TU lags and the queue is full, the dispatch
+ * fiber waits on the offer, so the transport's bounded inbound queue fills and its socket reader stops;
+ * UDP datagrams are then dropped (and counted) by the socket's receive buffer, TCP peers are held back
+ * by the kernel's window. Nothing grows without bound here.
+ */
+export const EVENT_QUEUE_CAPACITY = 1024
+
+const dispatch = (ctx: LayerContext, inbound: Inbound): Effect.Effect<void> =>
+  inbound.message._tag === "SipRequest"
+    ? onRequest(ctx, inbound.message, inbound.source)
+    : onResponse(ctx, inbound.message, inbound.source)
+
+export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial<TimerConfig>) {
+  const transport = yield* Transport
+  const scope = yield* Effect.scope
+  const events = yield* Effect.acquireRelease(
+    Queue.bounded<TransactionEvent>(EVENT_QUEUE_CAPACITY),
+    (queue) => Queue.shutdown(queue)
+  )
+  const ctx: LayerContext = {
+    transport,
+    scope,
+    timers: resolveTimers(config),
+    clients: new Map<string, ClientTx>(),
+    servers: new Map<string, ServerTx>(),
+    events
+  }
+
+  yield* Stream.runForEachArray(transport.inbound, (batch) =>
+    Effect.forEach(batch, (inbound) =>
+      dispatch(ctx, inbound).pipe(
+        // A bug on one message must not stop the layer: log it and go on with the next one.
+        Effect.catchDefect((defect) => Effect.logWarning("transaction layer: message dropped after a defect", defect))
+      ), { discard: true })
+  ).pipe(Effect.forkIn(scope))
+
+  const respond = Effect.fnUntraced(function*(transactionId: string, response: SipResponse) {
+    const tx = ctx.servers.get(transactionId)
+    if (tx === undefined) {
+      return yield* new ProtocolError({ reason: "NoSuchTransaction", message: `no server transaction ${transactionId}` })
+    }
+    yield* tx.invite ? respondInvite(ctx, tx, response) : respondNonInvite(ctx, tx, response)
+  })
+
+  const service: TransactionLayer["Service"] = {
+    events: Stream.fromQueue(events),
+    sendRequest: (request: SipRequest, destination: Endpoint) => sendRequest(ctx, request, destination),
+    cancel: (inviteTransactionId: string) => cancelClient(ctx, inviteTransactionId),
+    respond,
+    sendStateless: (message, destination) => transport.send(message, destination),
+    local: transport.local,
+    counts: Effect.sync(() => ({ client: ctx.clients.size, server: ctx.servers.size }))
+  }
+  return service
+})

@@ -1,0 +1,43 @@
+/**
+ * Transaction keys (RFC 3261 §17.1.3, §17.2.3): plain strings, so matching is one Map lookup per message.
+ */
+import { getHeader, isParseError, parseCSeq, parseNameAddr, type Via } from "../sip/index.ts"
+import type { SipMessage, SipRequest } from "../sip/message.ts"
+
+/** RFC 3261 branches start with this; anything else is an RFC 2543 peer (§8.1.1.7). */
+export const MAGIC_COOKIE = "z9hG4bK"
+
+/** §17.1.3: a response matches the client transaction whose request had the same top Via branch and
+ *  the same CSeq method (a CANCEL shares its INVITE's branch, so the method tells them apart). */
+export const clientKey = (branch: string, method: string): string => `${branch}|${method}`
+
+/** The CSeq method of a message, or undefined when its CSeq does not parse. */
+export const cseqMethod = (message: SipMessage): string | undefined => {
+  const value = getHeader(message, "cseq")
+  if (value === undefined) return undefined
+  const cseq = parseCSeq(value)
+  return isParseError(cseq) ? undefined : cseq.method
+}
+
+const sentBy = (via: Via): string => `${via.host.toLowerCase()}:${via.port ?? (via.transport.toUpperCase() === "TLS" ? 5061 : 5060)}`
+
+/**
+ * §17.2.3: the server transaction a request belongs to. With a magic-cookie branch: branch + sent-by +
+ * method, where an ACK takes the INVITE's method (it matches the INVITE transaction it acknowledges)
+ * and a CANCEL keeps its own. Without one (RFC 2543), the fallback fields of §17.2.3 — Request-URI,
+ * From tag, Call-ID, CSeq number, top Via — stand in for the branch; the To tag is left out so that
+ * the ACK (which carries the tag of our response) still meets its INVITE. `asMethod` looks up another
+ * method's transaction with the same identity (a CANCEL's INVITE).
+ */
+export const serverKey = (request: SipRequest, via: Via, asMethod?: string): string => {
+  const method = asMethod ?? (request.method === "ACK" ? "INVITE" : request.method)
+  const branch = via.branch
+  if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) return `${branch}|${sentBy(via)}|${method}`
+  const from = getHeader(request, "from")
+  const fromAddr = from === undefined ? undefined : parseNameAddr(from)
+  const fromTag = fromAddr === undefined || isParseError(fromAddr) ? "" : fromAddr.tag ?? ""
+  const cseq = getHeader(request, "cseq")
+  const parsed = cseq === undefined ? undefined : parseCSeq(cseq)
+  const seq = parsed === undefined || isParseError(parsed) ? "" : String(parsed.seq)
+  return `2543|${request.uri}|${fromTag}|${getHeader(request, "call-id") ?? ""}|${seq}|${sentBy(via)}|${branch ?? ""}|${method}`
+}

@@ -1,0 +1,59 @@
+/**
+ * The non-INVITE client transaction (RFC 3261 §17.1.2):
+ *
+ *   Trying ──1xx──▶ Proceeding ──200-699──▶ Completed ──Timer K──▶ Terminated
+ *     └──────────200-699─────────────────────┘
+ *   Trying/Proceeding ──Timer F / transport error──▶ Terminated
+ *
+ * Timer E retransmits over UDP at T1, 2T1, … capped at T2 (at T2 flat once Proceeding); Timer F is 64*T1;
+ * Timer K (T4, 0 on TCP) absorbs retransmitted responses.
+ */
+import { Effect } from "effect"
+import type { SipResponse } from "../sip/message.ts"
+import { deliver, sendFor, terminateClient, timeoutError } from "./client-common.ts"
+import type { ClientTx, LayerContext } from "./context.ts"
+import { arm, disarmAll, timerK } from "./timers.ts"
+
+const timerE = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
+  arm(
+    ctx.scope,
+    tx,
+    "retransmit",
+    tx.interval,
+    Effect.suspend(() => {
+      if (tx.state !== "trying" && tx.state !== "proceeding") return Effect.void
+      tx.interval = tx.state === "trying" ? Math.min(2 * tx.interval, ctx.timers.t2) : ctx.timers.t2
+      return Effect.andThen(sendFor(ctx, tx, tx.request), timerE(ctx, tx))
+    })
+  )
+
+/** Arms Timers E (UDP only) and F once the request has been handed to the transport. */
+export const startNonInviteClient = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx) {
+  if (!tx.reliable) yield* timerE(ctx, tx)
+  yield* arm(
+    ctx.scope,
+    tx,
+    "expiry",
+    ctx.timers.timeout,
+    Effect.sync(() => {
+      if (tx.state === "trying" || tx.state === "proceeding") terminateClient(ctx, tx, timeoutError(tx, "F"))
+    })
+  )
+})
+
+/** §17.1.2.2: a response matched to this transaction. */
+export const nonInviteClientResponse = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx, response: SipResponse) {
+  if (tx.state !== "trying" && tx.state !== "proceeding") return // Completed: absorbed
+  if (response.status < 200) {
+    if (tx.state === "trying") {
+      tx.state = "proceeding"
+      // Timer E now fires at T2 (§17.1.2.2); the running one keeps its deadline and re-arms at T2.
+    }
+    deliver(tx, response)
+    return
+  }
+  disarmAll(tx)
+  tx.state = "completed"
+  deliver(tx, response)
+  yield* arm(ctx.scope, tx, "expiry", timerK(ctx.timers, tx.reliable), Effect.sync(() => terminateClient(ctx, tx)))
+})

@@ -1,0 +1,101 @@
+/**
+ * The transaction timers of RFC 3261 §17 (Table 4) and RFC 6026 (Timers L and M), as durations derived
+ * from T1/T2/T4, and the small scheduling helper every state machine uses. Every timer runs on Effect's
+ * Clock (`Effect.sleep`), so tests drive them with TestClock.
+ */
+import { Effect, type Fiber, type Scope } from "effect"
+import type { TimerConfig } from "./transaction-layer.ts"
+
+/** §17.1.1.1 defaults, the same values as the contract's `defaultTimers` (kept here as plain numbers so
+ *  this module needs no runtime import of the contract, which imports the layer builder). */
+const defaultTimers: TimerConfig = { t1: 500, t2: 4000, t4: 5000 }
+
+/** Timer values for one transaction. `reliable` (TCP) drops the retransmission timers and the wait
+ *  timers that only absorb retransmissions (§17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2). */
+export interface TimerValues {
+  readonly t1: number
+  readonly t2: number
+  readonly t4: number
+  /** 64*T1: Timers B, F, H, J (unreliable), L and M. */
+  readonly timeout: number
+}
+
+export const resolveTimers = (partial?: Partial<TimerConfig>): TimerValues => {
+  const t1 = partial?.t1 ?? defaultTimers.t1
+  const t2 = partial?.t2 ?? defaultTimers.t2
+  const t4 = partial?.t4 ?? defaultTimers.t4
+  return { t1, t2, t4, timeout: 64 * t1 }
+}
+
+/** Timer D: wait for response retransmissions after a non-2xx final. "At least 32 s" for UDP, which
+ *  is 64*T1 at the default T1; scaled with T1 so that a shorter T1 in tests shortens it too. */
+export const timerD = (t: TimerValues, reliable: boolean): number => reliable ? 0 : t.timeout
+
+/** Timer I (INVITE server, Confirmed) is T4 for UDP, 0 for TCP. */
+export const timerI = (t: TimerValues, reliable: boolean): number => reliable ? 0 : t.t4
+
+/** Timer J (non-INVITE server, Completed) is 64*T1 for UDP, 0 for TCP. */
+export const timerJ = (t: TimerValues, reliable: boolean): number => reliable ? 0 : t.timeout
+
+/** Timer K (non-INVITE client, Completed) is T4 for UDP, 0 for TCP. */
+export const timerK = (t: TimerValues, reliable: boolean): number => reliable ? 0 : t.t4
+
+/** §17.2.1: 100 Trying if the TU has not answered an INVITE within 200 ms. */
+export const TRYING_DELAY = 200
+
+/**
+ * How long a server transaction waits for the TU's final response before the layer gives up for it:
+ * 64*T1 for non-INVITE (the client's Timer F has fired by then), 3 minutes for INVITE (ringing may
+ * legitimately last; the value of a proxy's Timer C, §16.6 step 11). See server-common.ts.
+ */
+export const tuGuard = (t: TimerValues, invite: boolean): number => invite ? Math.max(180_000, t.timeout) : t.timeout
+
+/** Two timer slots per transaction: retransmission (A, E, G, 100 Trying) and expiry (B, D, F, H, I, J, K, L, M,
+ *  the TU guard). At most one timer of each kind is live at a time. */
+export interface TimerSlots {
+  retransmit: Fiber.Fiber<void> | undefined
+  expiry: Fiber.Fiber<void> | undefined
+}
+
+export type Slot = keyof TimerSlots
+
+/**
+ * Arms `slot` to run `action` after `ms` (replacing what it held). The fiber lives in the layer's scope,
+ * so closing the layer stops every timer. When it fires it first vacates its slot, so the action may
+ * re-arm the slot or clear the transaction's timers without interrupting itself.
+ */
+export const arm = (
+  scope: Scope.Scope,
+  slots: TimerSlots,
+  slot: Slot,
+  ms: number,
+  action: Effect.Effect<void>
+): Effect.Effect<void> => {
+  disarm(slots, slot)
+  // A zero timer (reliable transports) fires now: no fiber.
+  if (ms <= 0) return action
+  let self: Fiber.Fiber<void> | undefined
+  const fire = Effect.suspend(() => {
+    if (slots[slot] !== self) return Effect.void
+    slots[slot] = undefined
+    return action
+  })
+  return Effect.map(Effect.forkIn(Effect.andThen(Effect.sleep(ms), fire), scope), (fiber) => {
+    self = fiber
+    // The fiber may not have started yet; it checks its identity only after its sleep.
+    slots[slot] = fiber
+  })
+}
+
+export const disarm = (slots: TimerSlots, slot: Slot): void => {
+  const fiber = slots[slot]
+  if (fiber !== undefined) {
+    slots[slot] = undefined
+    fiber.interruptUnsafe()
+  }
+}
+
+export const disarmAll = (slots: TimerSlots): void => {
+  disarm(slots, "retransmit")
+  disarm(slots, "expiry")
+}
