@@ -3,9 +3,10 @@
  * Every RTP socket is owned by the Scope of the call that opened it: closing that scope stops the
  * media fibers and returns the ports to the pool.
  */
-import { Context, type Effect, type Scope, type Stream } from "effect"
+import { Context, type Effect, Layer, type Scope, type Stream } from "effect"
 import type { NetworkError } from "../errors.ts"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
+import { makeMediaEngine } from "./engine-live.ts"
 
 /** What a call plays towards the peer. */
 export type MediaSource =
@@ -69,4 +70,7 @@ export class MediaEngine extends Context.Service<MediaEngine, {
   open(source: MediaSource): Effect.Effect<MediaSession, NetworkError, Scope.Scope>
   /** Port pairs in use, for drain checks. */
   readonly portsInUse: Effect.Effect<number>
-}>()("effect-sip/media/MediaEngine") {}
+}>()("effect-sip/media/MediaEngine") {
+  /** RTP over UDP on `config.host`, ports from `config.portMin..portMax` (see engine-live.ts). */
+  static readonly layer = (config: MediaConfig): Layer.Layer<MediaEngine> => Layer.effect(MediaEngine, makeMediaEngine(config))
+}

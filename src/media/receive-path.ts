@@ -1,0 +1,100 @@
+/**
+ * The per-packet receive path, as plain functions (no Effect per packet): validate, filter by
+ * negotiated payload type, learn the symmetric address, count (RFC 3550 A.3/A.8), detect DTMF
+ * (RFC 4733), record, and build the echo reply. Returns the reply packet, if any, for the caller to send.
+ */
+import type { DatagramSocket } from "effect/socket"
+import { RtpHeader } from "werift-rtp"
+import { silenceByte } from "./g711.ts"
+import { looksLikeRtcp, receiveRtcp } from "./rtcp.ts"
+import { asBuffer } from "./rtp-sender.ts"
+import type { SessionState } from "./session-state.ts"
+
+const MIN_RTP = 12
+
+/** Our own silence of a given length, for a muted echo (cached: muting must not allocate per packet). */
+let silenceCache: { byte: number; bytes: Uint8Array } | undefined
+const silenceOf = (byte: number, length: number): Uint8Array => {
+  if (silenceCache === undefined || silenceCache.byte !== byte || silenceCache.bytes.length < length) {
+    silenceCache = { byte, bytes: new Uint8Array(Math.max(length, 480)).fill(byte) }
+  }
+  return silenceCache.bytes.subarray(0, length)
+}
+
+export const receiveRtcpDatagram = (state: SessionState, datagram: DatagramSocket.Datagram, nowMs: number): void => {
+  if (!state.latchedRtcp) {
+    state.rtcpTarget = datagram
+    state.latchedRtcp = true
+  }
+  receiveRtcp(state.rtcp, state.sender.ssrc, asBuffer(datagram.payload), nowMs)
+}
+
+/** One datagram on the RTP port. `rtcpOnRtpPort`: RFC 5761 rtcp-mux demultiplexing is on. */
+export const receiveRtpDatagram = (
+  state: SessionState,
+  datagram: DatagramSocket.Datagram,
+  nowMs: number,
+  rtcpOnRtpPort: boolean
+): Buffer | undefined => {
+  const bytes = datagram.payload
+  if (state.media === undefined) return undefined // media flows only after apply
+  if (bytes.length < MIN_RTP || (bytes[0] >> 6) !== 2) {
+    state.discarded++
+    return undefined
+  }
+  if (rtcpOnRtpPort && looksLikeRtcp(bytes)) {
+    receiveRtcpDatagram(state, datagram, nowMs)
+    return undefined
+  }
+  const payloadType = bytes[1] & 0x7f
+  if (!state.accepts(payloadType)) {
+    state.discarded++
+    return undefined
+  }
+  let header: RtpHeader
+  try {
+    header = RtpHeader.deSerialize(asBuffer(bytes))
+  } catch {
+    state.discarded++
+    return undefined
+  }
+  const end = bytes.length - (header.padding ? header.paddingSize : 0)
+  if (header.payloadOffset > end) {
+    state.discarded++
+    return undefined
+  }
+  const payload = bytes.subarray(header.payloadOffset, end)
+  return onPacket(state, datagram, header, payload, nowMs)
+}
+
+const onPacket = (
+  state: SessionState,
+  datagram: DatagramSocket.Datagram,
+  header: RtpHeader,
+  payload: Uint8Array,
+  nowMs: number
+): Buffer | undefined => {
+  if (!state.latchedRtp) {
+    state.rtpTarget = datagram
+    state.latchedRtp = true
+    if (state.media?.rtcpMux === true && !state.latchedRtcp) state.rtcpTarget = datagram
+  }
+  if (!state.receiver.update(header.ssrc, header.sequenceNumber, header.timestamp, nowMs, payload.length)) return undefined
+  state.lastReceivedMs = nowMs
+  state.timedOut = false
+  if (!state.started) {
+    state.started = true
+    state.emit({ _tag: "MediaStarted" })
+  }
+  const media = state.media!
+  if (media.telephoneEvent !== undefined && header.payloadType === media.telephoneEvent.payloadType) {
+    const detected = state.dtmf.receive(payload, header.timestamp)
+    if (detected !== undefined) state.emit({ _tag: "DtmfReceived", digit: detected.digit, durationMs: detected.durationMs })
+    return undefined
+  }
+  state.record(header.payloadType, payload)
+  if (state.source._tag !== "Echo" || !state.canSend || state.dtmfSending || state.rtpTarget === undefined) return undefined
+  // Muted echo: same size and timing, but our silence (only G.711 has a known silence byte).
+  const out = state.muted && state.law !== undefined ? silenceOf(silenceByte(state.law), payload.length) : payload
+  return state.sender.echo(header.payloadType, out, header.ssrc, header.timestamp, header.marker, nowMs)
+}

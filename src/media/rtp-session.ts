@@ -1,0 +1,152 @@
+/**
+ * One call's media session: the MediaSession contract over a SessionState, a Wire (how packets leave)
+ * and the call's Scope (which owns every fiber, the recorder and the event queue).
+ */
+import { type Cause, Clock, Effect, Fiber, Queue, Result, Scope, Semaphore, Stream } from "effect"
+import { NetAddress } from "effect/net"
+import type { DatagramSocket } from "effect/socket"
+import type { NegotiatedMedia } from "../sdp/negotiated.ts"
+import type { MediaEvent, MediaSession, MediaSource } from "./media-engine.ts"
+import { mediaTimeoutLoop, rtcpLoop } from "./periodic.ts"
+import { receiveRtcpDatagram, receiveRtpDatagram } from "./receive-path.ts"
+import { audioTicker, type Send, sendDigits } from "./send-loop.ts"
+import { SessionState, type Target } from "./session-state.ts"
+import { silence } from "./sources/silence.ts"
+import { makeTone } from "./sources/tone.ts"
+import { loadWavFile } from "./sources/wav-file.ts"
+import { openWavRecorder } from "./sources/wav-recorder.ts"
+import { snapshot } from "./stats.ts"
+
+/** How packets leave: the engine gives sockets, tests give an in-memory list. Send errors are swallowed
+ *  there (UDP is best effort; a lost packet shows up in the peer's RTCP, not as a failed call). */
+export interface Wire {
+  readonly sendRtp: (packet: Uint8Array, target: Target) => Effect.Effect<void>
+  /** `muxed`: RFC 5761, RTCP goes out of the RTP socket to the RTP port. */
+  readonly sendRtcp: (packet: Uint8Array, target: Target, muxed: boolean) => Effect.Effect<void>
+}
+
+export interface RtpSessionOptions {
+  readonly localAddress: string
+  readonly localPort: number
+  readonly source: MediaSource
+  readonly mediaTimeoutMs: number
+  readonly wire: Wire
+  readonly scope: Scope.Scope
+}
+
+export interface RtpSession extends MediaSession {
+  readonly state: SessionState
+  /** A batch from the RTP socket. */
+  readonly onRtp: (batch: ReadonlyArray<DatagramSocket.Datagram>) => Effect.Effect<void>
+  /** A batch from the RTCP socket. */
+  readonly onRtcp: (batch: ReadonlyArray<DatagramSocket.Datagram>) => Effect.Effect<void>
+}
+
+const EVENT_QUEUE = 256
+const RECORDER_FLUSH_MS = 1000
+
+const inet = (host: string, port: number): NetAddress.InetAddress | undefined => {
+  // c=0.0.0.0 is the legacy hold (RFC 3264 §8.4): nowhere to send.
+  if (host === "0.0.0.0" || port === 0) return undefined
+  const result = NetAddress.inetAddressFromIpString(host, port)
+  return Result.isSuccess(result) ? result.success : undefined
+}
+
+export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSession> =>
+  Effect.gen(function*() {
+    const { scope, wire } = options
+    const clock = yield* Clock.clockWith(Effect.succeed)
+    const events = yield* Queue.dropping<MediaEvent, Cause.Done>(EVENT_QUEUE)
+    yield* Scope.addFinalizer(scope, Queue.end(events))
+    const state = new SessionState(clock, events, options.source, `effect-sip@${options.localAddress}:${options.localPort}`)
+    const dtmfLock = yield* Semaphore.make(1)
+
+    const sendRtp: Send = (packet) => state.rtpTarget === undefined ? Effect.void : wire.sendRtp(packet, state.rtpTarget)
+    const sendRtcp: Send = (packet) =>
+      state.rtcpTarget === undefined ? Effect.void : wire.sendRtcp(packet, state.rtcpTarget, state.media?.rtcpMux === true)
+
+    yield* Effect.forkIn(rtcpLoop(state, sendRtcp), scope)
+    yield* Effect.forkIn(mediaTimeoutLoop(state, options.mediaTimeoutMs), scope)
+
+    /** The audio ticker runs only while there is generated audio to send (not for echo: 1,000 idle
+     *  timers are what a 1,000-call echo server must not pay for). */
+    const reconcile = Effect.gen(function*() {
+      const wanted = state.media !== undefined && state.canSend && state.source._tag !== "Echo" && state.law !== undefined
+      if (wanted && state.ticker === undefined) {
+        state.ticker = yield* Effect.forkIn(audioTicker(state, sendRtp), scope)
+      } else if (!wanted && state.ticker !== undefined) {
+        const ticker = state.ticker
+        state.ticker = undefined
+        yield* Fiber.interrupt(ticker)
+      }
+    })
+
+    const setSource = (source: MediaSource): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        state.source = source
+        state.sender.resetEcho()
+        switch (source._tag) {
+          case "Tone":
+            state.pcm = makeTone(source.frequency)
+            break
+          case "File":
+            state.pcm = yield* loadWavFile(source.path, source.loop ?? false).pipe(
+              Effect.catch((error) => Effect.as(Effect.logWarning(`media: playing silence: ${error.message}`), silence))
+            )
+            break
+          default:
+            state.pcm = silence
+        }
+        yield* reconcile
+      })
+
+    const apply = (media: NegotiatedMedia): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const rtcpPort = media.rtcpMux ? media.remotePort : media.remoteRtcpPort
+        state.apply(media, inet(media.remoteAddress, media.remotePort), inet(media.remoteAddress, rtcpPort))
+        return reconcile
+      })
+
+    const recordTo = (path: string): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const recorder = yield* openWavRecorder(path)
+        const previous = state.recorder
+        state.recorder = recorder
+        if (previous !== undefined) yield* previous.close
+        yield* Scope.addFinalizer(scope, Effect.suspend(() => recorder.close))
+        yield* Effect.forkIn(Effect.forever(Effect.andThen(Effect.sleep(RECORDER_FLUSH_MS), recorder.flush)), scope)
+      }).pipe(Effect.catch((error) => Effect.logWarning(`media: not recording: ${error.message}`)))
+
+    const nowMs = () => Number(clock.currentTimeNanosUnsafe() / 1000n) / 1000
+
+    const onRtp = Effect.fnUntraced(function*(batch: ReadonlyArray<DatagramSocket.Datagram>) {
+      const now = nowMs()
+      const mux = state.media?.rtcpMux === true
+      for (let i = 0; i < batch.length; i++) {
+        const reply = receiveRtpDatagram(state, batch[i], now, mux)
+        if (reply !== undefined && state.rtpTarget !== undefined) yield* wire.sendRtp(reply, state.rtpTarget)
+      }
+    })
+
+    const onRtcp = (batch: ReadonlyArray<DatagramSocket.Datagram>): Effect.Effect<void> =>
+      Effect.sync(() => {
+        const now = state.now()
+        for (const datagram of batch) receiveRtcpDatagram(state, datagram, now)
+      })
+
+    yield* setSource(options.source)
+    return {
+      state,
+      onRtp,
+      onRtcp,
+      localAddress: options.localAddress,
+      localPort: options.localPort,
+      apply,
+      setSource,
+      sendDtmf: (digits) => dtmfLock.withPermit(sendDigits(state, digits, sendRtp)),
+      setMuted: (muted) => Effect.sync(() => { state.muted = muted }),
+      recordTo,
+      stats: Effect.sync(() => snapshot(state.receiver, state.sender)),
+      events: Stream.fromQueue(events)
+    } satisfies RtpSession
+  })

@@ -1,0 +1,159 @@
+/**
+ * The session's clock-driven behaviour under TestClock, over an in-memory Wire: packet cadence and
+ * RTP header progression (RFC 3550 §5.1), RFC 4733 DTMF sending, hold/mute, RTCP and the media timeout.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { RtpHeader, RtpPacket, RtcpPacketConverter, RtcpSrPacket } from "werift-rtp"
+import { decodeEvent } from "../../src/media/dtmf.ts"
+import { makeRtpSession } from "../../src/media/rtp-session.ts"
+import type { MediaSource } from "../../src/media/media-engine.ts"
+import { memoryWire, negotiated } from "./support.ts"
+
+const session = (source: MediaSource, mediaTimeoutMs = 0) =>
+  Effect.gen(function*() {
+    const { wire, sent } = memoryWire()
+    const scope = yield* Effect.scope
+    const media = yield* makeRtpSession({ localAddress: "127.0.0.1", localPort: 40000, source, mediaTimeoutMs, wire, scope })
+    return { media, sent, rtp: () => sent.filter((s) => !s.rtcp).map((s) => RtpPacket.deSerialize(Buffer.from(s.packet))) }
+  })
+
+const rtpFrom = (seq: number, timestamp: number, payloadType = 0, payload = new Uint8Array(160).fill(0xff)) =>
+  ({ payload: new RtpPacket(new RtpHeader({ payloadType, sequenceNumber: seq, timestamp, ssrc: 0x1234 }), Buffer.from(payload)).serialize(),
+    address: { _tag: "InetAddress" } as never })
+
+describe("RTP sending on the Clock (RFC 3550 §5.1, RFC 3551 §4.2)", () => {
+  it.effect("a 20 ms tone sends N frames after N*20 ms, seq+1 and ts+160 per frame, marker on the first only", () =>
+    Effect.gen(function*() {
+      const { media, rtp } = yield* session({ _tag: "Tone", frequency: 440 })
+      yield* media.apply(negotiated(50000))
+      expect(rtp()).toHaveLength(0)
+      yield* TestClock.adjust("19 millis")
+      expect(rtp()).toHaveLength(0)
+      yield* TestClock.adjust("1 millis")
+      expect(rtp()).toHaveLength(1)
+      yield* TestClock.adjust("180 millis")
+      const packets = rtp()
+      expect(packets).toHaveLength(10)
+      const first = packets[0].header
+      packets.forEach((p, i) => {
+        expect(p.header.payloadType).toBe(0)
+        expect(p.header.ssrc).toBe(first.ssrc)
+        expect(p.header.sequenceNumber).toBe((first.sequenceNumber + i) & 0xffff)
+        expect(p.header.timestamp).toBe((first.timestamp + 160 * i) >>> 0)
+        expect(p.header.marker).toBe(i === 0)
+        expect(p.payload.length).toBe(160)
+      })
+      expect((yield* media.stats).packetsSent).toBe(10)
+    }))
+
+  it.effect("ptime 30 sends 240-sample frames every 30 ms", () =>
+    Effect.gen(function*() {
+      const { media, rtp } = yield* session({ _tag: "Silence" })
+      yield* media.apply(negotiated(50000, { ptime: 30, codec: { payloadType: 8, name: "PCMA", clockRate: 8000 } }))
+      yield* TestClock.adjust("300 millis")
+      const packets = rtp()
+      expect(packets).toHaveLength(10)
+      expect(packets[1].header.timestamp - packets[0].header.timestamp).toBe(240)
+      expect(packets[0].header.payloadType).toBe(8)
+      expect(packets[0].payload.every((b) => b === 0xd5)).toBe(true) // A-law silence
+    }))
+
+  it.effect("RFC 3264 §5.1: recvonly and inactive send nothing; back to sendrecv starts a new talkspurt", () =>
+    Effect.gen(function*() {
+      const { media, rtp } = yield* session({ _tag: "Tone", frequency: 1000 })
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("100 millis")
+      expect(rtp()).toHaveLength(5)
+      yield* media.apply(negotiated(50000, { direction: "recvonly" }))
+      yield* TestClock.adjust("200 millis")
+      yield* media.apply(negotiated(50000, { direction: "inactive" }))
+      yield* TestClock.adjust("200 millis")
+      expect(rtp()).toHaveLength(5)
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("40 millis")
+      const packets = rtp()
+      expect(packets).toHaveLength(7)
+      expect(packets[5].header.marker).toBe(true)
+      expect(packets[5].header.sequenceNumber).toBe((packets[4].header.sequenceNumber + 1) & 0xffff)
+      // The timestamp kept running on the media clock while we were silent (~400 ms = 3200 samples).
+      expect(packets[5].header.timestamp - packets[4].header.timestamp).toBeGreaterThanOrEqual(3200)
+    }))
+
+  it.effect("mute keeps sending, but μ-law silence", () =>
+    Effect.gen(function*() {
+      const { media, rtp } = yield* session({ _tag: "Tone", frequency: 1000 })
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("20 millis")
+      expect(rtp()[0].payload.some((b) => b !== 0xff)).toBe(true)
+      yield* media.setMuted(true)
+      yield* TestClock.adjust("40 millis")
+      const packets = rtp()
+      expect(packets).toHaveLength(3)
+      expect(packets[2].payload.every((b) => b === 0xff)).toBe(true)
+    }))
+
+  it.effect("RFC 4733 §2.5.1: a digit is a marked start packet, 50 ms updates, three end packets, one timestamp", () =>
+    Effect.gen(function*() {
+      const { media, rtp } = yield* session({ _tag: "Silence" })
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("40 millis")
+      const fiber = yield* Effect.forkChild(media.sendDtmf("5#"))
+      yield* TestClock.adjust("1 seconds")
+      yield* Fiber.join(fiber)
+      const events = rtp().filter((p) => p.header.payloadType === 101)
+      expect(events).toHaveLength(10)
+      const [five, hash] = [events.slice(0, 5), events.slice(5)]
+      for (const digit of [five, hash]) {
+        expect(digit.map((p) => p.header.marker)).toEqual([true, false, false, false, false])
+        expect(new Set(digit.map((p) => p.header.timestamp)).size).toBe(1)
+        const decoded = digit.map((p) => decodeEvent(p.payload)!)
+        expect(decoded.map((d) => d.end)).toEqual([false, false, true, true, true])
+        expect(decoded.map((d) => d.duration)).toEqual([160, 400, 800, 800, 800])
+      }
+      expect(decodeEvent(five[0].payload)!.event).toBe(5)
+      expect(decodeEvent(hash[0].payload)!.event).toBe(11)
+      expect(hash[0].header.timestamp).not.toBe(five[0].header.timestamp)
+      // One sequence space for audio and events (RFC 4733 §2.1): no gaps, no repeats.
+      const all = rtp()
+      all.slice(1).forEach((p, i) => expect(p.header.sequenceNumber).toBe((all[i].header.sequenceNumber + 1) & 0xffff))
+    }))
+})
+
+describe("receiving, RTCP and the media timeout on the Clock", () => {
+  it.effect("MediaTimeout after mediaTimeoutMs without RTP, once; MediaStarted on the first packet", () =>
+    Effect.gen(function*() {
+      const { media } = yield* session({ _tag: "Echo" }, 1000)
+      const events = yield* Stream.runCollect(Stream.take(media.events, 3)).pipe(Effect.forkChild)
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("999 millis")
+      yield* media.onRtp([rtpFrom(1, 160)])
+      yield* TestClock.adjust("999 millis")
+      yield* TestClock.adjust("1 millis") // 1000 ms after the packet
+      yield* TestClock.adjust("5 seconds") // still silent: no second timeout
+      const collected = yield* Fiber.join(events)
+      expect(collected.map((e) => e._tag)).toEqual(["MediaStarted", "MediaTimeout", "QualityReport"])
+      expect(collected[1]).toMatchObject({ silentForMs: 1000 })
+    }))
+
+  it.effect("RFC 3550 §6.4: an SR every 5 s while sending, with our SSRC and packet count", () =>
+    Effect.gen(function*() {
+      const { media, sent, rtp } = yield* session({ _tag: "Silence" })
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("4999 millis")
+      expect(sent.filter((s) => s.rtcp)).toHaveLength(0)
+      yield* TestClock.adjust("1 millis")
+      const reports = sent.filter((s) => s.rtcp)
+      expect(reports).toHaveLength(1)
+      const [sr] = RtcpPacketConverter.deSerialize(Buffer.from(reports[0].packet))
+      expect(sr).toBeInstanceOf(RtcpSrPacket)
+      if (!(sr instanceof RtcpSrPacket)) return
+      expect(sr.ssrc).toBe(rtp()[0].header.ssrc)
+      // Both timers fire at 5000 ms; the count is whatever was sent before the report: 249 or 250 frames.
+      const before = sent.findIndex((s) => s.rtcp)
+      expect(sr.senderInfo.packetCount).toBe(before)
+      expect(before).toBeGreaterThanOrEqual(249)
+      expect(reports[0].target).toMatchObject({ port: 50001 })
+    }))
+})
