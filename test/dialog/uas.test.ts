@@ -1,0 +1,270 @@
+/**
+ * DialogLayer as UAS over a scripted TransactionLayer, under TestClock: INVITE → 180 → 200 → ACK,
+ * 2xx retransmission and ACK timeout, CANCEL, BYE, and the in-dialog checks (481, 500, 491).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
+import type { DialogEvent } from "../../src/dialog/dialog-layer.ts"
+import { getHeader, getHeaders, makeRequest } from "../../src/sip/index.ts"
+import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
+import { answer, inDialogRequest, incomingInvite, offerResponse, serverTransaction, settle, setup } from "./support.ts"
+
+const ourTagOf = (dialogId: string): string => dialogId.split(";")[1]!
+
+const ackFor = (ourTag: string, seq = 1) =>
+  makeRequest({
+    method: "ACK",
+    uri: "sip:127.0.0.1:5070;transport=udp",
+    headers: [
+      ["Via", `SIP/2.0/UDP 10.0.0.9:5061;branch=z9hG4bK-ack-${seq}`],
+      ["Max-Forwards", "70"],
+      ["From", "\"Alice\" <sip:alice@10.0.0.9>;tag=alice-tag"],
+      ["To", `<sip:service@127.0.0.1>;tag=${ourTag}`],
+      ["Call-ID", "call-1@10.0.0.9"],
+      ["CSeq", `${seq} ACK`],
+      ["Content-Type", "application/sdp"]
+    ],
+    body: Buffer.from("v=0\r\n", "latin1")
+  })
+
+/** An incoming INVITE reported, answered 200 (not yet ACKed). */
+const answered = Effect.gen(function*() {
+  const ctx = yield* setup
+  const invite = serverTransaction(incomingInvite())
+  yield* ctx.tl.inject({ _tag: "RequestReceived", transaction: invite })
+  const reported = ctx.events[0] as Extract<DialogEvent, { _tag: "IncomingInvite" }>
+  yield* ctx.dialog.accept(reported.dialogId, { body: { contentType: "application/sdp", bytes: Buffer.from("v=0\r\n") } })
+  return { ...ctx, invite, dialogId: reported.dialogId, ourTag: ourTagOf(reported.dialogId) }
+})
+
+const confirmed = Effect.gen(function*() {
+  const ctx = yield* answered
+  yield* ctx.tl.inject({ _tag: "AckReceived", request: ackFor(ctx.ourTag), source: ctx.invite.source })
+  return ctx
+})
+
+const statusesOf = (responses: ReadonlyArray<SipResponse>) => responses.map((r) => r.status)
+
+describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
+  it.effect("§12.1.1/§13.3.1: INVITE → 180 with our tag and Contact → 200 → ACK confirms the dialog", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events } = yield* setup
+      const invite = serverTransaction(incomingInvite({ extra: [["Record-Route", "<sip:proxy.example.com;lr>"]] }))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: invite })
+      expect(events.map((e) => e._tag)).toEqual(["IncomingInvite"])
+      const reported = events[0] as Extract<DialogEvent, { _tag: "IncomingInvite" }>
+      expect(reported.requestId).toBe(invite.id)
+      const ourTag = ourTagOf(reported.dialogId)
+      expect(reported.dialogId).toBe(`call-1@10.0.0.9;${ourTag};alice-tag`)
+      expect(yield* dialog.counts).toEqual({ dialogs: 0, pendingInvites: 1 })
+
+      yield* dialog.provisional(reported.dialogId, 100)
+      yield* dialog.provisional(reported.dialogId, 180)
+      const [trying, ringing] = tl.responses(invite.id)
+      expect(trying!.status).toBe(100)
+      expect(getHeader(trying!, "to")).toBe("<sip:service@127.0.0.1>")
+      expect(getHeader(trying!, "contact")).toBeUndefined()
+      expect(ringing!.status).toBe(180)
+      expect(getHeader(ringing!, "to")).toBe(`<sip:service@127.0.0.1>;tag=${ourTag}`)
+      expect(getHeader(ringing!, "contact")).toBe("<sip:127.0.0.1:5070;transport=udp>")
+      expect(getHeaders(ringing!, "record-route")).toEqual(["<sip:proxy.example.com;lr>"])
+      expect(yield* dialog.counts).toEqual({ dialogs: 1, pendingInvites: 1 })
+
+      const sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+      yield* dialog.accept(reported.dialogId, { body: { contentType: "application/sdp", bytes: Buffer.from(sdp) } })
+      const ok = tl.responses(invite.id)[2]!
+      expect(ok.status).toBe(200)
+      expect(getHeader(ok, "to")).toBe(`<sip:service@127.0.0.1>;tag=${ourTag}`)
+      expect(getHeader(ok, "contact")).toBe("<sip:127.0.0.1:5070;transport=udp>")
+      expect(getHeader(ok, "content-type")).toBe("application/sdp")
+      expect(getHeader(ok, "server")).toBe("effect-sip-test")
+      expect(Buffer.from(ok.body).toString()).toBe(sdp)
+      expect(yield* dialog.counts).toEqual({ dialogs: 1, pendingInvites: 0 })
+
+      const ack = ackFor(ourTag)
+      yield* tl.inject({ _tag: "AckReceived", request: ack, source: invite.source })
+      expect(events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed"])
+      expect((events[1] as Extract<DialogEvent, { _tag: "DialogConfirmed" }>).ack.body).toEqual(ack.body)
+      // The ACK stopped the 2xx retransmissions: nothing more goes out, ever.
+      yield* TestClock.adjust("64 seconds")
+      expect(tl.stateless()).toEqual([])
+      expect(tl.requests()).toEqual([])
+    }))
+
+  it.effect("§13.3.1.4: without ACK the 2xx is retransmitted at T1, 2T1, 4T1… capped at T2; at 64*T1 BYE + AckTimeout", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events, dialogId } = yield* answered
+      const sentAt: Array<number> = []
+      for (let t = 100; t <= 32_000; t += 100) {
+        yield* TestClock.adjust("100 millis")
+        while (sentAt.length < tl.stateless().length) sentAt.push(t)
+      }
+      // Intervals 500, 1000, 2000, 4000 (T2), 4000…; the 64*T1 = 32 s deadline comes before the next.
+      expect(sentAt).toEqual([500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500])
+      for (const message of tl.stateless()) {
+        expect((message as SipResponse).status).toBe(200)
+        expect(getHeader(message, "contact")).toBe("<sip:127.0.0.1:5070;transport=udp>")
+      }
+      expect(tl.sent.filter((s) => s.op === "stateless").every((s) => s.op === "stateless" && s.destination.port === 5061)).toBe(true)
+      const [bye] = tl.requests("BYE")
+      expect(bye).toBeDefined()
+      // §12.2.1.1: the BYE goes to the remote target (the INVITE's Contact) in our CSeq space.
+      expect(bye!.uri).toBe("sip:alice@10.0.0.9:5061")
+      expect(getHeader(bye!, "to")).toBe("\"Alice\" <sip:alice@10.0.0.9>;tag=alice-tag")
+      expect(getHeader(bye!, "from")).toBe(`<sip:service@127.0.0.1>;tag=${ourTagOf(dialogId)}`)
+      expect(getHeader(bye!, "cseq")).toBe("1 BYE")
+      expect(events.at(-1)).toEqual({ _tag: "DialogTerminated", dialogId, reason: "AckTimeout" })
+      expect(yield* dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+      // A late ACK changes nothing, and no timer is left behind.
+      yield* TestClock.adjust("5 minutes")
+      expect(tl.stateless()).toHaveLength(10)
+    }))
+
+  it.effect("§9.2: CANCEL on a ringing INVITE → 487 on the INVITE, InviteCancelled, dialog gone", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events } = yield* setup
+      const invite = serverTransaction(incomingInvite())
+      yield* tl.inject({ _tag: "RequestReceived", transaction: invite })
+      const { dialogId } = events[0] as Extract<DialogEvent, { _tag: "IncomingInvite" }>
+      yield* dialog.provisional(dialogId, 180)
+      const cancel = makeRequest({ method: "CANCEL", uri: invite.request.uri, headers: [] })
+      yield* tl.inject({ _tag: "CancelReceived", invite, cancel })
+      expect(statusesOf(tl.responses(invite.id))).toEqual([180, 487])
+      expect(getHeader(tl.responses(invite.id)[1]!, "to")).toBe(`<sip:service@127.0.0.1>;tag=${ourTagOf(dialogId)}`)
+      expect(events.at(-1)).toEqual({ _tag: "InviteCancelled", dialogId })
+      expect(yield* dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+      // Too late to answer: the session learns it through a typed error.
+      const late = yield* Effect.flip(dialog.accept(dialogId))
+      expect(late.reason).toBe("NoSuchDialog")
+    }))
+
+  it.effect("reject: a final non-2xx answers the INVITE and leaves no dialog", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events } = yield* setup
+      const invite = serverTransaction(incomingInvite())
+      yield* tl.inject({ _tag: "RequestReceived", transaction: invite })
+      const { dialogId } = events[0] as Extract<DialogEvent, { _tag: "IncomingInvite" }>
+      yield* dialog.reject(dialogId, 486, { headers: [["Retry-After", "5"]] })
+      const busy = tl.responses(invite.id)[0]!
+      expect(busy.status).toBe(486)
+      expect(busy.reason).toBe("Busy Here")
+      expect(getHeader(busy, "retry-after")).toBe("5")
+      expect(getHeader(busy, "contact")).toBeUndefined()
+      expect(yield* dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+    }))
+
+  it.effect("§15.1.2: BYE in the dialog → 200, DialogTerminated RemoteBye, counts drain to zero", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events, dialogId, ourTag } = yield* confirmed
+      const bye = serverTransaction(inDialogRequest("BYE", 2, ourTag))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: bye })
+      expect(statusesOf(tl.responses(bye.id))).toEqual([200])
+      expect(events.at(-1)).toEqual({ _tag: "DialogTerminated", dialogId, reason: "RemoteBye" })
+      expect(yield* dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+    }))
+
+  it.effect("§12.2.2: a request with a To-tag naming no dialog → 481", () =>
+    Effect.gen(function*() {
+      const { tl, events } = yield* confirmed
+      const stray = serverTransaction(inDialogRequest("BYE", 2, "no-such-tag"))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: stray })
+      expect(statusesOf(tl.responses(stray.id))).toEqual([481])
+      expect(events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed"])
+    }))
+
+  it.effect("§12.2.2: a CSeq lower than the last one from the peer → 500; in order → InDialogRequest", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events, dialogId, ourTag } = yield* confirmed
+      const info = serverTransaction(inDialogRequest("INFO", 5, ourTag))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: info })
+      expect(events.at(-1)).toMatchObject({ _tag: "InDialogRequest", dialogId, requestId: info.id })
+      yield* dialog.respond(info.id, 200)
+      expect(getHeader(tl.responses(info.id)[0]!, "to")).toBe(`<sip:service@127.0.0.1>;tag=${ourTag}`)
+      const old = serverTransaction(inDialogRequest("INFO", 3, ourTag))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: old })
+      expect(statusesOf(tl.responses(old.id))).toEqual([500])
+      expect(events.filter((e) => e._tag === "InDialogRequest")).toHaveLength(1)
+    }))
+
+  it.effect("§14.2: a re-INVITE while our re-INVITE is pending → 491; our 2xx is ACKed with the INVITE's CSeq", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events, dialogId, ourTag } = yield* confirmed
+      const ours = yield* dialog.request(dialogId, "INVITE").pipe(Effect.forkChild)
+      yield* settle
+      const reinvite = tl.client("INVITE")
+      expect(reinvite.request.uri).toBe("sip:alice@10.0.0.9:5061")
+      expect(getHeader(reinvite.request, "cseq")).toBe("1 INVITE")
+      expect(getHeader(reinvite.request, "contact")).toBe("<sip:127.0.0.1:5070;transport=udp>")
+      const theirs = serverTransaction(inDialogRequest("INVITE", 2, ourTag))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: theirs })
+      expect(statusesOf(tl.responses(theirs.id))).toEqual([491])
+      expect(events.some((e) => e._tag === "ReinviteReceived")).toBe(false)
+      // A second re-INVITE of ours is refused locally (§14.1).
+      const glare = yield* Effect.flip(dialog.request(dialogId, "INVITE"))
+      expect(glare.reason).toBe("Glare")
+
+      const { queue } = reinvite
+      yield* offerResponse(queue, answer(reinvite.request, 200, "alice-tag"))
+      const response = yield* Fiber.join(ours)
+      expect(response.status).toBe(200)
+      const [ack] = tl.stateless() as Array<SipRequest>
+      expect(ack!.method).toBe("ACK")
+      expect(getHeader(ack!, "cseq")).toBe("1 ACK")
+      // §12.2.1.2: the 2xx to the target refresh moved the remote target.
+      expect(ack!.uri).toBe("sip:bob-alice-tag@10.0.0.20:5080")
+      // Retransmitted 2xx (still on the client transaction) → the same ACK again.
+      yield* offerResponse(queue, answer(reinvite.request, 200, "alice-tag"))
+      expect(tl.stateless()).toEqual([ack, ack])
+    }))
+
+  it.effect("§14.2: a re-INVITE while the peer's previous INVITE is unanswered → 500 with Retry-After", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events, dialogId, ourTag } = yield* confirmed
+      const first = serverTransaction(inDialogRequest("INVITE", 2, ourTag))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: first })
+      expect(events.at(-1)).toMatchObject({ _tag: "ReinviteReceived", dialogId, requestId: first.id })
+      const second = serverTransaction(inDialogRequest("INVITE", 3, ourTag))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: second })
+      const refused = tl.responses(second.id)[0]!
+      expect(refused.status).toBe(500)
+      expect(getHeader(refused, "retry-after")).toMatch(/^\d+$/)
+      // The first re-INVITE answered 200: retransmitted until its ACK, then the dialog is idle again.
+      yield* dialog.respond(first.id, 200, { body: { contentType: "application/sdp", bytes: Buffer.from("v=0\r\n") } })
+      const ok = tl.responses(first.id)[0]!
+      expect(getHeader(ok, "contact")).toBe("<sip:127.0.0.1:5070;transport=udp>")
+      yield* TestClock.adjust("1600 millis")
+      expect(tl.stateless()).toHaveLength(2)
+      yield* tl.inject({ _tag: "AckReceived", request: ackFor(ourTag, 2), source: first.source })
+      yield* TestClock.adjust("60 seconds")
+      expect(tl.stateless()).toHaveLength(2)
+      expect(events.filter((e) => e._tag === "DialogConfirmed")).toHaveLength(1)
+      const third = serverTransaction(inDialogRequest("INVITE", 4, ourTag))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: third })
+      expect(events.at(-1)).toMatchObject({ _tag: "ReinviteReceived", requestId: third.id })
+    }))
+
+  it.effect("§8.2.6.2: a request outside a dialog → OutOfDialogRequest; its answer carries a To-tag", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events } = yield* setup
+      const options = serverTransaction(makeRequest({
+        method: "OPTIONS",
+        uri: "sip:service@127.0.0.1:5070",
+        headers: [
+          ["Via", "SIP/2.0/UDP 10.0.0.9:5061;branch=z9hG4bK-opt"],
+          ["From", "<sip:alice@10.0.0.9>;tag=o1"],
+          ["To", "<sip:service@127.0.0.1>"],
+          ["Call-ID", "opt-1"],
+          ["CSeq", "1 OPTIONS"]
+        ]
+      }))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: options })
+      expect(events[0]).toMatchObject({ _tag: "OutOfDialogRequest", requestId: options.id })
+      yield* dialog.respond(options.id, 200, { headers: [["Allow", "INVITE, ACK, BYE"]] })
+      const ok = tl.responses(options.id)[0]!
+      expect(getHeader(ok, "to")).toMatch(/^<sip:service@127\.0\.0\.1>;tag=.+/)
+      expect(getHeader(ok, "allow")).toBe("INVITE, ACK, BYE")
+      const again = yield* Effect.flip(dialog.respond(options.id, 200))
+      expect(again.reason).toBe("NoSuchTransaction")
+    }))
+})
