@@ -4,7 +4,7 @@
  */
 import { Effect, Exit, Fiber, Queue, type Scope, Stream } from "effect"
 import type { NetworkError, ProtocolError } from "../../src/errors.ts"
-import { getHeader, makeRequest, newBranch } from "../../src/sip/index.ts"
+import { getHeader, makeRequest, makeResponse, newBranch } from "../../src/sip/index.ts"
 import type { SipMessage, SipRequest, SipResponse } from "../../src/sip/message.ts"
 import { makeTransactionLayer } from "../../src/transaction/make-layer.ts"
 import type { ClientTransaction, TimerConfig, TransactionEvent, TransactionLayer } from "../../src/transaction/transaction-layer.ts"
@@ -23,12 +23,18 @@ export const party = (
   network: FakeNetwork["Service"],
   host: string,
   port: number,
-  options: { readonly transports?: ReadonlyArray<"udp" | "tcp">; readonly timers?: Partial<TimerConfig> } = {}
+  options: {
+    readonly transports?: ReadonlyArray<"udp" | "tcp">
+    readonly timers?: Partial<TimerConfig>
+    /** A TU: runs on every event (after it is recorded). */
+    readonly tu?: (event: TransactionEvent, layer: Layer) => Effect.Effect<void>
+  } = {}
 ) =>
   Effect.gen(function*() {
     const transport = yield* network.endpoint({ host, port, transports: options.transports ?? ["udp"] })
     const layer = yield* makeTransactionLayer(options.timers).pipe(Effect.provideService(Transport, transport))
-    const events = yield* collect(layer.events)
+    const tu = options.tu
+    const events = yield* collect(layer.events, tu === undefined ? undefined : (e) => tu(e, layer))
     return { layer, transport, events, udp: transport.local[0], local: transport.local }
   })
 
@@ -47,11 +53,18 @@ export const rawPeer = (network: FakeNetwork["Service"], host: string, port: num
   })
 
 /** Drains a stream into a list the test inspects (and can take from). */
-export const collect = <A>(stream: Stream.Stream<A>): Effect.Effect<Collected<A>, never, Scope.Scope> =>
+export const collect = <A>(
+  stream: Stream.Stream<A>,
+  onItem?: (a: A) => Effect.Effect<void>
+): Effect.Effect<Collected<A>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const queue = yield* Queue.unbounded<A>()
     const seen: Array<A> = []
-    yield* Stream.runForEach(stream, (a) => Effect.sync(() => seen.push(a)).pipe(Effect.andThen(Queue.offer(queue, a))))
+    yield* Stream.runForEach(stream, (a) =>
+      Effect.sync(() => seen.push(a)).pipe(
+        Effect.andThen(Queue.offer(queue, a)),
+        Effect.andThen(onItem === undefined ? Effect.void : onItem(a))
+      ))
       .pipe(Effect.forkScoped)
     return {
       seen,
@@ -80,6 +93,12 @@ export const watch = (tx: ClientTransaction) =>
       join: Fiber.await(fiber)
     }
   })
+
+/** A TU that answers every new request with `status` at once (and ignores the rest). */
+export const answerWith = (status: number) => (event: TransactionEvent, layer: Layer): Effect.Effect<void> =>
+  event._tag === "RequestReceived"
+    ? Effect.ignore(layer.respond(event.transaction.id, makeResponse(event.transaction.request, status, undefined, { toTag: "tu" })))
+    : Effect.void
 
 let callCounter = 0
 
