@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { makeRequest, makeResponse, newBranch } from "../../src/sip/index.ts"
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
-import type { ServerTransaction } from "../../src/transaction/transaction-layer.ts"
+import type { ServerTransaction, TransactionEvent } from "../../src/transaction/transaction-layer.ts"
 import { makeFakeNetwork } from "../../src/transport/fake.ts"
 import { header, party, rawPeer, request, settle, summary, tags } from "./support.ts"
 
@@ -15,10 +15,10 @@ const setup = (transports: ReadonlyArray<"udp" | "tcp"> = ["udp"]) =>
     return { alice, bob, dest: bob.local[0], from: alice.local[0] }
   })
 
-const received = (events: ReadonlyArray<{ readonly _tag: string }>): ServerTransaction => {
+const received = (events: ReadonlyArray<TransactionEvent>): ServerTransaction => {
   const e = events.find((x) => x._tag === "RequestReceived")
   if (e === undefined || e._tag !== "RequestReceived") throw new Error("no RequestReceived")
-  return (e as { readonly transaction: ServerTransaction }).transaction
+  return e.transaction
 }
 
 /** The ACK a UAC sends for a non-2xx: same branch as the INVITE (§17.1.1.3). */
