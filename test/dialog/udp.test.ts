@@ -1,0 +1,101 @@
+/**
+ * The DialogLayer on real sockets (127.0.0.1, ephemeral ports): two stacks place and end a call over
+ * UDP, and SIPp's built-in UAC scenario (INVITE, 200, ACK, BYE) calls a DialogLayer that auto-answers.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Queue, Stream } from "effect"
+import { spawn, spawnSync } from "node:child_process"
+import { DialogLayer, type DialogEvent, type OutgoingInviteEvent } from "../../src/dialog/dialog-layer.ts"
+import { TransactionLayer } from "../../src/transaction/transaction-layer.ts"
+import { TransportLive } from "../../src/transport/layer.ts"
+
+/** Transport → TransactionLayer → DialogLayer on 127.0.0.1:0, built in the test's scope. */
+const stack = Effect.gen(function*() {
+  const layer = DialogLayer.layer({ contactHost: "127.0.0.1", userAgent: "effect-sip-dialog-test" }).pipe(
+    Layer.provideMerge(TransactionLayer.layer().pipe(Layer.provideMerge(TransportLive.layer({ host: "127.0.0.1", port: 0, transports: ["udp"] }))))
+  )
+  const context = yield* Layer.build(layer)
+  const dialog = context.mapUnsafe.get(DialogLayer.key) as DialogLayer["Service"]
+  const transactions = context.mapUnsafe.get(TransactionLayer.key) as TransactionLayer["Service"]
+  const events = yield* Queue.unbounded<DialogEvent>()
+  yield* Stream.runForEach(dialog.events, (e) => Queue.offer(events, e)).pipe(Effect.forkScoped)
+  const next = Queue.take(events).pipe(Effect.timeout("3 seconds"), Effect.orDie)
+  return { dialog, transactions, next, endpoint: transactions.local[0]! }
+})
+
+/** Answer every INVITE 180 then 200 and every in-dialog request 200; collect what happened. */
+const autoAnswer = (side: Effect.Success<typeof stack>) =>
+  Effect.gen(function*() {
+    const seen: Array<DialogEvent["_tag"]> = []
+    yield* Effect.forever(Effect.gen(function*() {
+      const event = yield* side.next.pipe(Effect.timeout("60 seconds"), Effect.orDie)
+      seen.push(event._tag)
+      if (event._tag === "IncomingInvite") {
+        yield* side.dialog.provisional(event.dialogId, 180).pipe(Effect.orDie)
+        yield* side.dialog.accept(event.dialogId).pipe(Effect.orDie)
+      } else if (event._tag === "InDialogRequest" || event._tag === "OutOfDialogRequest") {
+        yield* side.dialog.respond(event.requestId, 200).pipe(Effect.orDie)
+      }
+    })).pipe(Effect.forkScoped)
+    return seen
+  })
+
+const sippPath = spawnSync("which", ["sipp"], { encoding: "utf8" }).stdout.trim()
+
+const runSipp = (args: ReadonlyArray<string>, timeoutMs: number) =>
+  Effect.promise(() =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(sippPath, [...args], { stdio: ["ignore", "pipe", "pipe"] })
+      let output = ""
+      child.stdout.on("data", (d) => (output += d.toString()))
+      child.stderr.on("data", (d) => (output += d.toString()))
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+      child.on("exit", (code) => {
+        clearTimeout(timer)
+        resolve({ code, output: output.slice(-2000) })
+      })
+    })
+  )
+
+describe("DialogLayer on UDP 127.0.0.1", () => {
+  it.live("two stacks: INVITE → 180 → 200 → ACK → BYE over real sockets; both drain to zero", () =>
+    Effect.gen(function*() {
+      const alice = yield* stack
+      const bob = yield* stack
+      const bobSeen = yield* autoAnswer(bob)
+      const outgoing = yield* alice.dialog.invite({
+        target: `sip:bob@127.0.0.1:${bob.endpoint.port}`,
+        from: "<sip:alice@127.0.0.1>",
+        to: "<sip:bob@127.0.0.1>",
+        destination: bob.endpoint
+      })
+      const progress: Array<OutgoingInviteEvent> = yield* Stream.runCollect(outgoing.events)
+      expect(progress.map((e) => e._tag)).toEqual(["Provisional", "Answered"])
+      const answered = progress[1]!
+      if (answered._tag !== "Answered") return
+      const bye = yield* alice.dialog.request(answered.dialogId, "BYE")
+      expect(bye.status).toBe(200)
+      expect(yield* alice.next).toEqual({ _tag: "DialogTerminated", dialogId: answered.dialogId, reason: "LocalBye" })
+      // Bob saw the ACK (DialogConfirmed) before the BYE.
+      yield* Effect.sleep("50 millis")
+      expect(bobSeen).toEqual(["IncomingInvite", "DialogConfirmed", "DialogTerminated"])
+      expect(yield* alice.dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+      expect(yield* bob.dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+    }))
+
+  it.live("SIPp UAC (built-in 'uac': INVITE, 200, ACK, BYE) x3 against an auto-answering DialogLayer", () =>
+    Effect.gen(function*() {
+      const server = yield* stack
+      const seen = yield* autoAnswer(server)
+      const result = yield* runSipp(
+        ["-sn", "uac", `127.0.0.1:${server.endpoint.port}`, "-i", "127.0.0.1", "-p", "0", "-m", "3", "-r", "3", "-l", "3", "-d", "100", "-timeout", "15", "-timeout_error", "-nostdin"],
+        20_000
+      )
+      expect(result.code, result.output).toBe(0)
+      yield* Effect.sleep("100 millis")
+      expect(seen.filter((t) => t === "IncomingInvite")).toHaveLength(3)
+      expect(seen.filter((t) => t === "DialogConfirmed")).toHaveLength(3)
+      expect(seen.filter((t) => t === "DialogTerminated")).toHaveLength(3)
+      expect(yield* server.dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+    }))
+})
