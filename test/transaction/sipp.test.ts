@@ -1,0 +1,58 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { spawn, spawnSync } from "node:child_process"
+import * as Path from "node:path"
+import { drained, eventually, liveParty, ringingTu } from "./support-live.ts"
+
+const sippPath = spawnSync("which", ["sipp"], { encoding: "utf8" }).stdout.trim()
+const fixture = (name: string) => Path.join(import.meta.dirname, "fixtures", name)
+
+/** Runs sipp to completion (bounded) and returns its exit code and output tail. */
+const runSipp = (args: ReadonlyArray<string>, timeoutMs: number) =>
+  Effect.promise(() =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(sippPath, [...args], { stdio: ["ignore", "pipe", "pipe"] })
+      let output = ""
+      child.stdout.on("data", (d) => (output += d.toString()))
+      child.stderr.on("data", (d) => (output += d.toString()))
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+      child.on("exit", (code) => {
+        clearTimeout(timer)
+        resolve({ code, output: output.slice(-2000) })
+      })
+    })
+  )
+
+const timers = { t1: 50, t2: 400, t4: 200 }
+
+describe("interop with SIPp as the UAC", () => {
+  it.live("SIPp sends 20 OPTIONS over UDP: one RequestReceived each, every one answered 200, the server drains", () =>
+    Effect.gen(function*() {
+      const server = yield* liveParty(["udp"], timers, ringingTu)
+      const port = server.local[0].port
+      const result = yield* runSipp(
+        [`127.0.0.1:${port}`, "-sf", fixture("options-uac.xml"), "-m", "20", "-r", "50", "-i", "127.0.0.1", "-timeout", "15s", "-timeout_error", "-nostdin"],
+        25_000
+      )
+      expect(result.code, result.output).toBe(0)
+      expect(server.seen.filter((e) => e._tag === "RequestReceived").length).toBe(20)
+      expect(yield* eventually(drained(server.layer), 8000)).toBe(true)
+    }))
+
+  it.live("SIPp sends INVITE, gets 180, CANCELs: the layer answers CANCEL 200, the TU 487, SIPp's ACK is absorbed (5 calls)", () =>
+    Effect.gen(function*() {
+      const server = yield* liveParty(["udp"], timers, ringingTu)
+      const port = server.local[0].port
+      const result = yield* runSipp(
+        [`127.0.0.1:${port}`, "-sf", fixture("invite-cancel-uac.xml"), "-m", "5", "-r", "10", "-i", "127.0.0.1", "-timeout", "15s", "-timeout_error", "-nostdin"],
+        25_000
+      )
+      expect(result.code, result.output).toBe(0)
+      const tags = server.seen.map((e) => e._tag)
+      expect(tags.filter((t) => t === "RequestReceived").length).toBe(5)
+      expect(tags.filter((t) => t === "CancelReceived").length).toBe(5)
+      // The ACKs for the 487s matched their INVITE transactions: none reached the TU.
+      expect(tags.filter((t) => t === "AckReceived").length).toBe(0)
+      expect(yield* eventually(drained(server.layer), 8000)).toBe(true)
+    }))
+})
