@@ -42,6 +42,8 @@ export const readAnswer = (local: LocalMedia, offer: string | undefined, answer:
   const common = commonFormats(local, media, "remote")
   if (common.codecs.length === 0) return bad(`the answer lists no codec we offered: ${media.payloads}`)
   const answered = effectiveRemote(media.direction, isNullAddress(media.address))
+  // RFC 5761 §5.1.3: rtcp-mux stays in our re-offers only if this exchange settled it.
+  local.rtcpMux = offered.rtcpMux && media.rtcpMux
   return {
     _tag: "Negotiated",
     negotiated: negotiatedMedia(media, common, {

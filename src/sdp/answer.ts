@@ -8,11 +8,12 @@ import { write } from "sdp-transform"
 import type { RemoteMedia } from "./description.ts"
 import { isNullAddress, parseDescription } from "./description.ts"
 import { effectiveRemote, ourDirection, receives } from "./direction.ts"
-import type { LocalMedia } from "./local-media.ts"
+import type { LocalMedia, MediaSlot } from "./local-media.ts"
 import { nextVersion, sessionSkeleton } from "./local-media.ts"
 import type { CommonFormats, Format } from "./negotiate.ts"
 import { commonFormats, isUsableAudio, negotiatedMedia } from "./negotiate.ts"
 import type { Direction, NegotiatedMedia } from "./negotiated.ts"
+import { bind } from "./payload-types.ts"
 import type { SdpError } from "./sdp-error.ts"
 import { isSdpError, sdpError } from "./sdp-error.ts"
 
@@ -98,5 +99,11 @@ export const createAnswer = (local: LocalMedia, offer: string): Answered | SdpEr
     ...sessionSkeleton(local, nextVersion(local)),
     media: description.media.map((m) => (m === media ? accepted(local, m, common, direction, ptime) : refused(m)))
   })
+  // What our later re-offers must keep: these m= lines, these payload numbers, rtcp-mux (§8, RFC 5761).
+  local.layout = description.media.map((m): MediaSlot =>
+    m === media ? { kind: "audio", protocol: m.protocol } : { kind: "refused", type: m.type, protocol: m.protocol, payloads: refused(m).payloads ?? "0" }
+  )
+  local.bindings = bind(local.bindings, [...common.codecs, ...(common.telephoneEvent === undefined ? [] : [common.telephoneEvent])])
+  local.rtcpMux = media.rtcpMux
   return { _tag: "Answered", sdp, negotiated }
 }

@@ -51,9 +51,6 @@ const dynamicAudio: ReadonlyArray<CodecSpec> = [
 
 export const TELEPHONE_EVENT = "TELEPHONE-EVENT"
 
-/** The payload type we give telephone-event in our offers: the de-facto 101 most peers use too. */
-export const TELEPHONE_EVENT_PT = 101
-
 const channelsOf = (spec: { readonly channels?: number }): number => spec.channels ?? 1
 
 export const sameCodec = (a: CodecSpec, b: CodecSpec): boolean =>
@@ -99,27 +96,3 @@ export const toCodec = (payloadType: number, spec: CodecSpec): Codec =>
     : { payloadType, name: spec.name.toUpperCase(), clockRate: spec.clockRate }
 
 export const isTelephoneEvent = (spec: CodecSpec): boolean => spec.name.toUpperCase() === TELEPHONE_EVENT
-
-/**
- * Payload types for our own offer: static ones where RFC 3551 has one, otherwise dynamic from 96 upwards,
- * skipping the type telephone-event takes.
- */
-export const assignPayloadTypes = (
-  specs: ReadonlyArray<CodecSpec>,
-  reserved: ReadonlyArray<number>
-): ReadonlyArray<{ readonly payloadType: number; readonly spec: CodecSpec }> => {
-  const taken = new Set(reserved)
-  let next = 96
-  const out: Array<{ payloadType: number; spec: CodecSpec }> = []
-  for (const spec of specs) {
-    if (spec.staticPt !== undefined) {
-      out.push({ payloadType: spec.staticPt, spec })
-      continue
-    }
-    while (taken.has(next)) next++
-    if (next > 127) break
-    taken.add(next)
-    out.push({ payloadType: next, spec })
-  }
-  return out
-}

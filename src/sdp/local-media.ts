@@ -8,6 +8,12 @@ import type { SessionDescription } from "sdp-transform"
 import type { CodecSpec } from "./codecs.ts"
 import { codecSpec, isTelephoneEvent, sameCodec } from "./codecs.ts"
 import type { Direction } from "./negotiated.ts"
+import type { Binding } from "./payload-types.ts"
+
+/** One m= line of the session: our audio stream, or a stream refused with port 0 (kept in place, §8). */
+export type MediaSlot =
+  | { readonly kind: "audio"; readonly protocol: string }
+  | { readonly kind: "refused"; readonly type: string; readonly protocol: string; readonly payloads: string }
 
 export interface LocalMedia {
   /** o= sess-id: fixed for the whole call (RFC 3264 §8). */
@@ -25,8 +31,14 @@ export interface LocalMedia {
   readonly telephoneEvent: boolean
   /** a=ptime we offer (ms). */
   readonly ptime: number
-  /** Offer a=rtcp-mux (RFC 5761). Off by default: classic SIP peers expect RTCP on port + 1. */
-  readonly rtcpMux: boolean
+  /** Offer a=rtcp-mux (RFC 5761). Off by default (classic SIP peers expect RTCP on port + 1); once an
+   *  exchange settled it, it follows that result so re-offers keep it (RFC 5761 §5.1.3). */
+  rtcpMux: boolean
+  /** The session's m= lines so far: a re-offer keeps every one, in place (RFC 3264 §8), and keeps the
+   *  audio profile the peer chose (RTP/AVPF stays AVPF). */
+  layout: ReadonlyArray<MediaSlot>
+  /** Payload type numbers bound to codecs so far: a re-offer keeps them (RFC 3264 §8.3.2). */
+  bindings: ReadonlyArray<Binding>
   /** The direction we last offered (sendonly while we hold the peer): a peer's re-offer cannot undo it. */
   direction: Direction
   /** Our last offer: the one a late-offer answer (in the ACK) refers to when the caller has no copy. */
@@ -62,7 +74,8 @@ const describable = (names: ReadonlyArray<string>): ReadonlyArray<CodecSpec> => 
 
 /**
  * Our media for one call. Names in `codecs` that we cannot describe (no known clock rate) are skipped,
- * and when none is left the defaults apply; "telephone-event" in the list is the DTMF flag, on by default.
+ * and when none is left the defaults apply. "telephone-event" is not a codec: DTMF is `options.telephoneEvent`
+ * (on by default).
  */
 export const newLocalMedia = (
   address: string,
@@ -81,6 +94,8 @@ export const newLocalMedia = (
     telephoneEvent: options.telephoneEvent ?? true,
     ptime: options.ptime ?? 20,
     rtcpMux: options.rtcpMux ?? false,
+    layout: [{ kind: "audio", protocol: "RTP/AVP" }],
+    bindings: [],
     direction: "sendrecv",
     lastOffer: undefined
   }

@@ -1,50 +1,53 @@
 /**
  * Our offers (RFC 3264 §5): the initial one, the one in a 2xx to a late-offer INVITE, and re-offers for
- * hold (sendonly, §8.4) and resume (sendrecv). Each one bumps the o= version (§8).
+ * hold (sendonly, §8.4) and resume (sendrecv). A re-offer keeps the session's m= lines in place and its
+ * payload numbers (§8), and each offer bumps the o= version.
  */
-import type { MediaAttributes } from "sdp-transform"
+import type { MediaAttributes, MediaDescription } from "sdp-transform"
 import { write } from "sdp-transform"
-import { assignPayloadTypes, TELEPHONE_EVENT_PT } from "./codecs.ts"
-import type { LocalMedia } from "./local-media.ts"
+import type { LocalMedia, MediaSlot } from "./local-media.ts"
 import { nextVersion, sessionSkeleton } from "./local-media.ts"
 import type { Direction } from "./negotiated.ts"
+import type { OfferFormats } from "./payload-types.ts"
+import { bind, offerFormats } from "./payload-types.ts"
 
 /** RFC 4733 §7.1.1: events 0-15 are the DTMF digits, 16 is flash; we take all of them. */
 export const TELEPHONE_EVENTS = "0-16"
 
-/** The payload types our offer uses, in the order written (codecs preferred first, telephone-event last). */
-export const offeredFormats = (local: LocalMedia) => {
-  const codecs = assignPayloadTypes(local.codecs, local.telephoneEvent ? [TELEPHONE_EVENT_PT] : [])
-  return { codecs, telephoneEvent: local.telephoneEvent && codecs.length > 0 ? TELEPHONE_EVENT_PT : undefined }
-}
-
-/** Write an offer for `direction`, remember it (late offer: the answer arrives in the ACK), bump o=. */
-export const createOffer = (local: LocalMedia, direction: Direction): string => {
-  const { codecs, telephoneEvent } = offeredFormats(local)
-  const rtp: MediaAttributes["rtp"] = codecs.map(({ payloadType, spec }) =>
+const audioLine = (local: LocalMedia, protocol: string, formats: OfferFormats, direction: Direction): MediaDescription => {
+  const all = [...formats.codecs, ...formats.events]
+  const rtp: MediaAttributes["rtp"] = all.map(({ payloadType, spec }) =>
     spec.channels === undefined
       ? { payload: payloadType, codec: spec.name, rate: spec.clockRate }
       : { payload: payloadType, codec: spec.name, rate: spec.clockRate, encoding: spec.channels }
   )
-  const fmtp: MediaAttributes["fmtp"] = []
-  if (telephoneEvent !== undefined) {
-    rtp.push({ payload: telephoneEvent, codec: "telephone-event", rate: 8000 })
-    fmtp.push({ payload: telephoneEvent, config: TELEPHONE_EVENTS })
+  return {
+    type: "audio",
+    port: local.port,
+    protocol,
+    payloads: all.map((b) => b.payloadType).join(" "),
+    rtp,
+    fmtp: formats.events.map((b) => ({ payload: b.payloadType, config: TELEPHONE_EVENTS })),
+    ptime: local.ptime,
+    direction,
+    ...(local.rtcpMux ? { rtcpMux: "rtcp-mux" as const } : {})
   }
+}
+
+/** §8.2: a refused stream stays in the offer, still with port 0. */
+const refusedLine = (slot: Extract<MediaSlot, { kind: "refused" }>): MediaDescription =>
+  ({ type: slot.type, port: 0, protocol: slot.protocol, payloads: slot.payloads, rtp: [], fmtp: [] })
+
+/** Write an offer for `direction`, remember it (late offer: the answer arrives in the ACK), bump o=. */
+export const createOffer = (local: LocalMedia, direction: Direction): string => {
+  const formats = offerFormats(local.codecs, local.bindings, local.telephoneEvent)
   const sdp = write({
     ...sessionSkeleton(local, nextVersion(local)),
-    media: [{
-      type: "audio",
-      port: local.port,
-      protocol: "RTP/AVP",
-      payloads: rtp.map((entry) => entry.payload).join(" "),
-      rtp,
-      fmtp,
-      ptime: local.ptime,
-      direction,
-      ...(local.rtcpMux ? { rtcpMux: "rtcp-mux" as const } : {})
-    }]
+    media: local.layout.map((slot) =>
+      slot.kind === "audio" ? audioLine(local, slot.protocol, formats, direction) : refusedLine(slot)
+    )
   })
+  local.bindings = bind(local.bindings, [...formats.codecs, ...formats.events])
   local.direction = direction
   local.lastOffer = sdp
   return sdp

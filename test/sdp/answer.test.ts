@@ -139,7 +139,10 @@ describe("createAnswer", () => {
     expect(answered.negotiated).toMatchObject({ remoteAddress: "192.0.2.1", remotePort: 40000, codec: { name: "OPUS", payloadType: 96 } })
     expect(read).toMatchObject({
       _tag: "Negotiated",
-      negotiated: { remoteAddress: "192.0.2.2", remotePort: 50000, codec: { name: "OPUS", payloadType: 96 }, telephoneEvent: { payloadType: 101 } }
+      negotiated: {
+        remoteAddress: "192.0.2.2", remotePort: 50000, codec: { name: "OPUS", payloadType: 96 },
+        telephoneEvent: { payloadType: 97, clockRate: 48000 }
+      }
     })
   })
 })

@@ -34,10 +34,10 @@ describe("createOffer", () => {
     expect(mediaOf(createOffer(local([]), "sendrecv"))[0].payloads).toBe("0 8 9 101")
   })
 
-  it("maps names to static payload types (RFC 3551) and gives the others dynamic ones, skipping 101", () => {
+  it("maps names to static payload types (RFC 3551), dynamic ones for the rest, telephone-event per clock rate (101 at 8 kHz)", () => {
     const sdp = createOffer(local(["opus", "G729", "pcma", "speex/16000", "L16/16000/2", "AMR-WB", "PCMU"]), "sendrecv")
     const [audio] = mediaOf(sdp)
-    expect(audio.payloads).toBe("96 18 8 97 98 99 0 101")
+    expect(audio.payloads).toBe("96 18 8 97 98 99 0 100 101 102")
     expect(audio.rtp).toEqual([
       { payload: 96, codec: "opus", rate: 48000, encoding: 2 },
       { payload: 18, codec: "G729", rate: 8000 },
@@ -46,8 +46,12 @@ describe("createOffer", () => {
       { payload: 98, codec: "L16", rate: 16000, encoding: 2 },
       { payload: 99, codec: "AMR-WB", rate: 16000 },
       { payload: 0, codec: "PCMU", rate: 8000 },
-      { payload: 101, codec: "telephone-event", rate: 8000 }
+      // RFC 4733 §2.1: the event clock is the codec's, so one telephone-event per rate in use
+      { payload: 100, codec: "telephone-event", rate: 48000 },
+      { payload: 101, codec: "telephone-event", rate: 8000 },
+      { payload: 102, codec: "telephone-event", rate: 16000 }
     ])
+    expect(audio.fmtp.map((f) => `${f.payload} ${f.config}`)).toEqual(["100 0-16", "101 0-16", "102 0-16"])
   })
 
   it("skips names it cannot describe, de-duplicates, and falls back to the defaults when nothing is left", () => {
