@@ -13,7 +13,8 @@ export interface DialogConfig {
   /** The host our Contact and Via name (an address peers can reach). */
   readonly contactHost: string
   readonly userAgent?: string
-  readonly timers?: TimerConfig
+  /** T1/T2/T4 overrides, as for the TransactionLayer below (defaults: 500 ms, 4 s, 5 s). */
+  readonly timers?: Partial<TimerConfig>
 }
 
 export interface DialogContext {
@@ -33,7 +34,7 @@ export interface DialogContext {
   readonly scope: Scope.Scope
 }
 
-export const resolveTimers = (config: DialogConfig): TimerConfig => config.timers ?? defaultTimers
+export const resolveTimers = (config: DialogConfig): TimerConfig => ({ ...defaultTimers, ...config.timers })
 
 /** The listener for a transport: its port goes in Contact and Via. */
 export const localFor = (ctx: DialogContext, transport: TransportKind): Endpoint =>

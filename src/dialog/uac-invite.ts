@@ -37,8 +37,9 @@ const onSuccess = Effect.fnUntraced(function*(ctx: DialogContext, outgoing: Pend
   const winner = outgoing.winner === undefined ? undefined : ctx.store.dialogs.get(outgoing.winner)
   if (outgoing.winner !== undefined) {
     // A retransmission of the winning 2xx gets the same ACK again; any other fork loses.
-    if (winner?.remoteTag === tag && winner.lastAck !== undefined) {
-      return yield* ignoreFailure(ctx.transactions.sendStateless(winner.lastAck.ack, winner.lastAck.destination))
+    const lastAck = winner?.lastAck
+    if (winner?.remoteTag === tag && lastAck !== undefined && lastAck.seq === cseqOf(response)?.seq) {
+      return yield* ignoreFailure(ctx.transactions.sendStateless(lastAck.ack, lastAck.destination))
     }
     if (winner?.remoteTag === tag) return
     return yield* ackAndBye(ctx, outgoing, response, tag)
