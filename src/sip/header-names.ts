@@ -34,8 +34,44 @@ const COMPACT: Readonly<Record<string, string>> = {
 const cache = new Map<string, string>()
 const CACHE_LIMIT = 512
 
+/**
+ * The spellings nearly every message uses, recognised in place in the parser's text (no slice, no
+ * hash): `KNOWN_NAMES[i]` is the name as written, `KNOWN_KEYS[i]` its key.
+ */
+export const KNOWN_NAMES: ReadonlyArray<string> = [
+  "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Max-Forwards", "Content-Type", "Content-Length",
+  "Allow", "Supported", "User-Agent", "Record-Route", "Route", "Expires", "Require", "Server",
+  "v", "f", "t", "i", "m", "l", "c", "k"
+]
+export const KNOWN_KEYS: ReadonlyArray<string> = KNOWN_NAMES.map((n) => n.length === 1 ? COMPACT[n] : n.toLowerCase())
+
+const byLength: ReadonlyArray<ReadonlyArray<number>> = (() => {
+  const buckets: Array<Array<number>> = []
+  for (let i = 0; i < 16; i++) buckets.push([])
+  KNOWN_NAMES.forEach((n, i) => buckets[n.length].push(i))
+  return buckets
+})()
+
+/** Index in KNOWN_NAMES of text[from, to), or -1. */
+export const knownName = (text: string, from: number, to: number): number => {
+  const len = to - from
+  if (len >= byLength.length) return -1
+  const bucket = byLength[len]
+  for (let b = 0; b < bucket.length; b++) {
+    if (text.startsWith(KNOWN_NAMES[bucket[b]], from)) return bucket[b]
+  }
+  return -1
+}
+
+const common = (name: string): string | undefined => {
+  const i = knownName(name, 0, name.length)
+  return i < 0 ? undefined : KNOWN_KEYS[i]
+}
+
 /** The canonical lower-case long name of a header name as written ("v" → "via", "CALL-ID" → "call-id"). */
 export const headerKey = (name: string): string => {
+  const known = common(name)
+  if (known !== undefined) return known
   const hit = cache.get(name)
   if (hit !== undefined) return hit
   const lower = name.toLowerCase()

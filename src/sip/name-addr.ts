@@ -3,7 +3,7 @@
  * Record-Route, Reply-To, Refer-To. In the addr-spec form every ';' after the URI starts a header
  * parameter, not a URI parameter (§20.10), which is why a URI with parameters must sit in <...>.
  */
-import { isToken } from "./chars.ts"
+import { isToken, TOKEN } from "./chars.ts"
 import { parseParams, quote, readQuoted } from "./params.ts"
 import { type ParseError, isParseError, parseError } from "./parse-error.ts"
 import { isScheme } from "./start-line.ts"
@@ -41,15 +41,21 @@ export const parseNameAddr = (value: string): NameAddr | ParseError => {
   if (lt >= 0) {
     if (displayName === undefined) {
       // display-name = *(token LWS): tokens separated by whitespace.
-      const words = s.slice(i, lt).trim()
-      if (words.length > 0) {
-        for (const word of words.split(/[ \t]+/)) if (!isToken(word)) return fail("display name")
-        displayName = words
+      let end = lt
+      while (end > i && isLws(s.charCodeAt(end - 1))) end--
+      for (let k = i; k < end; k++) {
+        const c = s.charCodeAt(k)
+        if (!isLws(c) && (c >= 128 || TOKEN[c] === 0)) return fail("display name")
       }
+      if (end > i) displayName = s.slice(i, end)
     }
     const gt = s.indexOf(">", lt)
     if (gt < 0) return fail("expected >")
-    uri = s.slice(lt + 1, gt).trim()
+    let a = lt + 1
+    let b = gt
+    while (a < b && isLws(s.charCodeAt(a))) a++
+    while (b > a && isLws(s.charCodeAt(b - 1))) b--
+    uri = s.slice(a, b)
     i = gt + 1
   } else {
     let end = i
@@ -61,10 +67,8 @@ export const parseNameAddr = (value: string): NameAddr | ParseError => {
   if (colon <= 0 || !isScheme(uri, colon)) return fail("URI")
   const params = parseParams(s, i, "", "name-addr")
   if (isParseError(params)) return params
-  const result: { displayName?: string; uri: string; params: Record<string, string>; tag?: string } = { uri, params }
-  if (displayName !== undefined) result.displayName = displayName
-  if (params.tag !== undefined) result.tag = params.tag
-  return result
+  // One object shape (absent fields undefined): monomorphic for its readers.
+  return { displayName, uri, params, tag: params.tag }
 }
 
 /** Always the name-addr form (<...>), so URI parameters never turn into header parameters. */

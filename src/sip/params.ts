@@ -2,7 +2,7 @@
  * Generic `*( SEMI generic-param )` lists (§25.1: generic-param = token [ EQUAL gen-value ],
  * gen-value = token / host / quoted-string), shared by Via, name-addr and Content-Type.
  */
-import { isToken } from "./chars.ts"
+import { TOKEN } from "./chars.ts"
 import { type ParseError, parseError } from "./parse-error.ts"
 
 const isLws = (c: number): boolean => c === 32 || c === 9
@@ -22,6 +22,30 @@ export const readQuoted = (s: string, i: number): { readonly text: string; reado
     }
   }
   return undefined
+}
+
+/** s[from, to) in lower case, without the toLowerCase copy when it already is (the usual case). */
+export const lowerSlice = (s: string, from: number, to: number): string => {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 65 && c <= 90) return s.slice(from, to).toLowerCase()
+  }
+  return s.slice(from, to)
+}
+
+/** The usual parameter names, matched in place: a literal property key is far cheaper than a fresh slice. */
+const COMMON_PARAMS: ReadonlyArray<ReadonlyArray<string>> = [
+  [], [], ["lr", "ob"], ["tag", "ttl"], ["user"], ["rport", "maddr"], ["branch", "method"], ["expires"],
+  ["received"], ["transport"]
+]
+
+const paramName = (s: string, from: number, to: number): string => {
+  const len = to - from
+  if (len < COMMON_PARAMS.length) {
+    const names = COMMON_PARAMS[len]
+    for (let k = 0; k < names.length; k++) if (s.startsWith(names[k], from)) return names[k]
+  }
+  return lowerSlice(s, from, to)
 }
 
 export const quote = (s: string): string => `"${s.replace(/["\\]/g, "\\$&")}"`
@@ -47,11 +71,11 @@ export const parseParams = <F extends string | null>(
     const nameStart = i
     while (i < n) {
       const c = s.charCodeAt(i)
-      if (c === 61 || c === 59 || isLws(c)) break
+      if (c >= 128 || TOKEN[c] === 0) break
       i++
     }
-    if (!isToken(s, nameStart, i)) return parseError(`Bad ${rule} parameter name`, rule)
-    const name = s.slice(nameStart, i).toLowerCase()
+    if (i === nameStart) return parseError(`Bad ${rule} parameter name`, rule)
+    const name = paramName(s, nameStart, i)
     while (i < n && isLws(s.charCodeAt(i))) i++
     if (i < n && s.charCodeAt(i) === 61 /* = */) {
       i++

@@ -5,6 +5,23 @@
 
 /** Splits `value` at top-level commas; trims each element; drops empty ones (`#` allows nulls, §25.1). */
 export const splitList = (value: string): Array<string> => {
+  // Token lists (Allow, Supported, Require, most Vias) have neither quotes nor brackets: commas
+  // found with indexOf, each element trimmed before its one slice.
+  if (value.indexOf("\"") < 0 && value.indexOf("<") < 0) {
+    const out: Array<string> = []
+    const n = value.length
+    for (let s = 0; s <= n;) {
+      let c = value.indexOf(",", s)
+      if (c < 0) c = n
+      let a = s
+      let b = c
+      while (a < b && (value.charCodeAt(a) === 32 || value.charCodeAt(a) === 9)) a++
+      while (b > a && (value.charCodeAt(b - 1) === 32 || value.charCodeAt(b - 1) === 9)) b--
+      if (b > a) out.push(value.slice(a, b))
+      s = c + 1
+    }
+    return out
+  }
   const out: Array<string> = []
   let start = 0
   let quoted = false

@@ -28,7 +28,7 @@ export interface Via {
 const isLws = (c: number): boolean => c === 32 || c === 9
 
 /** Splits "host[:port]" (IPv6 in brackets) into host and port; undefined when malformed. */
-export const parseHostPort = (s: string): { readonly host: string; readonly port?: number } | undefined => {
+export const parseHostPort = (s: string): { readonly host: string; readonly port: number | undefined } | undefined => {
   if (s.length === 0) return undefined
   let hostEnd: number
   if (s.charCodeAt(0) === 91 /* [ */) {
@@ -40,7 +40,7 @@ export const parseHostPort = (s: string): { readonly host: string; readonly port
   }
   if (hostEnd === 0) return undefined
   const host = s.slice(0, hostEnd)
-  if (hostEnd === s.length) return { host }
+  if (hostEnd === s.length) return { host, port: undefined }
   if (s.charCodeAt(hostEnd) !== 58) return undefined
   const port = digitsValue(s, hostEnd + 1)
   if (port < 0 || port > 65535) return undefined
@@ -52,61 +52,70 @@ const readWord = (s: string, i: number, stop: number): number => {
   return i
 }
 
-export const parseVia = (value: string): Via | ParseError => {
-  const s = value
-  const n = s.length
-  let i = 0
-  // sent-protocol = protocol-name SLASH protocol-version SLASH transport; SLASH = SWS "/" SWS
+/** sent-protocol with SLASH = SWS "/" SWS; returns [protocol, transport, index after] or undefined. */
+const sentProtocol = (s: string): readonly [string, string, number] | undefined => {
+  // Fast path: the canonical "SIP/2.0/UDP" spelling, as nearly every peer writes it.
+  if (s.startsWith("SIP/2.0/")) {
+    const end = readWord(s, 8, 59)
+    if (end > 8) return ["SIP/2.0", upper(s.slice(8, end)), end]
+  }
   const parts: Array<string> = []
+  let i = 0
   for (let k = 0; k < 3; k++) {
-    while (i < n && isLws(s.charCodeAt(i))) i++
+    while (i < s.length && isLws(s.charCodeAt(i))) i++
     const start = i
     i = readWord(s, i, 47 /* / */)
-    if (i === start) return parseError("Bad Via sent-protocol", "Via")
+    if (i === start) return undefined
     parts.push(s.slice(start, i))
-    while (i < n && isLws(s.charCodeAt(i))) i++
     if (k < 2) {
-      if (s.charCodeAt(i) !== 47) return parseError("Bad Via sent-protocol", "Via")
+      while (i < s.length && isLws(s.charCodeAt(i))) i++
+      if (s.charCodeAt(i) !== 47) return undefined
       i++
     }
   }
+  return [`${parts[0]}/${parts[1]}`.toUpperCase(), upper(parts[2]), i]
+}
+
+const upper = (t: string): string => t === "UDP" || t === "TCP" || t === "TLS" ? t : t.toUpperCase()
+
+export const parseVia = (value: string): Via | ParseError => {
+  const s = value
+  const n = s.length
+  const sent = sentProtocol(s)
+  if (sent === undefined) return parseError("Bad Via sent-protocol", "Via")
+  let i = sent[2]
+  while (i < n && isLws(s.charCodeAt(i))) i++
   const sentByStart = i
   while (i < n && s.charCodeAt(i) !== 59 && !isLws(s.charCodeAt(i))) i++
   const hostPort = parseHostPort(s.slice(sentByStart, i))
   if (hostPort === undefined) return parseError("Bad Via sent-by", "Via")
   const params = parseParams(s, i, null, "Via")
   if (isParseError(params)) return params
-  const via: {
-    protocol: string
-    transport: string
-    host: string
-    port?: number
-    branch?: string
-    received?: string
-    rport?: number | null
-    maddr?: string
-    ttl?: number
-    params: Readonly<Record<string, string | null>>
-  } = { protocol: `${parts[0]}/${parts[1]}`.toUpperCase(), transport: parts[2].toUpperCase(), host: hostPort.host, params }
-  if (hostPort.port !== undefined) via.port = hostPort.port
   const { branch, maddr, received, rport, ttl } = params
-  if (typeof branch === "string") via.branch = branch
-  if (typeof received === "string") via.received = received
-  if (typeof maddr === "string") via.maddr = maddr
-  if (rport !== undefined) {
-    if (rport === null) via.rport = null
-    else {
-      const port = digitsValue(rport)
-      if (port < 0 || port > 65535) return parseError("Bad Via rport", "Via")
-      via.rport = port
-    }
+  let rportValue: number | null | undefined
+  if (rport === null) rportValue = null
+  else if (rport !== undefined) {
+    rportValue = digitsValue(rport)
+    if (rportValue < 0 || rportValue > 65535) return parseError("Bad Via rport", "Via")
   }
+  let ttlValue: number | undefined
   if (typeof ttl === "string") {
-    const t = digitsValue(ttl)
-    if (t < 0 || t > 255) return parseError("Bad Via ttl", "Via")
-    via.ttl = t
+    ttlValue = digitsValue(ttl)
+    if (ttlValue < 0 || ttlValue > 255) return parseError("Bad Via ttl", "Via")
   }
-  return via
+  // One object shape for every Via (absent fields are undefined): monomorphic for its readers.
+  return {
+    protocol: sent[0],
+    transport: sent[1],
+    host: hostPort.host,
+    port: hostPort.port,
+    branch: branch ?? undefined,
+    received: received ?? undefined,
+    rport: rportValue,
+    maddr: maddr ?? undefined,
+    ttl: ttlValue,
+    params
+  }
 }
 
 /** The first Via of a message (§8.2.6.2, §17.1.3 / §17.2.3 transaction matching). */
