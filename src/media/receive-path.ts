@@ -4,13 +4,15 @@
  * (RFC 4733), record, and build the echo reply. Returns the reply packet, if any, for the caller to send.
  */
 import type { DatagramSocket } from "effect/socket"
-import { RtpHeader } from "werift-rtp"
 import { silenceByte } from "./g711.ts"
 import { looksLikeRtcp, receiveRtcp } from "./rtcp.ts"
+import { makeRtpView, readRtp, type RtpView } from "./rtp-header.ts"
 import { asBuffer } from "./rtp-sender.ts"
 import type { SessionState } from "./session-state.ts"
 
 const MIN_RTP = 12
+/** Reused for every packet: parsing allocates nothing (single JS thread, no re-entrancy). */
+const view = makeRtpView()
 
 /** Our own silence of a given length, for a muted echo (cached: muting must not allocate per packet). */
 let silenceCache: { byte: number; bytes: Uint8Array } | undefined
@@ -51,26 +53,17 @@ export const receiveRtpDatagram = (
     state.discarded++
     return undefined
   }
-  let header: RtpHeader
-  try {
-    header = RtpHeader.deSerialize(asBuffer(bytes))
-  } catch {
+  if (!readRtp(bytes, view)) {
     state.discarded++
     return undefined
   }
-  const end = bytes.length - (header.padding ? header.paddingSize : 0)
-  if (header.payloadOffset > end) {
-    state.discarded++
-    return undefined
-  }
-  const payload = bytes.subarray(header.payloadOffset, end)
-  return onPacket(state, datagram, header, payload, nowMs)
+  return onPacket(state, datagram, view, bytes.subarray(view.payloadOffset, view.payloadEnd), nowMs)
 }
 
 const onPacket = (
   state: SessionState,
   datagram: DatagramSocket.Datagram,
-  header: RtpHeader,
+  header: RtpView,
   payload: Uint8Array,
   nowMs: number
 ): Buffer | undefined => {

@@ -1,10 +1,10 @@
 /**
  * The sending side of one RTP stream (RFC 3550 §5.1): a random SSRC, random initial sequence number
  * and timestamp, seq + 1 per packet, timestamp + samples per frame, the marker bit on the first packet
- * of a talkspurt (RFC 3551 §4.1). Packets are werift-rtp values, serialised to bytes here.
+ * of a talkspurt (RFC 3551 §4.1). Headers are written by rtp-header.ts (the per-packet path).
  */
 import { randomBytes } from "node:crypto"
-import { RtpHeader, RtpPacket } from "werift-rtp"
+import { writeRtp } from "./rtp-header.ts"
 import type { SenderCounters } from "./stats.ts"
 
 const random32 = (): number => randomBytes(4).readUInt32BE(0)
@@ -29,18 +29,12 @@ export class RtpSender implements SenderCounters {
 
   /** Serialise one packet at `timestamp`, advancing the sequence number (and the counters). */
   private build(payloadType: number, payload: Uint8Array, timestamp: number, marker: boolean, nowMs: number): Buffer {
-    const header = new RtpHeader({
-      payloadType,
-      sequenceNumber: this.seq,
-      timestamp: timestamp >>> 0,
-      ssrc: this.ssrc,
-      marker
-    })
+    const packet = writeRtp(payloadType, marker, this.seq, timestamp, this.ssrc, payload)
     this.seq = (this.seq + 1) & 0xffff
     this.packets++
     this.bytes += payload.length
     this.lastSentMs = nowMs
-    return new RtpPacket(header, asBuffer(payload)).serialize()
+    return packet
   }
 
   /** After a pause (hold, silence suppression, source change), keep the timestamp on the media clock. */
