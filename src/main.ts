@@ -17,7 +17,7 @@ const serve = (flags: ServerFlags) =>
   Effect.gen(function*() {
     const config = yield* Effect.try({
       try: () => toServerConfig(flags),
-      catch: (error) => (error instanceof FlagError ? error : new FlagError(String(error)))
+      catch: (error) => (error instanceof FlagError ? error : new FlagError({ message: String(error) }))
     })
     const server = Effect.gen(function*() {
       const manager = yield* ServerSessionManager

@@ -35,7 +35,7 @@ const describeEnd = (reason: EndReason): string =>
 
 const range = (value: string): readonly [number, number] => {
   const match = /^(\d+)-(\d+)$/.exec(value)
-  if (match === null) throw new FlagError(`--rtp-ports: expected MIN-MAX, got "${value}"`)
+  if (match === null) throw new FlagError({ message: `--rtp-ports: expected MIN-MAX, got "${value}"` })
   return [Number(match[1]), Number(match[2])]
 }
 

@@ -2,7 +2,7 @@
  * The server's command-line flags (effect/cli) and their translation into a ServerConfig and a
  * CallHandler. Bad values fail with a message that names the flag.
  */
-import { Effect } from "effect"
+import { Data, Effect } from "effect"
 import { Flag } from "effect/cli"
 import type { ServerConfig } from "../api/server-config.ts"
 import type { MediaSource } from "../media/media-engine.ts"
@@ -48,7 +48,8 @@ export interface ServerFlags {
   readonly maxCalls: number
 }
 
-export class FlagError extends Error {}
+/** A flag with a value we cannot use; the message names the flag. */
+export class FlagError extends Data.TaggedError("FlagError")<{ readonly message: string }> {}
 
 const knownCodecs = ["PCMU", "PCMA", "G722"]
 
@@ -57,14 +58,14 @@ export const parseMedia = (value: string): MediaSource => {
   if (value === "silence") return { _tag: "Silence" }
   if (value === "tone") return { _tag: "Tone", frequency: 440 }
   if (value.startsWith("file:") && value.length > 5) return { _tag: "File", path: value.slice(5), loop: true }
-  throw new FlagError(`--media: expected echo, tone, silence or file:PATH, got "${value}"`)
+  throw new FlagError({ message: `--media: expected echo, tone, silence or file:PATH, got "${value}"` })
 }
 
 const parseRange = (value: string): readonly [number, number] => {
   const match = /^(\d+)-(\d+)$/.exec(value)
   const [min, max] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN]
   if (!(min >= 1024 && max <= 65535 && max - min >= 1)) {
-    throw new FlagError(`--rtp-ports: expected MIN-MAX within 1024-65535, got "${value}"`)
+    throw new FlagError({ message: `--rtp-ports: expected MIN-MAX within 1024-65535, got "${value}"` })
   }
   return [min % 2 === 0 ? min : min + 1, max]
 }
@@ -75,11 +76,11 @@ export const toServerConfig = (flags: ServerFlags): Partial<ServerConfig> => {
   const codecs = flags.codecs.split(",").map((c) => c.trim().toUpperCase()).filter((c) => c.length > 0)
   const unknown = codecs.filter((c) => !knownCodecs.includes(c))
   if (codecs.length === 0 || unknown.length > 0) {
-    throw new FlagError(`--codecs: unknown ${unknown.join(", ") || "(empty)"}; known: ${knownCodecs.join(", ")}`)
+    throw new FlagError({ message: `--codecs: unknown ${unknown.join(", ") || "(empty)"}; known: ${knownCodecs.join(", ")}` })
   }
-  if (flags.port < 0 || flags.port > 65535) throw new FlagError(`--port: ${flags.port} is not a port`)
-  if (flags.rejectCode < 300 || flags.rejectCode > 699) throw new FlagError(`--reject-code: ${flags.rejectCode} is not 300-699`)
-  if (flags.maxCalls < 1) throw new FlagError(`--max-calls: must be at least 1`)
+  if (flags.port < 0 || flags.port > 65535) throw new FlagError({ message: `--port: ${flags.port} is not a port` })
+  if (flags.rejectCode < 300 || flags.rejectCode > 699) throw new FlagError({ message: `--reject-code: ${flags.rejectCode} is not 300-699` })
+  if (flags.maxCalls < 1) throw new FlagError({ message: `--max-calls: must be at least 1` })
   return {
     host: flags.host,
     port: flags.port,

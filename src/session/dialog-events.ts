@@ -30,7 +30,9 @@ const endReasonOf = (reason: Extract<DialogEvent, { _tag: "DialogTerminated" }>[
 
 /** The ACK confirmed the call; for a late offer it carries the SDP answer to our offer in the 2xx. */
 const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, ackBody: Uint8Array) {
-  if (record.negotiated === undefined && record.local !== undefined && ackBody.length > 0) {
+  const expectsAnswer = record.negotiated === undefined || record.awaitingAckAnswer
+  record.awaitingAckAnswer = false
+  if (expectsAnswer && record.local !== undefined && ackBody.length > 0) {
     const result = acceptAnswer(record.local, undefined, bodyText(ackBody))
     if (result._tag === "Negotiated") {
       record.negotiated = result.negotiated

@@ -72,7 +72,11 @@ export const answerReinvite = Effect.fnUntraced(function*(
 ) {
   if (record.local === undefined) return yield* ctx.dialog.respond(requestId, 488).pipe(Effect.ignore)
   if (request.body.length === 0) {
-    return yield* ctx.dialog.respond(requestId, 200, { body: sdpBody(makeOffer(record.local, "sendrecv")) }).pipe(Effect.ignore)
+    // Our offer in the 200; the answer comes in the ACK (DialogConfirmed). Keep our own hold if we hold.
+    record.awaitingAckAnswer = true
+    return yield* ctx.dialog.respond(requestId, 200, { body: sdpBody(makeOffer(record.local, record.local.direction)) }).pipe(
+      Effect.ignore
+    )
   }
   const answer = answerOffer(record.local, bodyText(request.body))
   if (answer._tag === "NoCommonCodec") return yield* ctx.dialog.respond(requestId, 488).pipe(Effect.ignore)

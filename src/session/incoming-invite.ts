@@ -71,7 +71,8 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     remoteOffer,
     negotiated: undefined,
     codecs: undefined,
-    ringTimedOut: false
+    ringTimedOut: false,
+    awaitingAckAnswer: false
   }
   ctx.registry.add(record)
   const call: IncomingCall = {

@@ -138,7 +138,8 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     remoteOffer: undefined,
     negotiated: undefined,
     codecs: options.codecs,
-    ringTimedOut: false
+    ringTimedOut: false,
+    awaitingAckAnswer: false
   }
   ctx.registry.add(record)
   yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })

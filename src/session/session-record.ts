@@ -28,6 +28,8 @@ export interface SessionRecord {
   codecs: ReadonlyArray<string> | undefined
   /** Outgoing: our ring timer sent the CANCEL, so the 487 that follows is a timeout, not a cancel. */
   ringTimedOut: boolean
+  /** We offered in a 200 (late offer, or a body-less re-INVITE): the ACK carries the answer. */
+  awaitingAckAnswer: boolean
 }
 
 let counter = 0

@@ -86,11 +86,11 @@ const settle = Effect.gen(function*() {
   for (let i = 0; i < 20; i++) yield* Effect.yieldNow
 })
 
-const incoming = (sdp: string | undefined = offer("0 8 101"), extra: Array<[string, string]> = []): DialogEvent => ({
+const incoming = (sdp: string | null = offer("0 8 101"), extra: Array<[string, string]> = []): DialogEvent => ({
   _tag: "IncomingInvite",
   dialogId: "d1",
   requestId: "t1",
-  request: invite(sdp, extra),
+  request: invite(sdp ?? undefined, extra),
   source
 })
 
@@ -224,7 +224,7 @@ describe("SessionCoordinator", () => {
   it.effect("late offer: our offer goes in the 200, the answer in the ACK starts the media", () =>
     Effect.gen(function*() {
       const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
-      yield* t.emit(incoming(undefined))
+      yield* t.emit(incoming(null))
       const accept = t.control.intents.find((i) => i.op === "accept")
       expect(accept?.body).toContain("a=rtpmap:0 PCMU/8000")
       expect(t.media.sessions[0].applied.length).toBe(0)
