@@ -55,8 +55,10 @@ const requestKey = (request: SipRequest): string => `${getHeader(request, "call-
 export const makeAuthenticator = (credentials: DigestCredentials): Authenticator => {
   const answered = new Map<string, Answered>()
   const counts = new Map<string, number>()
-  /** Requests `sign` decorated with reused credentials: a challenge to those is not a refusal. */
+  /** Requests `sign` decorated with reused credentials: a challenge to those is not a refusal.
+   *  Bounded: only the latest few can still be waiting for their answer. */
   const presigned = new Set<string>()
+  const PRESIGNED_LIMIT = 32
 
   const nextCount = (nonce: string): number => {
     const n = (counts.get(nonce) ?? 0) + 1
@@ -98,6 +100,9 @@ export const makeAuthenticator = (credentials: DigestCredentials): Authenticator
     }
     const next = nextAttempt(request)
     if (isParseError(next)) return failure(`Cannot resend: ${next.message}`, status)
+    // Only the current nonce of each realm is ever used again: forget the count of the one it replaces.
+    const previous = answered.get(challenge.realm)
+    if (previous !== undefined && previous.challenge.nonce !== challenge.nonce) counts.delete(previous.challenge.nonce)
     answered.set(challenge.realm, { challenge, name })
     return replaceCredentials(next, name, challenge.realm, credentialsValue(challenge, next))
   }
@@ -109,6 +114,7 @@ export const makeAuthenticator = (credentials: DigestCredentials): Authenticator
       out = replaceCredentials(out, name, challenge.realm, credentialsValue(challenge, out))
     }
     presigned.add(requestKey(out))
+    if (presigned.size > PRESIGNED_LIMIT) presigned.delete(presigned.values().next().value!)
     return out
   }
 

@@ -68,7 +68,7 @@ export const parseChallenge = (value: string): DigestChallenge | ParseError => {
   return fromParams(parsed.params)
 }
 
-// RFC 8760 §2.4: a UAC picks the strongest algorithm it supports; sess variants rank with their hash.
+// Strength ranking: the sess variants rank with their hash.
 const strength = (algorithm: DigestAlgorithm): number =>
   algorithm.startsWith("SHA-512-256") ? 3 : algorithm.startsWith("SHA-256") ? 2 : 1
 
@@ -78,9 +78,10 @@ const answerable = (c: DigestChallenge): boolean =>
   c.qop.length === 0 || c.qop.includes("auth") || c.qop.includes("auth-int")
 
 /**
- * The challenge to answer among every WWW-Authenticate (or Proxy-Authenticate) value of a response:
- * the strongest supported algorithm wins (RFC 8760 §2.4); among equals, the first listed (the server's
- * preference order). Unsupported algorithms and malformed challenges are ignored. With several realms
+ * The challenge to answer among every WWW-Authenticate (or Proxy-Authenticate) value of a response.
+ * RFC 8760 §2.3–2.4 has the server list them in its order of preference and lets the UAC's local
+ * policy decide; ours is the strongest supported hash (SHA-512-256 > SHA-256 > MD5), the server's
+ * order breaking ties, so a downgrade to MD5 cannot be forced by header order alone. Unsupported algorithms and malformed challenges are ignored. With several realms
  * (forking proxies, §22.3) pass `realm` to answer that one.
  */
 export const chooseChallenge = (values: ReadonlyArray<string>, realm?: string): DigestChallenge | undefined => {

@@ -54,6 +54,8 @@ export const register = Effect.fn("Registration.register")(function*(
   const cycle = Effect.gen(function*() {
     let failures = 0
     while (true) {
+      // A refresh asked for while this exchange runs is served by it.
+      yield* Queue.clear(wake)
       const outcome = yield* registerExchange(ctx, ctx.session.expires)
       const granted = outcome._tag === "Answered"
         ? grantedExpiry(outcome.response, resolved.contactUri, ctx.session.expires)

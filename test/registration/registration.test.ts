@@ -138,6 +138,17 @@ describe("REGISTER (RFC 3261 §10.2)", () => {
       expect(verifyAuthorization(all[2]!, "secret")).toBe(true)
     }))
 
+  it.effect("refresh re-registers at once instead of waiting for the refresh time", () =>
+    Effect.gen(function*() {
+      const { sent, handle, events } = yield* start((r) => answer(ok(r)))
+      yield* TestClock.adjust("10 seconds")
+      yield* handle.refresh
+      yield* settle
+      expect(registers(sent).map((r) => header(r, "cseq"))).toEqual(["1 REGISTER", "2 REGISTER"])
+      expect(sent[1]!.at).toBe(10_000)
+      expect(tags(events)).toEqual(["Registered", "Registered"])
+    }))
+
   it.effect("§10.2.8: 423 → resent with Min-Expires, kept for the refreshes", () =>
     Effect.gen(function*() {
       const script: Script = (r) =>
