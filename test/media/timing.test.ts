@@ -5,7 +5,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
-import { RtpHeader, RtpPacket, RtcpPacketConverter, RtcpSrPacket } from "werift-rtp"
+import { RtcpPacketConverter, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket, RtpHeader, RtpPacket } from "werift-rtp"
+import { ntpFromMillis } from "../../src/media/rtcp.ts"
 import { decodeEvent } from "../../src/media/dtmf.ts"
 import { makeRtpSession } from "../../src/media/rtp-session.ts"
 import type { MediaSource } from "../../src/media/media-engine.ts"
@@ -155,5 +156,72 @@ describe("receiving, RTCP and the media timeout on the Clock", () => {
       expect(sr.senderInfo.packetCount).toBe(before)
       expect(before).toBeGreaterThanOrEqual(249)
       expect(reports[0].target).toMatchObject({ port: 50001 })
+    }))
+
+  it.effect("RFC 5761: with rtcp-mux, RTCP goes to the RTP port, and RTCP arriving there is not taken for RTP", () =>
+    Effect.gen(function*() {
+      const { media, sent } = yield* session({ _tag: "Echo" })
+      yield* media.apply(negotiated(50000, { rtcpMux: true, remoteRtcpPort: 50000 }))
+      yield* TestClock.adjust("5 seconds")
+      const reports = sent.filter((s) => s.rtcp)
+      expect(reports).toHaveLength(1)
+      expect(reports[0].target).toMatchObject({ port: 50000 })
+      const sr = new RtcpSrPacket({ ssrc: 0x1234, senderInfo: new RtcpSenderInfo({ ntpTimestamp: ntpFromMillis(0), rtpTimestamp: 0 }) })
+      const source = { payload: sr.serialize(), address: { _tag: "InetAddress" } as never }
+      yield* media.onRtp([source])
+      expect((yield* media.stats).packetsReceived).toBe(0)
+      expect(sent).toHaveLength(1) // not echoed as if it were audio
+      yield* TestClock.adjust("5 seconds")
+      expect(sent[1].target).toBe(source) // symmetric RTCP: answered where it came from
+    }))
+
+  it.effect("RFC 3550 §6.4.1: after an SR from the peer, our RR carries its LSR; the block reports our loss", () =>
+    Effect.gen(function*() {
+      const { media, sent } = yield* session({ _tag: "Echo" })
+      yield* media.apply(negotiated(50000, { direction: "recvonly" })) // we send no RTP: an RR, not an SR
+      const ntp = ntpFromMillis(1_700_000_000_000)
+      const sr = new RtcpSrPacket({ ssrc: 0x1234, senderInfo: new RtcpSenderInfo({ ntpTimestamp: ntp, rtpTimestamp: 0 }) })
+      yield* media.onRtcp([{ payload: sr.serialize(), address: { _tag: "InetAddress" } as never }])
+      for (const seq of [1, 2, 4, 5]) yield* media.onRtp([rtpFrom(seq, seq * 160)])
+      yield* TestClock.adjust("5 seconds")
+      const [rr] = RtcpPacketConverter.deSerialize(Buffer.from(sent.filter((s) => s.rtcp)[0].packet))
+      expect(rr).toBeInstanceOf(RtcpRrPacket)
+      if (!(rr instanceof RtcpRrPacket)) return
+      expect(rr.reports[0]).toMatchObject({
+        ssrc: 0x1234,
+        lsr: Number((ntp >> 16n) & 0xffffffffn),
+        dlsr: 5 * 65536,
+        packetsLost: 1,
+        highestSequence: 5,
+        fractionLost: Math.floor(256 / 5)
+      })
+    }))
+
+  it.effect("no MediaTimeout while the peer holds us (RFC 3264 §8.4) or we only send", () =>
+    Effect.gen(function*() {
+      const { media } = yield* session({ _tag: "Silence" }, 1000)
+      const timeouts = yield* Stream.runCollect(Stream.take(Stream.filter(media.events, (e) => e._tag === "MediaTimeout"), 1)).pipe(Effect.forkChild)
+      yield* media.apply(negotiated(50000, { remoteHold: true, direction: "sendonly" }))
+      yield* TestClock.adjust("10 seconds")
+      expect(timeouts.pollUnsafe()).toBeUndefined()
+      yield* media.apply(negotiated(50000)) // resumed: the timeout clock restarts from here
+      yield* TestClock.adjust("999 millis")
+      expect(timeouts.pollUnsafe()).toBeUndefined()
+      yield* TestClock.adjust("1 millis")
+      expect((yield* Fiber.join(timeouts)).map((e) => e._tag)).toEqual(["MediaTimeout"])
+    }))
+
+  it.effect("G722: echo passes any negotiated payload type through; tone is not sent (no encoder)", () =>
+    Effect.gen(function*() {
+      const g722 = { payloadType: 9, name: "G722", clockRate: 8000 }
+      const echo = yield* session({ _tag: "Echo" })
+      yield* echo.media.apply(negotiated(50000, { codec: g722, codecs: [g722] }))
+      const payload = Uint8Array.from({ length: 160 }, (_, i) => i)
+      yield* echo.media.onRtp([rtpFrom(7, 1120, 9, payload)])
+      expect(echo.rtp().map((p) => [p.header.payloadType, Buffer.from(p.payload).equals(Buffer.from(payload))])).toEqual([[9, true]])
+      const tone = yield* session({ _tag: "Tone", frequency: 440 })
+      yield* tone.media.apply(negotiated(50000, { codec: g722, codecs: [g722] }))
+      yield* TestClock.adjust("100 millis")
+      expect(tone.rtp()).toHaveLength(0)
     }))
 })
