@@ -3,10 +3,11 @@
  * transport, the event queue, the timer values. One instance per layer; plain mutable records (one JS
  * thread, and every mutation happens synchronously between two `yield*`s).
  */
-import type { Cause, Queue, Scope } from "effect"
+import type { Cause, Queue } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint, Transport } from "../transport/transport.ts"
+import type { TimerLanes } from "./timer-lanes.ts"
 import type { TimerSlots, TimerValues } from "./timers.ts"
 import type { ServerTransaction, TransactionEvent } from "./transaction-layer.ts"
 
@@ -45,7 +46,7 @@ export interface ServerTx extends ServerTransaction, TimerSlots {
 
 export interface LayerContext {
   readonly transport: Transport["Service"]
-  readonly scope: Scope.Scope
+  readonly lanes: TimerLanes
   readonly timers: TimerValues
   readonly clients: Map<string, ClientTx>
   readonly servers: Map<string, ServerTx>

@@ -18,7 +18,7 @@ import { arm, disarmAll, timerD } from "./timers.ts"
 
 const timerA = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
   arm(
-    ctx.scope,
+    ctx.lanes,
     tx,
     "retransmit",
     tx.interval,
@@ -34,7 +34,7 @@ const timerA = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
 export const startInviteClient = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx) {
   if (!tx.reliable) yield* timerA(ctx, tx)
   yield* arm(
-    ctx.scope,
+    ctx.lanes,
     tx,
     "expiry",
     ctx.timers.timeout,
@@ -61,7 +61,7 @@ export const inviteClientResponse = Effect.fnUntraced(function*(ctx: LayerContex
       deliver(tx, response)
       if (status < 300) {
         tx.state = "accepted"
-        yield* arm(ctx.scope, tx, "expiry", ctx.timers.timeout, Effect.sync(() => terminateClient(ctx, tx)))
+        yield* arm(ctx.lanes, tx, "expiry", ctx.timers.timeout, Effect.sync(() => terminateClient(ctx, tx)))
         return
       }
       tx.state = "completed"
@@ -69,7 +69,7 @@ export const inviteClientResponse = Effect.fnUntraced(function*(ctx: LayerContex
       tx.ack = ack
       yield* sendFor(ctx, tx, ack)
       if (tx.state !== "completed") return
-      yield* arm(ctx.scope, tx, "expiry", timerD(ctx.timers, tx.reliable), Effect.sync(() => terminateClient(ctx, tx)))
+      yield* arm(ctx.lanes, tx, "expiry", timerD(ctx.timers, tx.reliable), Effect.sync(() => terminateClient(ctx, tx)))
       return
     }
     case "completed": {
@@ -89,7 +89,7 @@ export const inviteClientResponse = Effect.fnUntraced(function*(ctx: LayerContex
 /** §9.1: with a CANCEL sent, the INVITE is considered cancelled if no final response arrives in 64*T1. */
 export const armCancelGuard = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
   arm(
-    ctx.scope,
+    ctx.lanes,
     tx,
     "expiry",
     ctx.timers.timeout,

@@ -28,7 +28,7 @@ import { arm, disarm, disarmAll, timerI, TRYING_DELAY, tuGuard } from "./timers.
 
 const timerG = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
   arm(
-    ctx.scope,
+    ctx.lanes,
     tx,
     "retransmit",
     tx.interval,
@@ -66,7 +66,7 @@ export const respondInvite = (
     tx.state = "accepted"
     return Effect.andThen(
       sendResponse(ctx, tx, response),
-      arm(ctx.scope, tx, "expiry", ctx.timers.timeout, Effect.sync(() => terminateServer(ctx, tx)))
+      arm(ctx.lanes, tx, "expiry", ctx.timers.timeout, Effect.sync(() => terminateServer(ctx, tx)))
     )
   }
   tx.state = "completed"
@@ -76,7 +76,7 @@ export const respondInvite = (
       if (tx.state !== "completed") return Effect.void
       return Effect.andThen(
         tx.reliable ? Effect.void : timerG(ctx, tx),
-        arm(ctx.scope, tx, "expiry", ctx.timers.timeout, Effect.suspend(() => failServer(ctx, tx, timerH(tx))))
+        arm(ctx.lanes, tx, "expiry", ctx.timers.timeout, Effect.suspend(() => failServer(ctx, tx, timerH(tx))))
       )
     })
   )
@@ -86,7 +86,7 @@ export const respondInvite = (
 export const startInviteServer = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
   Effect.andThen(
     arm(
-      ctx.scope,
+      ctx.lanes,
       tx,
       "retransmit",
       TRYING_DELAY,
@@ -96,7 +96,7 @@ export const startInviteServer = (ctx: LayerContext, tx: ServerTx): Effect.Effec
       })
     ),
     arm(
-      ctx.scope,
+      ctx.lanes,
       tx,
       "expiry",
       tuGuard(ctx.timers, true),
@@ -117,7 +117,7 @@ export const inviteServerAck = (ctx: LayerContext, tx: ServerTx): Effect.Effect<
   if (tx.state !== "completed") return Effect.succeed(false)
   tx.state = "confirmed"
   disarmAll(tx)
-  return Effect.as(arm(ctx.scope, tx, "expiry", timerI(ctx.timers, tx.reliable), Effect.sync(() => terminateServer(ctx, tx))), false)
+  return Effect.as(arm(ctx.lanes, tx, "expiry", timerI(ctx.timers, tx.reliable), Effect.sync(() => terminateServer(ctx, tx))), false)
 }
 
 /** A retransmitted INVITE: the last provisional or final goes out again; absorbed once Accepted or Confirmed. */

@@ -1,6 +1,6 @@
 /**
  * Builds the TransactionLayer service over the Transport in the current Scope: one fiber reads the
- * transport's inbound stream (its single consumer) and dispatches; timers are fibers in the same
+ * transport's inbound stream (its single consumer) and dispatches; timers run on lanes (timer-lanes.ts) in the same
  * Scope, so closing the layer stops everything.
  */
 import { Effect, Queue, Stream } from "effect"
@@ -14,6 +14,7 @@ import { onRequest } from "./inbound-request.ts"
 import { onResponse } from "./inbound-response.ts"
 import { respondInvite } from "./invite-server.ts"
 import { respondNonInvite } from "./non-invite-server.ts"
+import { makeTimerLanes } from "./timer-lanes.ts"
 import { resolveTimers } from "./timers.ts"
 import type { TimerConfig, TransactionEvent, TransactionLayer } from "./transaction-layer.ts"
 
@@ -39,7 +40,7 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial
   )
   const ctx: LayerContext = {
     transport,
-    scope,
+    lanes: yield* makeTimerLanes(scope),
     timers: resolveTimers(config),
     clients: new Map<string, ClientTx>(),
     servers: new Map<string, ServerTx>(),

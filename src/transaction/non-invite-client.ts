@@ -16,7 +16,7 @@ import { arm, disarmAll, timerK } from "./timers.ts"
 
 const timerE = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
   arm(
-    ctx.scope,
+    ctx.lanes,
     tx,
     "retransmit",
     tx.interval,
@@ -31,7 +31,7 @@ const timerE = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
 export const startNonInviteClient = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx) {
   if (!tx.reliable) yield* timerE(ctx, tx)
   yield* arm(
-    ctx.scope,
+    ctx.lanes,
     tx,
     "expiry",
     ctx.timers.timeout,
@@ -55,5 +55,5 @@ export const nonInviteClientResponse = Effect.fnUntraced(function*(ctx: LayerCon
   disarmAll(tx)
   tx.state = "completed"
   deliver(tx, response)
-  yield* arm(ctx.scope, tx, "expiry", timerK(ctx.timers, tx.reliable), Effect.sync(() => terminateClient(ctx, tx)))
+  yield* arm(ctx.lanes, tx, "expiry", timerK(ctx.timers, tx.reliable), Effect.sync(() => terminateClient(ctx, tx)))
 })

@@ -29,14 +29,14 @@ export const respondNonInvite = (
   tx.state = "completed"
   return Effect.andThen(
     sendResponse(ctx, tx, response),
-    arm(ctx.scope, tx, "expiry", timerJ(ctx.timers, tx.reliable), Effect.sync(() => terminateServer(ctx, tx)))
+    arm(ctx.lanes, tx, "expiry", timerJ(ctx.timers, tx.reliable), Effect.sync(() => terminateServer(ctx, tx)))
   )
 }
 
 /** Arms the TU guard (see server-common.ts) on a new transaction. */
 export const startNonInviteServer = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
   arm(
-    ctx.scope,
+    ctx.lanes,
     tx,
     "expiry",
     tuGuard(ctx.timers, false),

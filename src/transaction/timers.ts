@@ -3,7 +3,8 @@
  * from T1/T2/T4, and the small scheduling helper every state machine uses. Every timer runs on Effect's
  * Clock (`Effect.sleep`), so tests drive them with TestClock.
  */
-import { Effect, type Fiber, type Scope } from "effect"
+import { Effect } from "effect"
+import { cancelTimer, type TimerEntry, type TimerLanes } from "./timer-lanes.ts"
 import type { TimerConfig } from "./transaction-layer.ts"
 
 /** §17.1.1.1 defaults, the same values as the contract's `defaultTimers` (kept here as plain numbers so
@@ -53,45 +54,42 @@ export const tuGuard = (t: TimerValues, invite: boolean): number => invite ? Mat
 /** Two timer slots per transaction: retransmission (A, E, G, 100 Trying) and expiry (B, D, F, H, I, J, K, L, M,
  *  the TU guard). At most one timer of each kind is live at a time. */
 export interface TimerSlots {
-  retransmit: Fiber.Fiber<void> | undefined
-  expiry: Fiber.Fiber<void> | undefined
+  retransmit: TimerEntry | undefined
+  expiry: TimerEntry | undefined
 }
 
 export type Slot = keyof TimerSlots
 
 /**
- * Arms `slot` to run `action` after `ms` (replacing what it held). The fiber lives in the layer's scope,
- * so closing the layer stops every timer. When it fires it first vacates its slot, so the action may
- * re-arm the slot or clear the transaction's timers without interrupting itself.
+ * Arms `slot` to run `action` after `ms` (replacing what it held); a zero timer (reliable transports)
+ * runs now. When it fires it first vacates its slot, so the action may re-arm the slot or clear the
+ * transaction's timers freely.
  */
 export const arm = (
-  scope: Scope.Scope,
+  lanes: TimerLanes,
   slots: TimerSlots,
   slot: Slot,
   ms: number,
   action: Effect.Effect<void>
 ): Effect.Effect<void> => {
   disarm(slots, slot)
-  // A zero timer (reliable transports) fires now: no fiber.
   if (ms <= 0) return action
-  let self: Fiber.Fiber<void> | undefined
+  let self: TimerEntry | undefined
   const fire = Effect.suspend(() => {
-    if (slots[slot] !== self) return Effect.void
-    slots[slot] = undefined
+    if (slots[slot] === self) slots[slot] = undefined
     return action
   })
-  return Effect.map(Effect.forkIn(Effect.andThen(Effect.sleep(ms), fire), scope), (fiber) => {
-    self = fiber
-    // The fiber may not have started yet; it checks its identity only after its sleep.
-    slots[slot] = fiber
+  return Effect.map(lanes.schedule(ms, fire), (entry) => {
+    self = entry
+    slots[slot] = entry
   })
 }
 
 export const disarm = (slots: TimerSlots, slot: Slot): void => {
-  const fiber = slots[slot]
-  if (fiber !== undefined) {
+  const entry = slots[slot]
+  if (entry !== undefined) {
     slots[slot] = undefined
-    fiber.interruptUnsafe()
+    cancelTimer(entry)
   }
 }
 

@@ -1,0 +1,92 @@
+/**
+ * A cheap timer service for thousands of transactions per second. Every transaction timer has one of
+ * a handful of durations (T1·2ⁿ, T2, T4, 64*T1, 200 ms, …), and timers of one duration expire in the
+ * order they were set. So each distinct duration gets a *lane*: a FIFO of deadlines served by one fiber
+ * that sleeps (on Effect's Clock, so TestClock drives it) until the head's deadline. Setting a timer is
+ * an array push; cancelling one drops its action (the entry is skipped when its time comes). No fiber
+ * per timer, no scope finalizer per timer.
+ *
+ * Actions run one after the other on their lane's fiber; they are short (a send, a state change).
+ */
+import { Clock, Deferred, Effect, Exit, type Scope } from "effect"
+
+export interface TimerEntry {
+  readonly deadline: number
+  /** undefined once fired or cancelled. */
+  action: Effect.Effect<void> | undefined
+}
+
+interface Lane {
+  entries: Array<TimerEntry | undefined>
+  head: number
+  /** Set while the lane's fiber waits for its first entry. */
+  idle: Deferred.Deferred<void> | undefined
+}
+
+export interface TimerLanes {
+  /** Runs `action` after `ms` (> 0) on the lane for `ms`. */
+  readonly schedule: (ms: number, action: Effect.Effect<void>) => Effect.Effect<TimerEntry>
+}
+
+export const cancelTimer = (entry: TimerEntry): void => {
+  entry.action = undefined
+}
+
+/** Builds the lanes; their fibers live in `scope` (closing it stops every timer). */
+export const makeTimerLanes = Effect.fnUntraced(function*(scope: Scope.Scope) {
+  const clock = yield* Clock.Clock
+  const lanes = new Map<number, Lane>()
+
+  const serve = (lane: Lane): Effect.Effect<void> =>
+    Effect.gen(function*() {
+      while (true) {
+        if (lane.head >= lane.entries.length) {
+          lane.entries = []
+          lane.head = 0
+          const idle = Deferred.makeUnsafe<void>()
+          lane.idle = idle
+          yield* Deferred.await(idle)
+          continue
+        }
+        const wait = lane.entries[lane.head]!.deadline - clock.currentTimeMillisUnsafe()
+        if (wait > 0) yield* Effect.sleep(wait)
+        const now = clock.currentTimeMillisUnsafe()
+        while (lane.head < lane.entries.length && lane.entries[lane.head]!.deadline <= now) {
+          const entry = lane.entries[lane.head]!
+          lane.entries[lane.head++] = undefined
+          const action = entry.action
+          entry.action = undefined
+          // A bug in one action must not stop the lane (and every timer of this duration with it).
+          if (action !== undefined) yield* Effect.catchDefect(action, (defect) => Effect.logWarning("timer action died", defect))
+        }
+        // Drop the consumed prefix now and then, so the array does not grow without bound.
+        if (lane.head > 1024 && lane.head * 2 > lane.entries.length) {
+          lane.entries = lane.entries.slice(lane.head)
+          lane.head = 0
+        }
+      }
+    })
+
+  const push = (lane: Lane, ms: number, action: Effect.Effect<void>): TimerEntry => {
+    const entry: TimerEntry = { deadline: clock.currentTimeMillisUnsafe() + ms, action }
+    lane.entries.push(entry)
+    const idle = lane.idle
+    if (idle !== undefined) {
+      lane.idle = undefined
+      Deferred.doneUnsafe(idle, Exit.void)
+    }
+    return entry
+  }
+
+  const schedule = (ms: number, action: Effect.Effect<void>): Effect.Effect<TimerEntry> =>
+    Effect.suspend(() => {
+      const lane = lanes.get(ms)
+      if (lane !== undefined) return Effect.succeed(push(lane, ms, action))
+      const created: Lane = { entries: [], head: 0, idle: undefined }
+      lanes.set(ms, created)
+      const entry = push(created, ms, action)
+      return Effect.as(Effect.forkIn(serve(created), scope), entry)
+    })
+
+  return { schedule } satisfies TimerLanes
+})
