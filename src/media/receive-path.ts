@@ -1,27 +1,18 @@
 /**
  * The per-packet receive path, as plain functions (no Effect per packet): validate, filter by
  * negotiated payload type, learn the symmetric address, count (RFC 3550 A.3/A.8), detect DTMF
- * (RFC 4733), record, and build the echo reply. Returns the reply packet, if any, for the caller to send.
+ * (RFC 4733), record, and hand audio to the echo source. Returns the reply packet, if any, for the caller to send.
  */
 import type { DatagramSocket } from "effect/socket"
-import { silenceByte } from "./g711.ts"
 import { looksLikeRtcp, receiveRtcp } from "./rtcp.ts"
 import { makeRtpView, readRtp, type RtpView } from "./rtp-header.ts"
 import { asBuffer } from "./rtp-sender.ts"
 import type { SessionState } from "./session-state.ts"
+import { echoReply } from "./sources/echo.ts"
 
 const MIN_RTP = 12
 /** Reused for every packet: parsing allocates nothing (single JS thread, no re-entrancy). */
 const view = makeRtpView()
-
-/** Our own silence of a given length, for a muted echo (cached: muting must not allocate per packet). */
-let silenceCache: { byte: number; bytes: Uint8Array } | undefined
-const silenceOf = (byte: number, length: number): Uint8Array => {
-  if (silenceCache === undefined || silenceCache.byte !== byte || silenceCache.bytes.length < length) {
-    silenceCache = { byte, bytes: new Uint8Array(Math.max(length, 480)).fill(byte) }
-  }
-  return silenceCache.bytes.subarray(0, length)
-}
 
 export const receiveRtcpDatagram = (state: SessionState, datagram: DatagramSocket.Datagram, nowMs: number): void => {
   if (!state.latchedRtcp) {
@@ -86,8 +77,5 @@ const onPacket = (
     return undefined
   }
   state.record(header.payloadType, payload)
-  if (state.source._tag !== "Echo" || !state.canSend || state.dtmfSending || state.rtpTarget === undefined) return undefined
-  // Muted echo: same size and timing, but our silence (only G.711 has a known silence byte).
-  const out = state.muted && state.law !== undefined ? silenceOf(silenceByte(state.law), payload.length) : payload
-  return state.sender.echo(header.payloadType, out, header.ssrc, header.timestamp, header.marker, nowMs)
+  return echoReply(state, header, payload, nowMs)
 }

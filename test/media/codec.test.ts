@@ -121,6 +121,15 @@ describe("WAV", () => {
     expect(Array.from(parseWav(file) as Int16Array)).toEqual(Array.from(pcm))
   })
 
+  it("a G.711 μ-law WAV (format 7) decodes to linear PCM", () => {
+    const header = wavHeader(4)
+    const view = new DataView(header.buffer)
+    view.setUint16(20, 7, true) // WAVE_FORMAT_MULAW
+    view.setUint16(34, 8, true) // 8 bits per sample
+    const pcm = parseWav(new Uint8Array([...header, 0xff, 0x00, 0x80, 0x7f]))
+    expect(Array.from(pcm as Int16Array)).toEqual([0, -32124, 32124, 0])
+  })
+
   it("refuses what it does not play", () => {
     expect(isWavError(parseWav(new Uint8Array(8)))).toBe(true)
     const stereo = wavHeader(4)

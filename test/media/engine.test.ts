@@ -118,6 +118,29 @@ describe("MediaEngine over UDP", () => {
       expect(stats.mos).toBeLessThan(4)
     }))
 
+  it.live("between two engines, a relay that drops every 5th packet shows as ~20% loss at the receiver", () =>
+    Effect.gen(function*() {
+      const a = yield* (yield* engine()).open({ _tag: "Tone", frequency: 440 })
+      const b = yield* (yield* engine()).open({ _tag: "Silence" })
+      const relay = yield* rawPeer()
+      let forwarded = 0
+      relay.socket.on("message", (bytes, from) => {
+        if (from.port !== a.localPort) return
+        if (++forwarded % 5 !== 0) relay.socket.send(bytes, b.localPort, "127.0.0.1")
+      })
+      yield* b.apply(negotiated(relay.port, { direction: "recvonly" }))
+      yield* a.apply(negotiated(relay.port))
+      yield* Effect.sleep(600)
+      yield* a.apply(negotiated(relay.port, { direction: "inactive" })) // stop, then count
+      yield* Effect.sleep(100)
+      const stats = yield* b.stats
+      expect(stats.packetsReceived).toBeGreaterThanOrEqual(16)
+      // Every 5th packet missing: lost ≈ received / 4 (±1 for where the run stopped).
+      expect(Math.abs(stats.packetsLost - Math.floor(forwarded / 5))).toBeLessThanOrEqual(1)
+      expect(stats.lossFraction).toBeGreaterThan(0.15)
+      expect(stats.lossFraction).toBeLessThan(0.25)
+    }))
+
   it.live("closing the call's scope closes the sockets and returns the ports; a full pool fails at once", () =>
     Effect.gen(function*() {
       const media = yield* engine(0, 2)

@@ -224,4 +224,15 @@ describe("receiving, RTCP and the media timeout on the Clock", () => {
       yield* TestClock.adjust("100 millis")
       expect(tone.rtp()).toHaveLength(0)
     }))
+
+  it.effect("a muted echo keeps the cadence but sends silence of the same size", () =>
+    Effect.gen(function*() {
+      const echo = yield* session({ _tag: "Echo" })
+      yield* echo.media.apply(negotiated(50000))
+      yield* echo.media.setMuted(true)
+      yield* echo.media.onRtp([rtpFrom(1, 160, 0, new Uint8Array(160).fill(0x12))])
+      const [reply] = echo.rtp()
+      expect(reply.payload.length).toBe(160)
+      expect(reply.payload.every((b) => b === 0xff)).toBe(true)
+    }))
 })
