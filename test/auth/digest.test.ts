@@ -71,6 +71,26 @@ describe("digest computation (RFC 2617 §3.2.2)", () => {
     expect(digestResponse(sess)).toMatch(/^[0-9a-f]{32}$/)
   })
 
+  it("qop=auth-int hashes the body into A2 (RFC 2617 §3.2.2.3)", () => {
+    const body = new TextEncoder().encode("v=0\r\n")
+    const md5 = (s: string | Uint8Array) => createHash("md5").update(s).digest("hex")
+    const h1 = md5("u:r:p")
+    const h2 = md5(`INVITE:sip:bob@example.com:${md5(body)}`)
+    expect(digestResponse({
+      algorithm: "MD5",
+      username: "u",
+      password: "p",
+      realm: "r",
+      nonce: "n",
+      method: "INVITE",
+      uri: "sip:bob@example.com",
+      qop: "auth-int",
+      nc: "00000001",
+      cnonce: "c",
+      body
+    })).toBe(md5(`${h1}:n:00000001:c:auth-int:${h2}`))
+  })
+
   it("nc is 8 lower-case hex digits", () => {
     expect(formatNc(1)).toBe("00000001")
     expect(formatNc(255)).toBe("000000ff")

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Layer } from "effect"
 import { ApplicationError } from "../../src/errors.ts"
-import { backoffMs, refreshDelayMs, register, resolveConfig } from "../../src/registration/index.ts"
+import { backoffMs, refreshDelayMs, register, Registration, resolveConfig } from "../../src/registration/index.ts"
 import { makeResponse } from "../../src/sip/index.ts"
-import { answer, collectEvents, fakeTransactions, local, registrar } from "./support.ts"
+import { answer, collectEvents, fakeTransactions, local, ok, registrar } from "./support.ts"
 
 describe("registration config (§10.2)", () => {
   it("Request-URI is the AOR's domain; Contact from the local endpoint of the registrar's transport", () => {
@@ -61,5 +61,23 @@ describe("registration config (§10.2)", () => {
       const events = yield* collectEvents(handle.events)
       expect(events[0]).toMatchObject({ _tag: "RegistrationFailed", status: 401, reason: "NoCredentials" })
       expect(fake.sent).toHaveLength(1)
+    }))
+})
+
+describe("Registration service", () => {
+  it.effect("Registration.layer registers while the layer lives and unregisters when it is released", () =>
+    Effect.gen(function*() {
+      const fake = fakeTransactions((r) => answer(ok(r)))
+      const registration = Registration.layer({ registrar, aor: "sip:alice@example.com" }).pipe(Layer.provide(fake.layer))
+      const seen = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const handle = yield* Registration
+          const events = yield* collectEvents(handle.events)
+          expect(yield* handle.registered).toBe(true)
+          return events
+        }).pipe(Effect.provide(registration))
+      )
+      expect(seen.map((e) => e._tag)).toEqual(["Registered", "Unregistered"])
+      expect(fake.sent.map((s) => s.request.headers.find((h) => h.key === "expires")?.value)).toEqual(["3600", "0"])
     }))
 })
