@@ -50,6 +50,8 @@ export interface MediaSession {
   /** Record what arrives to a WAV file (G.711 decoded to 16-bit PCM) until the session ends. */
   recordTo(path: string): Effect.Effect<void>
   readonly stats: Effect.Effect<MediaStats>
+  /** One consumer (the call's coordinator): events are queued from `open` on, so none is missed before
+   *  the stream is run; a consumer that falls 256 events behind loses the newest. Ends with the scope. */
   readonly events: Stream.Stream<MediaEvent>
 }
 

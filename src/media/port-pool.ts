@@ -21,8 +21,9 @@ export class PortPool {
 
   /** Free RTP ports, each once, in the order to try them; taking is up to the caller. */
   *candidates(): Generator<number> {
+    const start = this.cursor // `take` moves the cursor while the caller iterates
     for (let i = 0; i < this.size; i++) {
-      const index = (this.cursor + i) % this.size
+      const index = (start + i) % this.size
       const port = this.first + 2 * index
       if (!this.taken.has(port)) yield port
     }

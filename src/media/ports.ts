@@ -2,10 +2,11 @@
  * Opening one RTP/RTCP socket pair from the pool, owned by the caller's Scope. The sockets are
  * effect/socket DatagramSockets on the Node adapter: the same code as the SIP UDP transport, and its
  * batched pull and synchronous-send fast path are what the media hot path needs. A pair that fails to
- * bind (taken by another process) is skipped; no free pair fails with "PortPoolExhausted" at once.
+ * bind because another process holds it is skipped; no free pair fails with "PortPoolExhausted" at
+ * once; any other bind error (bad address, permission) fails with "BindFailed".
  */
 import * as NodeDatagramSocket from "@effect/platform-node/NodeDatagramSocket"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Result, Scope } from "effect"
 import type { DatagramSocket } from "effect/socket"
 import { NetworkError } from "../errors.ts"
 import type { PortPool } from "./port-pool.ts"
@@ -43,17 +44,22 @@ export const openPortPair = (pool: PortPool, host: string): Effect.Effect<PortPa
       const sockets = yield* Scope.make()
       const bound = yield* Effect.all([bind(host, port), bind(host, port + 1)]).pipe(
         Scope.provide(sockets),
-        Effect.exit
+        Effect.result
       )
-      if (Exit.isSuccess(bound)) {
+      if (Result.isSuccess(bound)) {
         // Sockets close first, then the pair goes back to the pool.
         yield* Scope.addFinalizer(owner, Scope.close(sockets, Exit.void).pipe(Effect.ensuring(Effect.sync(() => pool.release(port)))))
-        const [rtp, rtcp] = bound.value
+        const [rtp, rtcp] = bound.success
         return { port, rtp, rtcp }
       }
-      yield* Scope.close(sockets, bound)
+      yield* Scope.close(sockets, Exit.void)
       pool.release(port)
-      yield* Effect.logDebug(`RTP port pair ${port}/${port + 1} on ${host} did not bind; skipped`)
+      const error = bound.failure
+      if (error.reason._tag !== "DatagramSocketOpenError" || error.reason.kind !== "AddressInUse") {
+        // Not a busy port but a bad address or no permission: every other pair would fail the same way.
+        return yield* new NetworkError({ reason: "BindFailed", address: `${host}:${port}`, message: error.message, cause: error })
+      }
+      yield* Effect.logDebug(`RTP port pair ${port}/${port + 1} on ${host} is in use elsewhere; skipped`)
     }
     return yield* new NetworkError({
       reason: "PortPoolExhausted",

@@ -148,5 +148,13 @@ describe("port pool", () => {
     expect([...pool.candidates()]).toEqual([30004, 30006, 30008])
     pool.release(30002)
     expect([...pool.candidates()][0]).toBe(30004) // round-robin: the freed pair is tried last
+    // Taking (and releasing, as after a failed bind) while iterating skips nothing.
+    const tried: Array<number> = []
+    for (const port of pool.candidates()) {
+      pool.take(port)
+      tried.push(port)
+      pool.release(port)
+    }
+    expect(tried.sort()).toEqual([30002, 30004, 30006, 30008])
   })
 })

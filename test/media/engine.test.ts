@@ -166,6 +166,14 @@ describe("MediaEngine over UDP", () => {
       expect(session.localPort + 1).not.toBe(squatter.port)
     }))
 
+  it.live("a bind error other than a busy port is BindFailed, not a skipped pair", () =>
+    Effect.gen(function*() {
+      const media = yield* makeMediaEngine({ host: "192.0.2.1", portMin: base, portMax: base + 9, mediaTimeoutMs: 0 })
+      const error = yield* media.open({ _tag: "Echo" }).pipe(Effect.flip)
+      expect(error).toMatchObject({ _tag: "NetworkError", reason: "BindFailed" })
+      expect(yield* media.portsInUse).toBe(0)
+    }))
+
   it.live("MediaTimeout fires when no RTP arrives for mediaTimeoutMs", () =>
     Effect.gen(function*() {
       const session = yield* (yield* engine(150)).open({ _tag: "Silence" })
