@@ -183,6 +183,18 @@ describe("INVITE client transaction (RFC 3261 §17.1.1, RFC 6026)", () => {
       expect(yield* alice.layer.counts).toEqual({ client: 0, server: 0 })
     }))
 
+  it.effect("RFC 6026: a provisional overtaken by the 2xx (reordering) is ignored in Accepted", () =>
+    Effect.gen(function*() {
+      const { alice, bob, dest, from } = yield* setup()
+      const w = yield* watch(yield* alice.layer.sendRequest(request("INVITE", from, dest), dest))
+      yield* settle
+      const invite = firstInvite(yield* bob.inbox.takeAll)
+      yield* bob.send(makeResponse(invite, 200, "OK", { toTag: "b" }), from)
+      yield* bob.send(makeResponse(invite, 180, "Ringing", { toTag: "b" }), from)
+      yield* settle
+      expect(w.statuses()).toEqual([200])
+    }))
+
   it.effect("FakeNetwork.layer/transport compose as Layers", () =>
     Effect.gen(function*() {
       const network = yield* FakeNetwork

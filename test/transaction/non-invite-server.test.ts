@@ -83,6 +83,22 @@ describe("non-INVITE server transaction (RFC 3261 §17.2.2)", () => {
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 0 })
     }))
 
+  it.effect("§17.2.4: a transport error on the response is returned to the TU and ends the transaction (TCP peer gone)", () =>
+    Effect.gen(function*() {
+      const network = yield* makeFakeNetwork({ seed: 5 })
+      const bob = yield* party(network, "10.0.0.2", 5060, { transports: ["tcp"] })
+      // The peer sends over TCP, then its endpoint goes away (its connection is lost).
+      yield* Effect.scoped(Effect.gen(function*() {
+        const alice = yield* rawPeer(network, "10.0.0.1", 5070, ["tcp"])
+        yield* alice.send(request("OPTIONS", alice.local[0], bob.local[0]), bob.local[0])
+        yield* settle
+      }))
+      const tx = received(bob.events.seen)
+      const error = yield* Effect.flip(bob.layer.respond(tx.id, makeResponse(tx.request, 200, "OK", { toTag: "t" })))
+      expect(error._tag === "NetworkError" && error.reason).toBe("ConnectFailed")
+      expect(yield* bob.layer.counts).toEqual({ client: 0, server: 0 })
+    }))
+
   it.effect("§17.2.3: same branch, different sent-by → two transactions; same branch and sent-by, other method → two transactions", () =>
     Effect.gen(function*() {
       const network = yield* makeFakeNetwork({ seed: 5 })
