@@ -11,6 +11,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process"
 import { createSocket, type Socket } from "node:dgram"
+import { loadavg } from "node:os"
 import { Effect, Exit, Scope } from "effect"
 import { makeMediaEngine } from "../src/media/engine-live.ts"
 import type { NegotiatedMedia } from "../src/sdp/negotiated.ts"
@@ -147,7 +148,7 @@ const runServer = Effect.gen(function*() {
       `${String(n).padStart(5)} streams: sent ${result.sent}, echoed ${result.received}, lost ${lost} ` +
         `(${((lost / result.sent) * 100).toFixed(3)}%; server got ${serverIn}, echoed ${serverOut}), ` +
         `${pps} packets/s echoed, server CPU ${cpuPct.toFixed(0)}% ` +
-        `(generator ${result.cpuPct.toFixed(0)}%) of one core`
+        `(generator ${result.cpuPct.toFixed(0)}%) of one core, load ${loadavg()[0].toFixed(2)}`
     )
     yield* Scope.close(scope, Exit.void)
     if (lost > 0) break

@@ -3,6 +3,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { decodeEvent, DtmfReceiver, encodeEvent, eventCode } from "../../src/media/dtmf.ts"
 import { decode, decodeSample, encode, encodeSample } from "../../src/media/g711.ts"
 import { PortPool } from "../../src/media/port-pool.ts"
+import { makeTone } from "../../src/media/sources/tone.ts"
+import { playPcm } from "../../src/media/sources/wav-file.ts"
 import { estimateMos, ReceiverStats } from "../../src/media/stats.ts"
 import { isWavError, parseWav, pcmBytes, wavHeader } from "../../src/media/wav.ts"
 
@@ -135,6 +137,31 @@ describe("WAV", () => {
     const stereo = wavHeader(4)
     new DataView(stereo.buffer).setUint16(22, 2, true)
     expect(isWavError(parseWav(new Uint8Array([...stereo, 0, 0, 0, 0])))).toBe(true)
+  })
+})
+
+describe("sources", () => {
+  it("a 1000 Hz tone crosses zero 2000 times a second, phase-continuous across frames", () => {
+    const tone = makeTone(1000)
+    const second = new Int16Array(8000)
+    for (let at = 0; at < 8000; at += 160) tone.fill(second.subarray(at, at + 160))
+    let crossings = 0
+    for (let i = 1; i < second.length; i++) if ((second[i - 1] < 0) !== (second[i] < 0)) crossings++
+    expect(Math.abs(crossings - 2000)).toBeLessThanOrEqual(2)
+    expect(Math.max(...second)).toBeLessThanOrEqual(8000)
+  })
+
+  it("file playback: without loop it ends in silence; with loop it wraps", () => {
+    const pcm = Int16Array.from({ length: 200 }, (_, i) => i + 1)
+    const frame = new Int16Array(160)
+    const once = playPcm(pcm, false)
+    expect(once.fill(frame)).toBe(true)
+    expect(once.fill(frame)).toBe(false)
+    expect(Array.from(frame.subarray(38, 42))).toEqual([199, 200, 0, 0])
+    const looped = playPcm(pcm, true)
+    looped.fill(frame)
+    expect(looped.fill(frame)).toBe(true)
+    expect(Array.from(frame.subarray(38, 42))).toEqual([199, 200, 1, 2])
   })
 })
 
