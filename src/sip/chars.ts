@@ -40,6 +40,13 @@ export const digitsValue = (s: string, from = 0, to = s.length): number => {
   return n
 }
 
+/** s[from, to) without leading and trailing SP/HTAB, in one slice. */
+export const trimmed = (s: string, from: number, to: number): string => {
+  while (from < to && (s.charCodeAt(from) === 32 || s.charCodeAt(from) === 9)) from++
+  while (to > from && (s.charCodeAt(to - 1) === 32 || s.charCodeAt(to - 1) === 9)) to--
+  return s.slice(from, to)
+}
+
 export const isWs = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 10
 
 /** `%XX` escapes decoded as UTF-8 (§19.1.2, §25.1 escaped); undefined when an escape is malformed. */
