@@ -1,7 +1,7 @@
 /**
  * The transaction timers of RFC 3261 §17 (Table 4) and RFC 6026 (Timers L and M), as durations derived
- * from T1/T2/T4, and the small scheduling helper every state machine uses. Every timer runs on Effect's
- * Clock (`Effect.sleep`), so tests drive them with TestClock.
+ * from T1/T2/T4, and the two-slot arming helper every state machine uses. Timers run on the lanes of
+ * timer-lanes.ts, which sleep on Effect's Clock, so tests drive every timer with TestClock.
  */
 import { Effect } from "effect"
 import { cancelTimer, type TimerEntry, type TimerLanes } from "./timer-lanes.ts"
