@@ -34,8 +34,10 @@ export const openWavRecorder = (path: string): Effect.Effect<WavRecorder, Error>
       const chunk = Buffer.concat(pending, pendingBytes)
       pending = []
       pendingBytes = 0
-      await handle.write(chunk, 0, chunk.length, WAV_HEADER_BYTES + written)
+      // Claim the file region before awaiting: a flush and the close may overlap.
+      const at = WAV_HEADER_BYTES + written
       written += chunk.length
+      await handle.write(chunk, 0, chunk.length, at)
     }
     const flush = Effect.tryPromise(() => (closed ? Promise.resolve() : writePending())).pipe(Effect.ignore)
     const close = Effect.tryPromise(async () => {
