@@ -11,7 +11,7 @@
  */
 import { Effect } from "effect"
 import type { NetworkError } from "../errors.ts"
-import { makeResponse } from "../sip/index.ts"
+import { getHeader, makeResponse } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
 import { ProtocolError } from "../errors.ts"
 import type { LayerContext, ServerTx } from "./context.ts"
@@ -92,7 +92,10 @@ export const startInviteServer = (ctx: LayerContext, tx: ServerTx): Effect.Effec
       TRYING_DELAY,
       Effect.suspend(() => {
         if (tx.state !== "proceeding" || tx.last !== undefined) return Effect.void
-        return Effect.ignore(respondInvite(ctx, tx, makeResponse(tx.request, 100, "Trying")))
+        // §8.2.6.1: a 100 copies the request's Timestamp (RTT estimates for the UAC).
+        const timestamp = getHeader(tx.request, "timestamp")
+        const trying = makeResponse(tx.request, 100, "Trying", timestamp === undefined ? undefined : { headers: [["Timestamp", timestamp]] })
+        return Effect.ignore(respondInvite(ctx, tx, trying))
       })
     ),
     arm(

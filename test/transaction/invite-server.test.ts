@@ -59,6 +59,18 @@ describe("INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)", () => {
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 1 })
     }))
 
+  it.effect("§8.2.6.1: the automatic 100 Trying copies the INVITE's Timestamp", () =>
+    Effect.gen(function*() {
+      const { alice, dest, from } = yield* setup()
+      const invite = request("INVITE", from, dest)
+      yield* alice.send({ ...invite, headers: [...invite.headers, { name: "Timestamp", key: "timestamp", value: "54.2" }] }, dest)
+      yield* TestClock.adjust(200)
+      yield* settle
+      const [trying] = (yield* alice.inbox.takeAll).map((i) => i.message as SipResponse)
+      expect(trying.status).toBe(100)
+      expect(header(trying, "timestamp")).toBe("54.2")
+    }))
+
   it.effect("§17.2.1: no automatic 100 when the TU answers within 200 ms; a retransmitted INVITE in Proceeding gets the TU's last provisional", () =>
     Effect.gen(function*() {
       const { alice, bob, dest, from } = yield* setup()
