@@ -3,8 +3,9 @@
  * UDP, and SIPp's built-in UAC scenario (INVITE, 200, ACK, BYE) calls a DialogLayer that auto-answers.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Queue, Stream } from "effect"
+import { Effect, Fiber, Layer, Queue, Stream } from "effect"
 import { spawn, spawnSync } from "node:child_process"
+import * as Dgram from "node:dgram"
 import { DialogLayer, type DialogEvent, type OutgoingInviteEvent } from "../../src/dialog/dialog-layer.ts"
 import { TransactionLayer } from "../../src/transaction/transaction-layer.ts"
 import { TransportLive } from "../../src/transport/layer.ts"
@@ -39,6 +40,17 @@ const autoAnswer = (side: Effect.Success<typeof stack>) =>
     })).pipe(Effect.forkScoped)
     return seen
   })
+
+/** An ephemeral UDP port the OS just handed out (and we released) for SIPp to bind. */
+const freeUdpPort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const socket = Dgram.createSocket("udp4")
+    socket.bind(0, "127.0.0.1", () => {
+      const { port } = socket.address()
+      socket.close(() => resolve(port))
+    })
+  })
+)
 
 const sippPath = spawnSync("which", ["sipp"], { encoding: "utf8" }).stdout.trim()
 
@@ -97,5 +109,32 @@ describe("DialogLayer on UDP 127.0.0.1", () => {
       expect(seen.filter((t) => t === "DialogConfirmed")).toHaveLength(3)
       expect(seen.filter((t) => t === "DialogTerminated")).toHaveLength(3)
       expect(yield* server.dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+    }))
+
+  it.live("our UAC against SIPp's built-in 'uas' (180, 200, ACK expected, then our BYE answered 200)", () =>
+    Effect.gen(function*() {
+      const client = yield* stack
+      const port = yield* freeUdpPort
+      const sipp = yield* runSipp(
+        ["-sn", "uas", "-i", "127.0.0.1", "-p", String(port), "-m", "1", "-timeout", "15", "-timeout_error", "-nostdin"],
+        20_000
+      ).pipe(Effect.forkChild)
+      yield* Effect.sleep("500 millis")
+      const outgoing = yield* client.dialog.invite({
+        target: `sip:service@127.0.0.1:${port}`,
+        from: "<sip:caller@127.0.0.1>",
+        to: `<sip:service@127.0.0.1:${port}>`,
+        destination: { transport: "udp", host: "127.0.0.1", port }
+      })
+      const progress = yield* Stream.runCollect(outgoing.events)
+      expect(progress.map((e) => `${e._tag} ${e.response.status}`)).toEqual(["Provisional 180", "Answered 200"])
+      const answered = progress[1]!
+      if (answered._tag !== "Answered") return
+      // SIPp's uas waits for our ACK before it accepts the BYE: a 200 here proves the ACK was right.
+      const bye = yield* client.dialog.request(answered.dialogId, "BYE")
+      expect(bye.status).toBe(200)
+      const result = yield* Fiber.join(sipp)
+      expect(result.code, result.output).toBe(0)
+      expect(yield* client.dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
     }))
 })
