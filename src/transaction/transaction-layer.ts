@@ -29,7 +29,9 @@ export type TransactionEvent =
   /** A response that matches no client transaction: e.g. a retransmitted 2xx after the INVITE client
    *  transaction ended, or a 2xx from a second fork. The dialog layer re-ACKs it. */
   | { readonly _tag: "StrayResponse"; readonly response: SipResponse; readonly source: Endpoint }
-  /** A server transaction ended without the TU seeing its end otherwise (Timer H: no ACK for a non-2xx). */
+  /** A server transaction ended without the TU seeing its end otherwise: Timer H (no ACK for a non-2xx), a
+   *  transport error on a retransmission, or the TU never sent a final response (64*T1 for non-INVITE,
+   *  3 min for INVITE: the layer answered 408 itself and reports TransactionTimeout). */
   | { readonly _tag: "ServerTransactionFailed"; readonly id: string; readonly error: ProtocolError | NetworkError }
 
 /** A client transaction: its responses arrive on `responses`. */
