@@ -42,6 +42,8 @@ export interface ServerTx extends ServerTransaction, TimerSlots {
   interval: number
   /** The last response sent: retransmitted requests are answered with it (§17.2.1, §17.2.2). */
   last: SipResponse | undefined
+  /** ServerTransactionFailed already went up (at most once per transaction). */
+  reported: boolean
 }
 
 export interface LayerContext {

@@ -33,6 +33,7 @@ export const makeServerTx = (
     state: invite ? "proceeding" : "trying",
     interval: ctx.timers.t1,
     last: undefined,
+    reported: false,
     retransmit: undefined,
     expiry: undefined
   }
@@ -52,8 +53,11 @@ export const failServer = (ctx: LayerContext, tx: ServerTx, error: ProtocolError
 }
 
 /** ServerTransactionFailed up to the TU (waits while the event queue is full: backpressure). */
-export const reportFailure = (ctx: LayerContext, tx: ServerTx, error: ProtocolError | NetworkError): Effect.Effect<void> =>
-  Queue.offer(ctx.events, { _tag: "ServerTransactionFailed", id: tx.id, error }).pipe(Effect.asVoid)
+export const reportFailure = (ctx: LayerContext, tx: ServerTx, error: ProtocolError | NetworkError): Effect.Effect<void> => {
+  if (tx.reported) return Effect.void
+  tx.reported = true
+  return Queue.offer(ctx.events, { _tag: "ServerTransactionFailed", id: tx.id, error }).pipe(Effect.asVoid)
+}
 
 /** Sends a response; a transport error terminates the transaction (§17.2.4) and is returned. */
 export const sendResponse = (ctx: LayerContext, tx: ServerTx, response: SipResponse): Effect.Effect<void, NetworkError> =>

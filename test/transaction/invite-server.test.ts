@@ -218,6 +218,20 @@ describe("INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)", () => {
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 0 })
     }))
 
+  it.effect("TU guard then no ACK: the 408 is retransmitted until Timer H; ServerTransactionFailed goes up once", () =>
+    Effect.gen(function*() {
+      const { alice, bob, dest, from } = yield* setup()
+      yield* alice.send(request("INVITE", from, dest), dest)
+      yield* TestClock.adjust(180_000)
+      yield* settle
+      expect(summary(yield* alice.inbox.takeAll)).toEqual([100, 408])
+      yield* TestClock.adjust(32_000)
+      yield* settle
+      expect(summary(yield* alice.inbox.takeAll).every((s) => s === 408)).toBe(true)
+      expect(yield* bob.layer.counts).toEqual({ client: 0, server: 0 })
+      expect(tags(bob.events.seen)).toEqual(["RequestReceived", "ServerTransactionFailed"])
+    }))
+
   it.effect("respond to an unknown transaction fails with ProtocolError NoSuchTransaction", () =>
     Effect.gen(function*() {
       const { bob, from } = yield* setup()
