@@ -74,6 +74,9 @@ export interface DialogCounts {
 }
 
 export class DialogLayer extends Context.Service<DialogLayer, {
+  /** Single consumer. A bounded queue with backpressure: while the consumer lags, the layer stops
+   *  reading transaction events (whose queue and then the socket buffer absorb the burst, dropping and
+   *  counting at the edge). Events raised inside a command never block that command. */
   readonly events: Stream.Stream<DialogEvent>
   /** Send 180/183 (with an optional body, e.g. early-media SDP) on a pending incoming INVITE: creates the early dialog. */
   provisional(dialogId: string, status: number, options?: ResponseOptions): Effect.Effect<void, ProtocolError | NetworkError>

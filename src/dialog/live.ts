@@ -55,7 +55,8 @@ const dispatch = (ctx: DialogContext, event: TransactionEvent): Effect.Effect<vo
   }
 }
 
-export const makeDialogLayer = Effect.fnUntraced(function*(config: DialogLayerConfig) {
+/** The service and its context (tests read the fiber sets through it to prove nothing leaks). */
+export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: DialogLayerConfig) {
   const transactions = yield* TransactionLayer
   const scope = yield* Effect.scope
   const events = yield* Queue.bounded<DialogEvent>(config.eventCapacity ?? 1024)
@@ -94,5 +95,8 @@ export const makeDialogLayer = Effect.fnUntraced(function*(config: DialogLayerCo
     request: (dialogId, method, options) => request(ctx, dialogId, method, options),
     counts: Effect.sync(() => ({ dialogs: ctx.store.dialogs.size, pendingInvites: ctx.store.pendingInvites }))
   }
-  return service
+  return { service, ctx }
 })
+
+export const makeDialogLayer = (config: DialogLayerConfig) =>
+  Effect.map(makeDialogLayerWithContext(config), ({ service }) => service)

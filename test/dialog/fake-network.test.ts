@@ -3,10 +3,10 @@
  * a whole call, a lost ACK recovered by the 2xx retransmission, a CANCEL, and every count back to zero.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Fiber, FiberMap, FiberSet, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import type { DialogEvent, OutgoingInviteEvent } from "../../src/dialog/dialog-layer.ts"
-import { makeDialogLayer } from "../../src/dialog/live.ts"
+import { makeDialogLayerWithContext } from "../../src/dialog/live.ts"
 import { makeTransactionLayer } from "../../src/transaction/make-layer.ts"
 import { TransactionLayer } from "../../src/transaction/transaction-layer.ts"
 import { type FakeNetwork, makeFakeNetwork } from "../../src/transport/fake.ts"
@@ -19,10 +19,17 @@ const stack = (network: FakeNetwork["Service"], host: string) =>
   Effect.gen(function*() {
     const transport = yield* network.endpoint({ host, port: 5060 })
     const transactions = yield* makeTransactionLayer().pipe(Effect.provideService(Transport, transport))
-    const dialog = yield* makeDialogLayer({ contactHost: host }).pipe(Effect.provideService(TransactionLayer, transactions))
+    const { service: dialog, ctx } = yield* makeDialogLayerWithContext({ contactHost: host }).pipe(
+      Effect.provideService(TransactionLayer, transactions)
+    )
     const events: Array<DialogEvent> = []
     yield* Stream.runForEach(dialog.events, (e) => Effect.sync(() => void events.push(e))).pipe(Effect.forkScoped)
-    const drained = Effect.all({ dialog: dialog.counts, transactions: transactions.counts })
+    // Drained: no dialog, no pending INVITE, no transaction, no retransmission timer, no follower fiber.
+    const drained = Effect.all({
+      dialog: dialog.counts,
+      transactions: transactions.counts,
+      fibers: Effect.map(Effect.all([FiberMap.size(ctx.retransmits), FiberSet.size(ctx.background)]), ([a, b]) => a + b)
+    })
     return { transactions, dialog, events, endpoint: transport.local[0]!, drained }
   })
 
@@ -47,7 +54,7 @@ const call = (network: FakeNetwork["Service"]) =>
     return { alice, bob, outgoing, progress, follower, incoming }
   })
 
-const zero = { dialog: { dialogs: 0, pendingInvites: 0 }, transactions: { client: 0, server: 0 } }
+const zero = { dialog: { dialogs: 0, pendingInvites: 0 }, transactions: { client: 0, server: 0 }, fibers: 0 }
 
 describe("DialogLayer over the real TransactionLayer on the fake network", () => {
   it.effect("a whole call: 180, 200/ACK, INFO, re-INVITE from the callee, BYE; both sides drain to zero", () =>
@@ -157,6 +164,57 @@ describe("DialogLayer over the real TransactionLayer on the fake network", () =>
       yield* Fiber.join(follower)
       const failed = progress.at(-1)
       expect(failed?._tag === "Failed" && failed.response.status).toBe(487)
+      yield* TestClock.adjust("64 seconds")
+      yield* settle
+      expect(yield* alice.drained).toEqual(zero)
+      expect(yield* bob.drained).toEqual(zero)
+    }))
+
+  it.effect("load: 300 concurrent calls (INVITE/180/200/ACK/BYE) with 5% loss and duplication all complete and drain", () =>
+    Effect.gen(function*() {
+      const network = yield* makeFakeNetwork({ seed: 11, loss: 0.05, duplication: 0.05, delayMs: 5 })
+      const alice = yield* stack(network, "10.0.0.1")
+      const bob = yield* stack(network, "10.0.0.2")
+      // Bob answers every INVITE at once: 180 then 200.
+      const answered = new Set<string>()
+      yield* Effect.forever(Effect.gen(function*() {
+        yield* Effect.yieldNow
+        for (const e of bob.events) {
+          if (e._tag !== "IncomingInvite" || answered.has(e.dialogId)) continue
+          answered.add(e.dialogId)
+          yield* bob.dialog.provisional(e.dialogId, 180).pipe(Effect.ignore)
+          yield* bob.dialog.accept(e.dialogId).pipe(Effect.ignore)
+        }
+        yield* Effect.sleep("1 millis")
+      })).pipe(Effect.forkScoped)
+      const calls = 300
+      const started = Date.now()
+      const oneCall = Effect.gen(function*() {
+        const outgoing = yield* alice.dialog.invite({
+          target: "sip:bob@10.0.0.2:5060",
+          from: "<sip:alice@10.0.0.1>",
+          to: "<sip:bob@10.0.0.2>",
+          destination: bob.endpoint
+        })
+        const progress = yield* Stream.runCollect(outgoing.events)
+        const last = progress.at(-1)
+        if (last?._tag !== "Answered") return "failed"
+        yield* Effect.sleep("2 seconds")
+        const bye = yield* alice.dialog.request(last.dialogId, "BYE")
+        return bye.status === 200 ? "ok" : "bye-failed"
+      }).pipe(Effect.catch(() => Effect.succeed("error")))
+      const all = yield* Effect.forEach(Array.from({ length: calls }), () => oneCall, { concurrency: "unbounded" }).pipe(
+        Effect.forkChild
+      )
+      for (let i = 0; i < 80 && all.pollUnsafe() === undefined; i++) {
+        yield* TestClock.adjust("500 millis")
+        yield* settle
+      }
+      const outcomes = yield* Fiber.join(all)
+      const elapsed = Date.now() - started
+      console.log(`dialog load: ${calls} calls over the fake network (5% loss/dup) in ${elapsed} ms wall time`)
+      expect(outcomes.filter((o) => o === "ok")).toHaveLength(calls)
+      expect(bob.events.filter((e) => e._tag === "DialogTerminated" && e.reason === "RemoteBye")).toHaveLength(calls)
       yield* TestClock.adjust("64 seconds")
       yield* settle
       expect(yield* alice.drained).toEqual(zero)
