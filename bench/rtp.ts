@@ -4,7 +4,8 @@
  * This process runs a real MediaEngine with N Echo sessions on 127.0.0.1. A child process (plain
  * node:dgram, so its work lands on the other core) sends one 172-byte PCMU packet per stream every
  * 20 ms — phases spread over the 20 ms like independent calls — for STEP_MS, waits DRAIN_MS, and
- * counts what came back. N steps up until a step loses packets or the time budget (< 60 s) is spent.
+ * counts what came back (and how late). N steps up until a step loses packets or echoes them later
+ * than DRAIN_MS, or the time budget (< 60 s) is spent.
  *
  * Run: npm run bench:rtp   (Node 24 strips the types of this file and of src/**).
  * Output: one line per step, then `<packets/s> packets/s` — the echoed rate of the best loss-free step.
@@ -26,7 +27,19 @@ const STREAMS_PER_SOCKET = 25
 const PORT_MIN = Number(process.env.RTP_BENCH_PORT_MIN ?? 46000)
 
 interface StepRequest { readonly ports: ReadonlyArray<number>; readonly durationMs: number }
-interface StepResult { readonly sent: number; readonly received: number; readonly cpuPct: number }
+interface StepResult {
+  readonly sent: number
+  /** Echoes back within DRAIN_MS after the last send. */
+  readonly received: number
+  /** Echoes that came later still (within LATE_MS more): the server fell behind rather than dropped. */
+  readonly late: number
+  readonly cpuPct: number
+  /** Round-trip latency of the echoes, ms. */
+  readonly p50: number
+  readonly p99: number
+  readonly max: number
+}
+const LATE_MS = 1000
 
 // ---------------------------------------------------------------- load generator (child process)
 const runGenerator = () => {
@@ -36,6 +49,9 @@ const runGenerator = () => {
     const sockets: Array<Socket> = []
     let sent = 0
     let received = 0
+    let late = 0
+    let counting = true
+    const latencies: Array<number> = []
     let bound = 0
     const seq = new Uint16Array(ports.length)
     const ssrc = Array.from(ports, () => (Math.random() * 2 ** 32) >>> 0)
@@ -46,6 +62,7 @@ const runGenerator = () => {
       b.writeUInt16BE(seq[i]++, 2)
       b.writeUInt32BE((seq[i] * 160) >>> 0, 4)
       b.writeUInt32BE(ssrc[i], 8)
+      b.writeDoubleLE(performance.now(), 12) // the echo brings it back: round-trip latency
       return b
     }
     const start = () => {
@@ -66,10 +83,15 @@ const runGenerator = () => {
         if (now < t0 + durationMs) setTimeout(tick, 1)
         else {
           setTimeout(() => {
+            counting = false
             const cpu = process.cpuUsage(cpu0)
             const cpuPct = ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100
-            process.send?.({ sent, received, cpuPct } satisfies StepResult)
-            for (const socket of sockets) socket.close()
+            setTimeout(() => {
+              for (const socket of sockets) socket.close()
+              latencies.sort((a, b) => a - b)
+              const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
+              process.send?.({ sent, received, late, cpuPct, p50: at(0.5), p99: at(0.99), max: at(1) } satisfies StepResult)
+            }, LATE_MS)
           }, DRAIN_MS)
         }
       }
@@ -77,7 +99,11 @@ const runGenerator = () => {
     }
     for (let k = 0; k < count; k++) {
       const socket = createSocket("udp4")
-      socket.on("message", () => void received++)
+      socket.on("message", (bytes) => {
+        if (!counting) return void late++
+        received++
+        if (bytes.length >= 20) latencies.push(performance.now() - bytes.readDoubleLE(12))
+      })
       socket.bind(0, "127.0.0.1", () => {
         try {
           socket.setRecvBufferSize(4 * 1024 * 1024)
@@ -141,17 +167,19 @@ const runServer = Effect.gen(function*() {
       serverIn += stats.packetsReceived
       serverOut += stats.packetsSent
     }
-    const lost = result.sent - result.received
+    const lost = result.sent - result.received - result.late
     const pps = Math.round((result.received * 1000) / STEP_MS)
     const cpuPct = (((cpu.user + cpu.system) / 1000) / wall) * 100
+    const cpuPerPacket = (cpu.user + cpu.system) / Math.max(1, result.received + result.late) // µs
     console.log(
-      `${String(n).padStart(5)} streams: sent ${result.sent}, echoed ${result.received}, lost ${lost} ` +
+      `${String(n).padStart(5)} streams: sent ${result.sent}, echoed ${result.received}, late ${result.late}, lost ${lost} ` +
+        `(rtt p50 ${result.p50.toFixed(2)} p99 ${result.p99.toFixed(1)} max ${result.max.toFixed(0)} ms) ` +
         `(${((lost / result.sent) * 100).toFixed(3)}%; server got ${serverIn}, echoed ${serverOut}), ` +
-        `${pps} packets/s echoed, server CPU ${cpuPct.toFixed(0)}% ` +
+        `${pps} packets/s echoed, server CPU ${cpuPct.toFixed(0)}% = ${cpuPerPacket.toFixed(1)} µs/echo ` +
         `(generator ${result.cpuPct.toFixed(0)}%) of one core, load ${loadavg()[0].toFixed(2)}`
     )
     yield* Scope.close(scope, Exit.void)
-    if (lost > 0) break
+    if (lost > 0 || result.late > 0) break
     best = pps
     bestStreams = n
   }
