@@ -3,9 +3,10 @@
  * 2xx retransmission and ACK timeout, CANCEL, BYE, and the in-dialog checks (481, 500, 491).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
+import { Effect, Fiber, Queue } from "effect"
 import { TestClock } from "effect/testing"
 import type { DialogEvent } from "../../src/dialog/dialog-layer.ts"
+import { NetworkError } from "../../src/errors.ts"
 import { getHeader, getHeaders, makeRequest } from "../../src/sip/index.ts"
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
 import { answer, inDialogRequest, incomingInvite, offerResponse, serverTransaction, settle, setup } from "./support.ts"
@@ -266,5 +267,76 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       expect(getHeader(ok, "allow")).toBe("INVITE, ACK, BYE")
       const again = yield* Effect.flip(dialog.respond(options.id, 200))
       expect(again.reason).toBe("NoSuchTransaction")
+    }))
+
+  it.effect("respond(requestId) on the initial INVITE works like provisional/accept, and §15: a BYE on the early dialog → 487 + 200", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events } = yield* setup
+      const invite = serverTransaction(incomingInvite())
+      yield* tl.inject({ _tag: "RequestReceived", transaction: invite })
+      const { dialogId, requestId } = events[0] as Extract<DialogEvent, { _tag: "IncomingInvite" }>
+      yield* dialog.respond(requestId, 183, { body: { contentType: "application/sdp", bytes: Buffer.from("v=0\r\n") } })
+      expect(statusesOf(tl.responses(invite.id))).toEqual([183])
+      expect(yield* dialog.counts).toEqual({ dialogs: 1, pendingInvites: 1 })
+      const bye = serverTransaction(inDialogRequest("BYE", 2, ourTagOf(dialogId)))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: bye })
+      expect(statusesOf(tl.responses(invite.id))).toEqual([183, 487])
+      expect(statusesOf(tl.responses(bye.id))).toEqual([200])
+      expect(events.at(-1)).toEqual({ _tag: "DialogTerminated", dialogId, reason: "RemoteBye" })
+      expect(yield* dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+    }))
+
+  it.effect("a server transaction that fails under a pending INVITE ends its dialog (reported, nothing left)", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events } = yield* setup
+      const invite = serverTransaction(incomingInvite())
+      yield* tl.inject({ _tag: "RequestReceived", transaction: invite })
+      const { dialogId } = events[0] as Extract<DialogEvent, { _tag: "IncomingInvite" }>
+      yield* dialog.provisional(dialogId, 180)
+      yield* tl.inject({
+        _tag: "ServerTransactionFailed",
+        id: invite.id,
+        error: new NetworkError({ reason: "SendFailed", address: "10.0.0.9:5061" })
+      })
+      expect(events.at(-1)).toEqual({ _tag: "DialogTerminated", dialogId, reason: "TransportError" })
+      expect(yield* dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+    }))
+
+  it.effect("RFC 3311: UPDATE → ReinviteReceived; its 2xx carries our Contact and the peer's new Contact becomes the target", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events, dialogId, ourTag } = yield* confirmed
+      const base = inDialogRequest("UPDATE", 2, ourTag)
+      const update = serverTransaction({
+        ...base,
+        headers: [...base.headers, { name: "Contact", key: "contact", value: "<sip:alice@10.0.0.99:5099>" }]
+      })
+      yield* tl.inject({ _tag: "RequestReceived", transaction: update })
+      expect(events.at(-1)).toMatchObject({ _tag: "ReinviteReceived", dialogId, requestId: update.id })
+      yield* dialog.respond(update.id, 200)
+      expect(getHeader(tl.responses(update.id)[0]!, "contact")).toBe("<sip:127.0.0.1:5070;transport=udp>")
+      // UPDATE needs no ACK: no retransmission of its 2xx.
+      yield* TestClock.adjust("10 seconds")
+      expect(tl.stateless()).toEqual([])
+      yield* dialog.request(dialogId, "INFO").pipe(Effect.forkChild)
+      yield* settle
+      expect(tl.client("INFO").request.uri).toBe("sip:alice@10.0.0.99:5099")
+      expect(tl.sent.at(-1)).toMatchObject({ destination: { host: "10.0.0.99", port: 5099 } })
+    }))
+
+  it.effect("§13.2.2.4: a 2xx to our re-INVITE retransmitted after its transaction ended (StrayResponse) is re-ACKed", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, dialogId } = yield* confirmed
+      const ours = yield* dialog.request(dialogId, "INVITE").pipe(Effect.forkChild)
+      yield* settle
+      const reinvite = tl.client("INVITE")
+      const ok = answer(reinvite.request, 200, "alice-tag")
+      yield* offerResponse(reinvite.queue, ok)
+      yield* Fiber.join(ours)
+      yield* Queue.end(reinvite.queue)
+      yield* settle
+      yield* tl.inject({ _tag: "StrayResponse", response: ok, source: { transport: "udp", host: "10.0.0.9", port: 5061 } })
+      const acks = tl.stateless() as Array<SipRequest>
+      expect(acks.map((a) => a.method)).toEqual(["ACK", "ACK"])
+      expect(acks[1]).toEqual(acks[0])
     }))
 })
