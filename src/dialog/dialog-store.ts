@@ -18,6 +18,8 @@ export interface PendingIncoming {
   readonly source: Endpoint
   readonly localTag: string
   readonly local: Endpoint
+  /** Call-ID + From-tag + CSeq: the same INVITE arriving over another path has the same key. */
+  readonly requestKey: string
 }
 
 /** A request reported to the session with a `requestId`, waiting for its final answer. */
@@ -53,6 +55,8 @@ export class DialogStore {
   readonly incoming = new Map<string, PendingIncoming>()
   /** Server transaction id → the dialog of a pending incoming INVITE. */
   readonly incomingByTransaction = new Map<string, string>()
+  /** §8.2.2.2 merged requests: Call-ID + From-tag + CSeq of each pending incoming INVITE. */
+  readonly incomingByRequest = new Map<string, string>()
   readonly requests = new Map<string, PendingRequest>()
   readonly outgoing = new Map<string, PendingOutgoing>()
   /** The id returned by `invite` → the dialog its 2xx confirmed, so the session can keep using it. */
@@ -72,6 +76,7 @@ export class DialogStore {
   addIncoming(pending: PendingIncoming): void {
     this.incoming.set(pending.dialogId, pending)
     this.incomingByTransaction.set(pending.transactionId, pending.dialogId)
+    this.incomingByRequest.set(pending.requestKey, pending.dialogId)
   }
 
   removeIncoming(dialogId: string): void {
@@ -79,6 +84,7 @@ export class DialogStore {
     if (pending === undefined) return
     this.incoming.delete(dialogId)
     this.incomingByTransaction.delete(pending.transactionId)
+    this.incomingByRequest.delete(pending.requestKey)
   }
 
   /** Forget a dialog and every alias and pending request pointing at it. */

@@ -19,15 +19,24 @@ import { startRetransmitting, stopRetransmitting } from "./two-xx-retransmit.ts"
 
 export const onIncomingInvite = Effect.fnUntraced(function*(ctx: DialogContext, transaction: ServerTransaction) {
   const { request, source } = transaction
+  const callId = getHeader(request, "call-id") ?? ""
+  const fromTag = tagOf(request, "from") ?? ""
+  const requestKey = `${callId};${fromTag};${getHeader(request, "cseq") ?? ""}`
+  if (ctx.store.incomingByRequest.has(requestKey)) {
+    // §8.2.2.2: the same INVITE reached us over another path (a forking proxy upstream): 482.
+    const merged = buildResponse(ctx, request, 482, undefined, newTag(), undefined)
+    return yield* ignoreFailure(ctx.transactions.respond(transaction.id, merged))
+  }
   const localTag = newTag()
-  const dialogId = dialogKey(getHeader(request, "call-id") ?? "", localTag, tagOf(request, "from") ?? "")
+  const dialogId = dialogKey(callId, localTag, fromTag)
   ctx.store.addIncoming({
     dialogId,
     transactionId: transaction.id,
     request,
     source,
     localTag,
-    local: localFor(ctx, source.transport)
+    local: localFor(ctx, source.transport),
+    requestKey
   })
   yield* ctx.emit({ _tag: "IncomingInvite", dialogId, requestId: transaction.id, request, source })
 })

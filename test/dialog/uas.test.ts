@@ -339,4 +339,14 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       expect(acks.map((a) => a.method)).toEqual(["ACK", "ACK"])
       expect(acks[1]).toEqual(acks[0])
     }))
+
+  it.effect("§8.2.2.2: the same INVITE over a second path (new branch, same Call-ID/From-tag/CSeq) → 482", () =>
+    Effect.gen(function*() {
+      const { tl, events } = yield* setup
+      yield* tl.inject({ _tag: "RequestReceived", transaction: serverTransaction(incomingInvite()) })
+      const copy = serverTransaction(incomingInvite())
+      yield* tl.inject({ _tag: "RequestReceived", transaction: copy })
+      expect(statusesOf(tl.responses(copy.id))).toEqual([482])
+      expect(events.filter((e) => e._tag === "IncomingInvite")).toHaveLength(1)
+    }))
 })
