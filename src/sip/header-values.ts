@@ -21,7 +21,10 @@ export const parseContentLength = (value: string): number | ParseError =>
 
 /** §20.19 Expires = delta-seconds (values past 2^32-1 are clamped to it, §25.1). */
 export const parseExpires = (value: string): number | ParseError => {
-  const n = number(value, "Expires", Number.MAX_SAFE_INTEGER)
+  const v = value.trim()
+  // Any run of digits is valid, however long (RFC 4475 §3.1.2.4): only the clamped value matters.
+  if (v.length > 10 && /^\d+$/.test(v)) return 4294967295
+  const n = number(v, "Expires", Number.MAX_SAFE_INTEGER)
   return isParseError(n) ? n : Math.min(n, 4294967295)
 }
 
