@@ -20,7 +20,7 @@ export const nextFrame = (state: SessionState, nowMs: number): Buffer | undefine
   else if (!source.fill(state.frame)) state.pcm = silence // a file without loop ends in silence
   encode(state.law, state.frame, state.encoded)
   state.sender.resume(nowMs, state.clockRate, state.ptime)
-  return state.sender.frame(media.codec.payloadType, state.encoded, state.frameSamples, nowMs)
+  return state.sender.frame(state.lawPayloadType, state.encoded, state.frameSamples, nowMs)
 }
 
 /**

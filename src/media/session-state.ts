@@ -25,8 +25,11 @@ export class SessionState {
   readonly rtcp: RtcpState
   dtmf = new DtmfReceiver(8000)
   media: NegotiatedMedia | undefined = undefined
-  /** The G.711 law of the send codec, or undefined for a codec we cannot encode (G722: echo only). */
+  /** What generated audio (tone, file, silence) is encoded with: the send codec when it is G.711,
+   *  else the first G.711 codec of the answer (RFC 3264 §5.1: any listed format may be sent); none
+   *  (law undefined) when only G722 was agreed — then only echo sends. */
   law: G711Law | undefined = undefined
+  lawPayloadType = 0
   source: MediaSource
   pcm: PcmSource | undefined = undefined
   muted = false
@@ -101,7 +104,9 @@ export class SessionState {
   apply(media: NegotiatedMedia, initialTarget: NetAddress.InetAddress | undefined, rtcpTarget: NetAddress.InetAddress | undefined): void {
     const previous = this.media
     this.media = media
-    this.law = g711Law(media.codec.name)
+    const encodable = [media.codec, ...media.codecs].find((codec) => g711Law(codec.name) !== undefined)
+    this.law = encodable === undefined ? undefined : g711Law(encodable.name)
+    this.lawPayloadType = encodable?.payloadType ?? 0
     this.accepted = new Uint8Array(128)
     for (const codec of media.codecs) this.accepted[codec.payloadType & 0x7f] = 1
     this.accepted[media.codec.payloadType & 0x7f] = 1

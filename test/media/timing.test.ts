@@ -211,18 +211,25 @@ describe("receiving, RTCP and the media timeout on the Clock", () => {
       expect((yield* Fiber.join(timeouts)).map((e) => e._tag)).toEqual(["MediaTimeout"])
     }))
 
-  it.effect("G722: echo passes any negotiated payload type through; tone is not sent (no encoder)", () =>
+  it.effect("G722: echo passes any negotiated payload type through; a tone goes out as the answer's G.711 codec", () =>
     Effect.gen(function*() {
       const g722 = { payloadType: 9, name: "G722", clockRate: 8000 }
+      const pcma = { payloadType: 8, name: "PCMA", clockRate: 8000 }
       const echo = yield* session({ _tag: "Echo" })
       yield* echo.media.apply(negotiated(50000, { codec: g722, codecs: [g722] }))
       const payload = Uint8Array.from({ length: 160 }, (_, i) => i)
       yield* echo.media.onRtp([rtpFrom(7, 1120, 9, payload)])
       expect(echo.rtp().map((p) => [p.header.payloadType, Buffer.from(p.payload).equals(Buffer.from(payload))])).toEqual([[9, true]])
-      const tone = yield* session({ _tag: "Tone", frequency: 440 })
-      yield* tone.media.apply(negotiated(50000, { codec: g722, codecs: [g722] }))
+      // G722 only: nothing we can encode, so a tone sends nothing.
+      const only = yield* session({ _tag: "Tone", frequency: 440 })
+      yield* only.media.apply(negotiated(50000, { codec: g722, codecs: [g722] }))
       yield* TestClock.adjust("100 millis")
-      expect(tone.rtp()).toHaveLength(0)
+      expect(only.rtp()).toHaveLength(0)
+      // G722 preferred, PCMA also agreed: the tone is sent as PCMA.
+      const both = yield* session({ _tag: "Tone", frequency: 440 })
+      yield* both.media.apply(negotiated(50000, { codec: g722, codecs: [g722, pcma] }))
+      yield* TestClock.adjust("100 millis")
+      expect(both.rtp().map((p) => p.header.payloadType)).toEqual([8, 8, 8, 8, 8])
     }))
 
   it.effect("a muted echo keeps the cadence but sends silence of the same size", () =>

@@ -19,6 +19,9 @@ const silenceOf = (byte: number, length: number): Uint8Array => {
 /** The reply to one received audio packet, or undefined when we are not echoing now. */
 export const echoReply = (state: SessionState, header: RtpView, payload: Uint8Array, nowMs: number): Buffer | undefined => {
   if (state.source._tag !== "Echo" || !state.canSend || state.dtmfSending || state.rtpTarget === undefined) return undefined
-  const out = state.muted && state.law !== undefined ? silenceOf(silenceByte(state.law), payload.length) : payload
-  return state.sender.echo(header.payloadType, out, header.ssrc, header.timestamp, header.marker, nowMs)
+  if (!state.muted) return state.sender.echo(header.payloadType, payload, header.ssrc, header.timestamp, header.marker, nowMs)
+  // Muted: never the caller's own audio back; our G.711 silence of the same duration, when we have a law.
+  if (state.law === undefined) return undefined
+  const silence = silenceOf(silenceByte(state.law), payload.length)
+  return state.sender.echo(state.lawPayloadType, silence, header.ssrc, header.timestamp, header.marker, nowMs)
 }
