@@ -87,6 +87,16 @@ export const buildReport = (state: RtcpState, sender: RtpSender, receiver: Recei
   return Buffer.concat([first.serialize(), sdes.serialize()])
 }
 
+/** §6.6: leaving the session — a report, then BYE with our SSRC, as the last packet of the compound. */
+export const buildBye = (state: RtcpState, sender: RtpSender, receiver: ReceiverStats, nowMs: number): Buffer => {
+  const bye = Buffer.alloc(8)
+  bye[0] = 0x81 // V=2, SC=1
+  bye[1] = 203
+  bye.writeUInt16BE(1, 2) // length in 32-bit words minus one
+  bye.writeUInt32BE(sender.ssrc, 4)
+  return Buffer.concat([buildReport(state, sender, receiver, nowMs), bye])
+}
+
 /** RFC 5761 §4: on a muxed port, payload types 192-223 in the second byte are RTCP. */
 export const looksLikeRtcp = (bytes: Uint8Array): boolean => bytes.length >= 8 && bytes[1] >= 192 && bytes[1] <= 223
 

@@ -9,6 +9,7 @@ import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { MediaEvent, MediaSession, MediaSource } from "./media-engine.ts"
 import { mediaTimeoutLoop, rtcpLoop } from "./periodic.ts"
 import { receiveRtcpDatagram, receiveRtpDatagram } from "./receive-path.ts"
+import { buildBye } from "./rtcp.ts"
 import { audioTicker, type Send, sendDigits } from "./send-loop.ts"
 import { SessionState, type Target } from "./session-state.ts"
 import { silence } from "./sources/silence.ts"
@@ -65,6 +66,9 @@ export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSes
     const sendRtcp: Send = (packet) =>
       state.rtcpTarget === undefined ? Effect.void : wire.sendRtcp(packet, state.rtcpTarget, state.media?.rtcpMux === true)
 
+    // Runs before the sockets close (they were opened, and their finalizer registered, before us).
+    yield* Scope.addFinalizer(scope, Effect.suspend(() =>
+      state.media === undefined ? Effect.void : sendRtcp(buildBye(state.rtcp, state.sender, state.receiver, state.now()))))
     yield* Effect.forkIn(rtcpLoop(state, sendRtcp), scope)
     yield* Effect.forkIn(mediaTimeoutLoop(state, options.mediaTimeoutMs), scope)
 

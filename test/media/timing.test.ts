@@ -3,7 +3,7 @@
  * RTP header progression (RFC 3550 §5.1), RFC 4733 DTMF sending, hold/mute, RTCP and the media timeout.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { RtcpPacketConverter, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket, RtpHeader, RtpPacket } from "werift-rtp"
 import { ntpFromMillis } from "../../src/media/rtcp.ts"
@@ -241,5 +241,20 @@ describe("receiving, RTCP and the media timeout on the Clock", () => {
       const [reply] = echo.rtp()
       expect(reply.payload.length).toBe(160)
       expect(reply.payload.every((b) => b === 0xff)).toBe(true)
+    }))
+
+  it.effect("RFC 3550 §6.6: closing the session sends a BYE with our SSRC, last in the compound", () =>
+    Effect.gen(function*() {
+      const call = yield* Scope.make()
+      const { media, sent, rtp } = yield* session({ _tag: "Silence" }).pipe(Scope.provide(call))
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("40 millis")
+      yield* Scope.close(call, Exit.void)
+      const last = Buffer.from(sent[sent.length - 1].packet)
+      expect(sent[sent.length - 1].rtcp).toBe(true)
+      const bye = last.subarray(last.length - 8)
+      expect([bye[0], bye[1], bye.readUInt16BE(2)]).toEqual([0x81, 203, 1])
+      expect(bye.readUInt32BE(4)).toBe(rtp()[0].header.ssrc)
+      expect(RtcpPacketConverter.deSerialize(last.subarray(0, last.length - 8))[0]).toBeInstanceOf(RtcpSrPacket)
     }))
 })
