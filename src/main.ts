@@ -4,14 +4,12 @@
  * Flags → config → Layers → run until SIGINT/SIGTERM, which end active calls with BYE first.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Console, Effect, Layer, Logger, References } from "effect"
+import { Console, Effect, Layer, Logger } from "effect"
 import { Command } from "effect/cli"
 import { ServerSessionManager } from "./api/server-session-manager.ts"
 import { callCommand } from "./cli/call-command.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
-
-const logLevels = { debug: "Debug", info: "Info", warn: "Warn", error: "Error" } as const
 
 const serve = (flags: ServerFlags) =>
   Effect.gen(function*() {
@@ -34,10 +32,8 @@ const serve = (flags: ServerFlags) =>
     Effect.tap(() => Effect.sync(() => { process.exitCode = 1 }))
   )
 
-const command = Command.make("effect-sip", serverFlags, (flags) =>
-  serve(flags).pipe(
-    Effect.provideService(References.MinimumLogLevel, logLevels[flags.logLevel])
-  )).pipe(
+// --log-level is effect/cli's global flag: it sets References.MinimumLogLevel for every command.
+const command = Command.make("effect-sip", serverFlags, serve).pipe(
   Command.withDescription("An Effect-native SIP server: answers calls with RTP media (`call` places one)"),
   Command.withSubcommands([callCommand])
 )

@@ -30,8 +30,7 @@ export const serverFlags = {
   ),
   media: Flag.String("media").pipe(Flag.withDescription("echo | tone | silence | file:PATH"), Flag.withDefault("echo")),
   codecs: Flag.String("codecs").pipe(Flag.withDescription("Codecs, preferred first"), Flag.withDefault("PCMU,PCMA,G722")),
-  maxCalls: Flag.Int("max-calls").pipe(Flag.withDescription("Concurrent calls before 486"), Flag.withDefault(1000)),
-  logLevel: Flag.Literals("log-level", ["debug", "info", "warn", "error"]).pipe(Flag.withDefault("info"))
+  maxCalls: Flag.Int("max-calls").pipe(Flag.withDescription("Concurrent calls before 486"), Flag.withDefault(1000))
 } as const
 
 export interface ServerFlags {
