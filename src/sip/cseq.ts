@@ -7,20 +7,35 @@ export interface CSeq {
   readonly method: string
 }
 
-export const parseCSeq = (value: string): CSeq | ParseError => {
+const isLws = (c: number): boolean => c === 32 || c === 9
+
+// Scan results, kept in module state so the parser's check allocates nothing but the method string.
+let seq = 0
+let methodStart = 0
+let methodEnd = 0
+
+const scan = (value: string): boolean => {
   let i = 0
   const n = value.length
-  while (i < n && (value.charCodeAt(i) === 32 || value.charCodeAt(i) === 9)) i++
+  while (i < n && isLws(value.charCodeAt(i))) i++
   const digitsStart = i
   while (i < n && value.charCodeAt(i) >= 48 && value.charCodeAt(i) <= 57) i++
-  const seq = digitsValue(value, digitsStart, i)
-  if (seq < 0 || seq >= 2 ** 31) return parseError("Bad CSeq number", "CSeq")
+  seq = digitsValue(value, digitsStart, i)
+  if (seq < 0 || seq >= 2 ** 31) return false
   const wsStart = i
-  while (i < n && (value.charCodeAt(i) === 32 || value.charCodeAt(i) === 9)) i++
+  while (i < n && isLws(value.charCodeAt(i))) i++
   let end = n
-  while (end > i && (value.charCodeAt(end - 1) === 32 || value.charCodeAt(end - 1) === 9)) end--
-  if (i === wsStart || !isToken(value, i, end)) return parseError("Bad CSeq method", "CSeq")
-  return { seq, method: value.slice(i, end) }
+  while (end > i && isLws(value.charCodeAt(end - 1))) end--
+  methodStart = i
+  methodEnd = end
+  return i > wsStart && isToken(value, i, end)
 }
+
+/** The method of a valid CSeq value, else undefined (the parser's §8.2 check). */
+export const cseqMethodOf = (value: string): string | undefined =>
+  scan(value) ? value.slice(methodStart, methodEnd) : undefined
+
+export const parseCSeq = (value: string): CSeq | ParseError =>
+  scan(value) ? { seq, method: value.slice(methodStart, methodEnd) } : parseError("Bad CSeq", "CSeq")
 
 export const formatCSeq = (cseq: CSeq): string => `${cseq.seq} ${cseq.method}`

@@ -5,8 +5,7 @@
  * values stay raw strings. Only the checks §8.2 / §18.3 need before a message can go up are made here:
  * start line, header-line syntax, mandatory headers, CSeq method, Content-Length.
  */
-import { trimmed } from "./chars.ts"
-import { parseCSeq } from "./cseq.ts"
+import { cseqMethodOf } from "./cseq.ts"
 import { readHeaders } from "./header-lines.ts"
 import { emptyBody, type SipMessage } from "./message.ts"
 import { type ParseError, isParseError, parseError } from "./parse-error.ts"
@@ -82,7 +81,9 @@ const parse = (bytes: Uint8Array, stream: boolean): SipMessage | ParseError => {
 
   let eol = text.indexOf("\n", from)
   if (eol < 0 || eol > len) eol = len
-  const startLine = parseStartLine(trimmed(text, from, text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol), line)
+  let lineEnd = eol
+  while (lineEnd > from && (text.charCodeAt(lineEnd - 1) === 13 || text.charCodeAt(lineEnd - 1) === 32)) lineEnd--
+  const startLine = parseStartLine(text, from, lineEnd, line)
   if (isParseError(startLine)) return startLine
 
   const block = readHeaders(text, eol + 1, len, line + 1, bodyStart)
@@ -93,9 +94,9 @@ const parse = (bytes: Uint8Array, stream: boolean): SipMessage | ParseError => {
   for (let i = 0; i < REQUIRED.length; i++) {
     if ((seen & (1 << i)) === 0) return parseError(`Missing ${REQUIRED[i][1]} header`, REQUIRED[i][0])
   }
-  const cseq = parseCSeq(block.cseq)
-  if (isParseError(cseq)) return cseq
-  if (startLine._tag === "Request" && cseq.method !== startLine.method) {
+  const cseqMethod = cseqMethodOf(block.cseq)
+  if (cseqMethod === undefined) return parseError("Malformed CSeq", "CSeq")
+  if (startLine._tag === "Request" && cseqMethod !== startLine.method) {
     return parseError("CSeq method does not match the request method", "CSeq")
   }
 
