@@ -83,6 +83,7 @@ export const acceptCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, r
   }
   if (record.state === "Terminated") return
   yield* ctx.dialog.accept(record.dialogId, { body: sdpBody(sdp) })
+  record.accepted = true
   if (record.state !== "EarlyMedia") yield* startMedia(ctx, record)
 }, (effect) =>
   Effect.catchTags(effect, {

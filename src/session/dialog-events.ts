@@ -2,7 +2,7 @@
  * The coordinator's reactions to dialog events: new calls, cancellations, confirmations (ACK),
  * re-INVITEs, other requests, and every way a dialog ends.
  */
-import { Effect } from "effect"
+import { Deferred, Effect } from "effect"
 import type { DialogEvent } from "../dialog/dialog-layer.ts"
 import type { EndReason } from "./call-state.ts"
 import type { CoordinatorContext } from "./coordinator-context.ts"
@@ -43,7 +43,8 @@ const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Ses
       }
     }
   }
-  if (record.state !== "OnHold") yield* transition(ctx, record, "Active")
+  yield* Deferred.succeed(record.confirmed, undefined)
+  if (record.state !== "OnHold" && record.state !== "Terminating") yield* transition(ctx, record, "Active")
   yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
 })
 

@@ -2,7 +2,7 @@
  * Operations on an established call: hold, resume, hang up, DTMF, mute, codec preferences; and the
  * peer's re-INVITEs. Hold and resume are re-INVITEs with a new offer (RFC 3264 §8.4).
  */
-import { Effect } from "effect"
+import { Deferred, Effect } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import { ApplicationError } from "../errors.ts"
 import type { Direction } from "../sdp/negotiated.ts"
@@ -17,15 +17,24 @@ import type { SessionRecord } from "./session-record.ts"
 const asApplicationError = (error: ProtocolError | NetworkError) =>
   new ApplicationError({ reason: "InvalidState", message: `${error._tag}: ${error.reason}` })
 
-/** End the call, whatever its state: BYE when answered, 480 when still ringing here. */
+/** How long a hang-up waits for the ACK of our 2xx before it may send BYE (§15: not before the ACK). */
+const ackWaitMs = 32_000
+
+/** End the call, whatever its state: BYE when answered, 480 when still ringing here, CANCEL when we call. */
 export const hangUp = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, reason: EndReason) {
   const invalid = checkOperation(record.id, record.state, "end")
   if (invalid) return yield* invalid
-  const answered = record.state === "Active" || record.state === "OnHold"
   const previous = record.state
+  const unconfirmed = record.direction === "incoming" && record.accepted && previous !== "Active" && previous !== "OnHold"
+  // Our 2xx is out but its ACK is not in: wait for it; if it never comes the dialog layer sends the BYE itself.
+  if (unconfirmed) yield* Deferred.await(record.confirmed).pipe(Effect.timeoutOption(ackWaitMs))
+  if (record.state === "Terminated") return
+  const answered = record.state === "Active" || record.state === "OnHold"
   yield* transition(ctx, record, "Terminating")
   const sent = answered
     ? ctx.dialog.request(record.dialogId, "BYE").pipe(Effect.asVoid)
+    : unconfirmed
+    ? Effect.void
     : record.direction === "incoming"
     ? ctx.dialog.reject(record.dialogId, 480)
     : ctx.dialog.cancel(record.dialogId)

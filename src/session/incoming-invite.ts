@@ -2,7 +2,7 @@
  * A new INVITE: admission (shutdown, capacity, Require), a session record with its own Scope, the
  * IncomingCall event, and the application's decision applied.
  */
-import { Effect, Exit, Scope } from "effect"
+import { Deferred, Effect, Exit, Scope } from "effect"
 import { getHeader, getHeaders, parseNameAddr, isParseError } from "../sip/index.ts"
 import type { SipRequest } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
@@ -72,7 +72,9 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     negotiated: undefined,
     codecs: undefined,
     ringTimedOut: false,
-    awaitingAckAnswer: false
+    awaitingAckAnswer: false,
+    accepted: false,
+    confirmed: yield* Deferred.make<void>()
   }
   ctx.registry.add(record)
   const call: IncomingCall = {

@@ -4,7 +4,7 @@
  * (the dialog layer ACKs it, and ACKs then BYEs a second 2xx from another fork); 3xx → the INVITE is
  * sent again to the first Contact (bounded hops); 4xx–6xx → ended, Rejected with the peer's status.
  */
-import { Effect, Exit, Scope, Stream } from "effect"
+import { Deferred, Effect, Exit, Scope, Stream } from "effect"
 import type { InviteOptions, OutgoingInviteEvent } from "../dialog/dialog-layer.ts"
 import { ApplicationError } from "../errors.ts"
 import { getHeaders, isParseError, parseNameAddr } from "../sip/index.ts"
@@ -139,7 +139,9 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     negotiated: undefined,
     codecs: options.codecs,
     ringTimedOut: false,
-    awaitingAckAnswer: false
+    awaitingAckAnswer: false,
+    accepted: false,
+    confirmed: yield* Deferred.make<void>()
   }
   ctx.registry.add(record)
   yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })

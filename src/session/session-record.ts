@@ -2,7 +2,7 @@
  * The coordinator's own record of one call, and the registry of live calls. Mutable on purpose: one
  * record per call, touched only by the coordinator's fibers; the public view is the SessionEvent stream.
  */
-import type { Scope } from "effect"
+import type { Deferred, Scope } from "effect"
 import type { MediaSession, MediaSource } from "../media/media-engine.ts"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { CallState } from "./call-state.ts"
@@ -30,6 +30,10 @@ export interface SessionRecord {
   ringTimedOut: boolean
   /** We offered in a 200 (late offer, or a body-less re-INVITE): the ACK carries the answer. */
   awaitingAckAnswer: boolean
+  /** Incoming: our 2xx went out. */
+  accepted: boolean
+  /** Incoming: done when the ACK for our 2xx arrived (DialogConfirmed). */
+  readonly confirmed: Deferred.Deferred<void>
 }
 
 let counter = 0
