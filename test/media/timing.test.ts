@@ -257,4 +257,14 @@ describe("receiving, RTCP and the media timeout on the Clock", () => {
       expect(bye.readUInt32BE(4)).toBe(rtp()[0].header.ssrc)
       expect(RtcpPacketConverter.deSerialize(last.subarray(0, last.length - 8))[0]).toBeInstanceOf(RtcpSrPacket)
     }))
+
+  it.effect("a File source that cannot be read plays silence instead of failing the call", () =>
+    Effect.gen(function*() {
+      const { media, rtp } = yield* session({ _tag: "File", path: "/nonexistent/prompt.wav" })
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("40 millis")
+      const packets = rtp()
+      expect(packets).toHaveLength(2)
+      expect(packets.every((p) => p.payload.every((b) => b === 0xff))).toBe(true)
+    }))
 })
