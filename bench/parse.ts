@@ -77,12 +77,17 @@ const compare = (a: () => void, b: () => void): readonly [number, number] => {
     a()
     b()
   } // warm-up: let the JIT settle
-  const rounds = 6
+  const rounds = 8
   let bestA = 0
   let bestB = 0
   for (let r = 0; r < rounds; r++) {
-    bestA = Math.max(bestA, measure(a, BUDGET_MS / rounds))
-    bestB = Math.max(bestB, measure(b, BUDGET_MS / rounds))
+    // Alternate who goes first, so neither always runs right after the other's garbage.
+    const first = r % 2 === 0 ? a : b
+    const second = r % 2 === 0 ? b : a
+    const x = measure(first, BUDGET_MS / rounds)
+    const y = measure(second, BUDGET_MS / rounds)
+    bestA = Math.max(bestA, r % 2 === 0 ? x : y)
+    bestB = Math.max(bestB, r % 2 === 0 ? y : x)
   }
   return [bestA, bestB]
 }
