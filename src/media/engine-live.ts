@@ -32,7 +32,9 @@ const readLoop = (
 export const makeMediaEngine = (config: MediaConfig): Effect.Effect<MediaEngine["Service"]> =>
   Effect.sync(() => {
     const pool = new PortPool(config.portMin, config.portMax)
-    const localAddress = config.advertisedHost ?? config.host
+    // A wildcard bind is no address to put in c= (0.0.0.0 would even mean hold, RFC 3264 §8.4).
+    const wildcard = config.host === "0.0.0.0" || config.host === "::"
+    const localAddress = config.advertisedHost ?? (wildcard ? "127.0.0.1" : config.host)
 
     const open = (source: MediaSource): Effect.Effect<RtpSession, NetworkError, Scope.Scope> =>
       Effect.gen(function*() {
