@@ -4,6 +4,7 @@
  * the session layer above states intent only. Contract between src/dialog and src/session.
  */
 import { Context, type Effect, Layer, type Stream } from "effect"
+import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
@@ -66,6 +67,12 @@ export interface InviteOptions {
   readonly destination: Endpoint
   readonly body?: Body
   readonly headers?: ReadonlyArray<readonly [string, string]>
+  /** Retry within the same call (§8.1.3.4 redirect, §8.1.1.4): the `dialogId` of an earlier
+   *  OutgoingInvite that failed. The new INVITE keeps its Call-ID and From-tag, with a higher CSeq. */
+  readonly continues?: string
+  /** Digest credentials (§22.2): a 401/407 to this INVITE, or to a later request in its dialog, is
+   *  answered by sending the request again with credentials; a refusal ends it as usual. */
+  readonly credentials?: DigestCredentials
 }
 
 export interface DialogCounts {

@@ -3,6 +3,7 @@
  * both CSeq spaces, built from the request or response that creates the dialog. Plain mutable data
  * owned by the dialog store; the layer's single event loop and its commands edit it between yields.
  */
+import type { Authenticator } from "../auth/authenticator.ts"
 import { getHeader, getHeaders, isParseError, parseCSeq, parseNameAddr, parseUri } from "../sip/index.ts"
 import type { SipMessage, SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint, TransportKind } from "../transport/transport.ts"
@@ -38,6 +39,8 @@ export interface Dialog {
   awaitingAck: { readonly seq: number; readonly initial: boolean } | undefined
   /** UAC: the ACK we sent for the latest 2xx, re-sent for each retransmission of it (§13.2.2.4). */
   lastAck: { readonly seq: number; readonly ack: SipRequest; readonly destination: Endpoint } | undefined
+  /** UAC with credentials: answers 401/407 to our requests in the dialog (§22.2). */
+  authenticator: Authenticator | undefined
 }
 
 /** Dialog ID = Call-ID + local tag + remote tag (§12). Neither a Call-ID nor a tag may contain ';'. */
@@ -109,7 +112,8 @@ export const uasDialog = (
     peer: source,
     invite: "incoming",
     awaitingAck: undefined,
-    lastAck: undefined
+    lastAck: undefined,
+    authenticator: undefined
   }
 }
 
@@ -142,7 +146,8 @@ export const uacDialog = (
     peer: destination,
     invite: "outgoing",
     awaitingAck: undefined,
-    lastAck: undefined
+    lastAck: undefined,
+    authenticator: undefined
   }
 }
 

@@ -4,6 +4,7 @@
  * must still answer, and outgoing INVITEs by Call-ID + From-tag (forking, §13.2.2.4).
  */
 import type { Cause, Queue } from "effect"
+import type { Authenticator } from "../auth/authenticator.ts"
 import type { OutgoingInviteEvent } from "./dialog-layer.ts"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest } from "../sip/message.ts"
@@ -35,8 +36,11 @@ export interface PendingRequest {
 /** An INVITE we sent (UAC) and its forks. */
 export interface PendingOutgoing {
   readonly id: string
-  readonly transactionId: string
-  readonly invite: SipRequest
+  /** The current attempt (a 401/407 answered with credentials starts a new one, §22.2). */
+  transactionId: string
+  invite: SipRequest
+  attempt: number
+  readonly authenticator: Authenticator | undefined
   readonly destination: Endpoint
   readonly local: Endpoint
   readonly queue: Queue.Queue<OutgoingInviteEvent, ProtocolError | NetworkError | Cause.Done>
@@ -62,6 +66,9 @@ export class DialogStore {
   /** The id returned by `invite` → the dialog its 2xx confirmed, so the session can keep using it. */
   readonly aliases = new Map<string, string>()
   private readonly aliasOf = new Map<string, string>()
+  /** The highest CSeq each outgoing INVITE id used, for a retry in the same call (§8.1.3.4). Bounded:
+   *  only recent calls can still be retried. */
+  private readonly inviteSeqs = new Map<string, number>()
 
   /** A dialog by its id or by the id of the INVITE that created it. */
   dialog(id: string): Dialog | undefined {
@@ -71,6 +78,16 @@ export class DialogStore {
   alias(inviteId: string, dialogId: string): void {
     this.aliases.set(inviteId, dialogId)
     this.aliasOf.set(dialogId, inviteId)
+  }
+
+  rememberInviteSeq(inviteId: string, seq: number): void {
+    this.inviteSeqs.delete(inviteId)
+    this.inviteSeqs.set(inviteId, seq)
+    if (this.inviteSeqs.size > 4096) this.inviteSeqs.delete(this.inviteSeqs.keys().next().value!)
+  }
+
+  inviteSeq(inviteId: string): number | undefined {
+    return this.inviteSeqs.get(inviteId)
   }
 
   addIncoming(pending: PendingIncoming): void {

@@ -5,11 +5,12 @@
  */
 import { Deferred, Effect, FiberSet, Stream } from "effect"
 import { type NetworkError, ProtocolError } from "../errors.ts"
-import type { SipResponse } from "../sip/message.ts"
+import type { SipRequest, SipResponse } from "../sip/message.ts"
+import type { Endpoint } from "../transport/transport.ts"
 import type { DialogEvent } from "./dialog-layer.ts"
 import type { DialogContext } from "./dialog-context.ts"
 import { ignoreFailure } from "./dialog-context.ts"
-import { contactUri, type Dialog } from "./dialog-state.ts"
+import { contactUri, cseqOf, type Dialog } from "./dialog-state.ts"
 import { buildAck, buildInDialog, type RequestOptions } from "./message-builder.ts"
 import { stopRetransmitting } from "./two-xx-retransmit.ts"
 
@@ -35,8 +36,34 @@ const ackTwoXx = (ctx: DialogContext, dialog: Dialog, seq: number, response: Sip
   return ignoreFailure(ctx.transactions.sendStateless(ack, destination))
 }
 
-/** Run the client transaction in a layer-owned fiber (it outlives us while a 2xx is retransmitted)
+/** Run one client transaction in a layer-owned fiber (it outlives us while a 2xx is retransmitted)
  *  and wait for its final response. */
+const attempt = Effect.fnUntraced(function*(ctx: DialogContext, dialog: Dialog, request: SipRequest, destination: Endpoint) {
+  const transaction = yield* ctx.transactions.sendRequest(request, destination)
+  const seq = cseqOf(request)?.seq ?? dialog.localSeq
+  const final = yield* Deferred.make<SipResponse, ProtocolError | NetworkError>()
+  const onResponse = (response: SipResponse): Effect.Effect<void> =>
+    Effect.gen(function*() {
+      if (response.status < 200) return
+      if (request.method === "INVITE" && response.status < 300) yield* ackTwoXx(ctx, dialog, seq, response)
+      yield* Deferred.succeed(final, response)
+    })
+  yield* FiberSet.run(
+    ctx.background,
+    Stream.runForEach(transaction.responses, onResponse).pipe(
+      Effect.catch((error) => Deferred.fail(final, error)),
+      Effect.ensuring(Deferred.fail(
+        final,
+        new ProtocolError({ reason: "UnexpectedResponse", message: `${request.method}: no final response` })
+      )),
+      Effect.asVoid
+    )
+  )
+  return yield* Deferred.await(final)
+})
+
+/** The request, signed with credentials already challenged (§22.3), and sent again with fresh ones
+ *  when a 401/407 answers it (§22.2, at most twice: a refusal is the final answer). */
 const exchange = Effect.fnUntraced(function*(
   ctx: DialogContext,
   dialog: Dialog,
@@ -44,26 +71,20 @@ const exchange = Effect.fnUntraced(function*(
   seq: number,
   options: RequestOptions
 ) {
-  const { request, destination } = buildInDialog(ctx, dialog, method, seq, options)
-  const transaction = yield* ctx.transactions.sendRequest(request, destination)
-  const final = yield* Deferred.make<SipResponse, ProtocolError | NetworkError>()
-  const onResponse = (response: SipResponse): Effect.Effect<void> =>
-    Effect.gen(function*() {
-      if (response.status < 200) return
-      if (method === "INVITE" && response.status < 300) yield* ackTwoXx(ctx, dialog, seq, response)
-      yield* Deferred.succeed(final, response)
-    })
-  yield* FiberSet.run(
-    ctx.background,
-    Stream.runForEach(transaction.responses, onResponse).pipe(
-      Effect.catch((error) => Deferred.fail(final, error)),
-      Effect.ensuring(
-        Deferred.fail(final, new ProtocolError({ reason: "UnexpectedResponse", message: `${method}: no final response` }))
-      ),
-      Effect.asVoid
-    )
-  )
-  return yield* Deferred.await(final)
+  const built = buildInDialog(ctx, dialog, method, seq, options)
+  const { destination } = built
+  const authenticator = dialog.authenticator
+  let request = authenticator === undefined ? built.request : authenticator.sign(built.request)
+  let response = yield* attempt(ctx, dialog, request, destination)
+  for (let retries = 0; retries < 2 && authenticator !== undefined; retries++) {
+    if (response.status !== 401 && response.status !== 407) break
+    const retry = authenticator.respond(request, response)
+    if (retry._tag === "ProtocolError") break
+    request = retry
+    dialog.localSeq = Math.max(dialog.localSeq, cseqOf(retry)?.seq ?? dialog.localSeq)
+    response = yield* attempt(ctx, dialog, request, destination)
+  }
+  return response
 })
 
 const terminating = (status: number): boolean => status === 408 || status === 481

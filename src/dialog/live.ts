@@ -19,7 +19,8 @@ import { request } from "./in-dialog-request.ts"
 import { onRequest } from "./incoming-request.ts"
 import { respond } from "./respond.ts"
 import { accept, onAck, onCancel, provisional, reject } from "./uas-invite.ts"
-import { findOutgoing, invite, onStrayResponse } from "./uac-invite.ts"
+import { findOutgoing, invite } from "./uac-invite.ts"
+import { onStrayResponse } from "./uac-responses.ts"
 
 export interface DialogLayerConfig extends DialogConfig {
   readonly eventCapacity?: number
