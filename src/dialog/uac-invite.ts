@@ -27,7 +27,11 @@ const retryWithCredentials = Effect.fnUntraced(function*(
   const retry = authenticator.respond(outgoing.invite, challenge)
   if (retry._tag === "ProtocolError") return yield* onInviteResponse(ctx, outgoing, challenge)
   const transaction = yield* ctx.transactions.sendRequest(retry, outgoing.destination).pipe(
-    Effect.catch((error) => Effect.as(Queue.fail(outgoing.queue, error), undefined))
+    Effect.catch((error) =>
+      Effect.sync(() => {
+        outgoing.final = true
+      }).pipe(Effect.andThen(Queue.fail(outgoing.queue, error)), Effect.as(undefined))
+    )
   )
   if (transaction === undefined) return
   yield* startAttempt(ctx, outgoing, transaction)
