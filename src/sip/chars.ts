@@ -47,7 +47,8 @@ export const trimmed = (s: string, from: number, to: number): string => {
   return s.slice(from, to)
 }
 
-export const isWs = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 10
+/** SP or HTAB: the whitespace of LWS once folding is undone (§25.1). */
+export const isLws = (c: number): boolean => c === 32 || c === 9
 
 /** `%XX` escapes decoded as UTF-8 (§19.1.2, §25.1 escaped); undefined when an escape is malformed. */
 export const unescape = (s: string): string | undefined => {

@@ -1,13 +1,11 @@
 /** §20.16 CSeq = 1*DIGIT LWS Method; the number is below 2^31 (§8.1.1.5). */
-import { digitsValue, isToken } from "./chars.ts"
+import { digitsValue, isLws, isToken } from "./chars.ts"
 import { type ParseError, parseError } from "./parse-error.ts"
 
 export interface CSeq {
   readonly seq: number
   readonly method: string
 }
-
-const isLws = (c: number): boolean => c === 32 || c === 9
 
 // Scan results, kept in module state so the parser's check allocates nothing but the method string.
 let seq = 0

@@ -3,7 +3,7 @@
  * Record-Route, Reply-To, Refer-To. In the addr-spec form every ';' after the URI starts a header
  * parameter, not a URI parameter (§20.10), which is why a URI with parameters must sit in <...>.
  */
-import { isToken, TOKEN } from "./chars.ts"
+import { isLws, isToken, TOKEN } from "./chars.ts"
 import { parseParams, quote, readQuoted } from "./params.ts"
 import { type ParseError, isParseError, parseError } from "./parse-error.ts"
 import { isScheme } from "./start-line.ts"
@@ -19,8 +19,6 @@ export interface NameAddr {
 }
 
 const fail = (what: string): ParseError => parseError(`Bad name-addr: ${what}`, "name-addr")
-
-const isLws = (c: number): boolean => c === 32 || c === 9
 
 export const parseNameAddr = (value: string): NameAddr | ParseError => {
   const s = value

@@ -2,10 +2,8 @@
  * Generic `*( SEMI generic-param )` lists (§25.1: generic-param = token [ EQUAL gen-value ],
  * gen-value = token / host / quoted-string), shared by Via, name-addr and Content-Type.
  */
-import { TOKEN } from "./chars.ts"
+import { isLws, TOKEN } from "./chars.ts"
 import { type ParseError, parseError } from "./parse-error.ts"
-
-const isLws = (c: number): boolean => c === 32 || c === 9
 
 /** Reads a quoted-string starting at s[i] === '"'; returns its unescaped text and the index after it. */
 export const readQuoted = (s: string, i: number): { readonly text: string; readonly end: number } | undefined => {

@@ -6,7 +6,7 @@
 import { charTable, digitsValue, escape, unescape } from "./chars.ts"
 import { type ParseError, parseError } from "./parse-error.ts"
 import { isScheme } from "./start-line.ts"
-import { parseHostPort } from "./via.ts"
+import { parseHostPort } from "./host-port.ts"
 
 export interface SipUri {
   /** Lower case: "sip", "sips", "tel", or any other scheme. */

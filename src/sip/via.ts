@@ -2,7 +2,8 @@
  * §20.42 Via: sent-protocol LWS sent-by *( SEMI via-params ), with RFC 3581 rport. One Via value
  * (the parser already split comma lists, §7.3.1); `topVia` reads the first, as §8.2.6.2 / §17 need.
  */
-import { digitsValue } from "./chars.ts"
+import { digitsValue, isLws } from "./chars.ts"
+import { parseHostPort } from "./host-port.ts"
 import type { SipMessage } from "./message.ts"
 import { parseParams } from "./params.ts"
 import { type ParseError, isParseError, parseError } from "./parse-error.ts"
@@ -23,28 +24,6 @@ export interface Via {
   readonly ttl?: number
   /** Every parameter, names lower-cased; a flag is null. */
   readonly params: Readonly<Record<string, string | null>>
-}
-
-const isLws = (c: number): boolean => c === 32 || c === 9
-
-/** Splits "host[:port]" (IPv6 in brackets) into host and port; undefined when malformed. */
-export const parseHostPort = (s: string): { readonly host: string; readonly port: number | undefined } | undefined => {
-  if (s.length === 0) return undefined
-  let hostEnd: number
-  if (s.charCodeAt(0) === 91 /* [ */) {
-    hostEnd = s.indexOf("]") + 1
-    if (hostEnd <= 1) return undefined
-  } else {
-    hostEnd = s.indexOf(":")
-    if (hostEnd < 0) hostEnd = s.length
-  }
-  if (hostEnd === 0) return undefined
-  const host = s.slice(0, hostEnd)
-  if (hostEnd === s.length) return { host, port: undefined }
-  if (s.charCodeAt(hostEnd) !== 58) return undefined
-  const port = digitsValue(s, hostEnd + 1)
-  if (port < 0 || port > 65535) return undefined
-  return { host, port }
 }
 
 const readWord = (s: string, i: number, stop: number): number => {
