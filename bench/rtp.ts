@@ -143,43 +143,56 @@ const runServer = Effect.gen(function*() {
     portMax: PORT_MIN + 2 * STEPS[STEPS.length - 1] + 199,
     mediaTimeoutMs: 0
   })
+  /** One step: N echo sessions under load for STEP_MS; true when every echo came back in time. */
+  const step = (n: number) =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const sessions = []
+      for (let i = 0; i < n; i++) sessions.push(yield* engine.open({ _tag: "Echo" }).pipe(Scope.provide(scope)))
+      // The SDP address does not matter: symmetric RTP answers each packet's source.
+      for (const session of sessions) yield* session.apply(negotiated(9))
+      const cpu0 = process.cpuUsage()
+      const result = yield* ask(child, { ports: sessions.map((s) => s.localPort), durationMs: STEP_MS })
+      const cpu = process.cpuUsage(cpu0)
+      let serverIn = 0
+      let serverOut = 0
+      for (const session of sessions) {
+        const stats = yield* session.stats
+        serverIn += stats.packetsReceived
+        serverOut += stats.packetsSent
+      }
+      yield* Scope.close(scope, Exit.void)
+      const lost = result.sent - result.received - result.late
+      const pps = Math.round((result.received * 1000) / STEP_MS)
+      // Against the 3 s of traffic (the drain/late tail is near idle), so 100% means one core saturated.
+      const cpuPct = (((cpu.user + cpu.system) / 1000) / STEP_MS) * 100
+      const cpuPerPacket = (cpu.user + cpu.system) / Math.max(1, result.received + result.late) // µs
+      console.log(
+        `${String(n).padStart(5)} streams: sent ${result.sent}, echoed ${result.received}, late ${result.late}, lost ${lost} ` +
+          `(rtt p50 ${result.p50.toFixed(2)} p99 ${result.p99.toFixed(1)} max ${result.max.toFixed(0)} ms) ` +
+          `(${((lost / result.sent) * 100).toFixed(3)}%; server got ${serverIn}, echoed ${serverOut}), ` +
+          `${pps} packets/s echoed, server CPU ${cpuPct.toFixed(0)}% = ${cpuPerPacket.toFixed(1)} µs/echo ` +
+          `(generator ${result.cpuPct.toFixed(0)}%) of one core, load ${loadavg()[0].toFixed(2)}`
+      )
+      return { ok: lost === 0 && result.late === 0, pps }
+    })
+
+  const stepCost = STEP_MS + DRAIN_MS + LATE_MS + 1500
   let best = 0
   let bestStreams = 0
   for (const n of STEPS) {
-    if (Date.now() - began + STEP_MS + DRAIN_MS + 2000 > BUDGET_MS) {
+    if (Date.now() - began + stepCost > BUDGET_MS) {
       console.log(`time budget reached before ${n} streams`)
       break
     }
-    const scope = yield* Scope.make()
-    const sessions = []
-    for (let i = 0; i < n; i++) sessions.push(yield* engine.open({ _tag: "Echo" }).pipe(Scope.provide(scope)))
-    // The SDP address does not matter: symmetric RTP answers each packet's source.
-    for (const session of sessions) yield* session.apply(negotiated(9))
-    const cpu0 = process.cpuUsage()
-    const result = yield* ask(child, { ports: sessions.map((s) => s.localPort), durationMs: STEP_MS })
-    const cpu = process.cpuUsage(cpu0)
-    let serverIn = 0
-    let serverOut = 0
-    for (const session of sessions) {
-      const stats = yield* session.stats
-      serverIn += stats.packetsReceived
-      serverOut += stats.packetsSent
+    let outcome = yield* step(n)
+    // The machine is shared: a step that fell behind is tried once more before it counts as the limit.
+    if (!outcome.ok && Date.now() - began + stepCost <= BUDGET_MS) {
+      console.log(`  (retrying ${n} streams once: a busy machine can starve either process)`)
+      outcome = yield* step(n)
     }
-    const lost = result.sent - result.received - result.late
-    const pps = Math.round((result.received * 1000) / STEP_MS)
-    // Against the 3 s of traffic (the drain/late tail is near idle), so 100% means one core saturated.
-    const cpuPct = (((cpu.user + cpu.system) / 1000) / STEP_MS) * 100
-    const cpuPerPacket = (cpu.user + cpu.system) / Math.max(1, result.received + result.late) // µs
-    console.log(
-      `${String(n).padStart(5)} streams: sent ${result.sent}, echoed ${result.received}, late ${result.late}, lost ${lost} ` +
-        `(rtt p50 ${result.p50.toFixed(2)} p99 ${result.p99.toFixed(1)} max ${result.max.toFixed(0)} ms) ` +
-        `(${((lost / result.sent) * 100).toFixed(3)}%; server got ${serverIn}, echoed ${serverOut}), ` +
-        `${pps} packets/s echoed, server CPU ${cpuPct.toFixed(0)}% = ${cpuPerPacket.toFixed(1)} µs/echo ` +
-        `(generator ${result.cpuPct.toFixed(0)}%) of one core, load ${loadavg()[0].toFixed(2)}`
-    )
-    yield* Scope.close(scope, Exit.void)
-    if (lost > 0 || result.late > 0) break
-    best = pps
+    if (!outcome.ok) break
+    best = outcome.pps
     bestStreams = n
   }
   child.kill()
