@@ -137,8 +137,10 @@ describe("MediaEngine over UDP", () => {
       expect(stats.packetsReceived).toBeGreaterThanOrEqual(16)
       // Every 5th packet missing: lost ≈ received / 4 (±1 for where the run stopped).
       expect(Math.abs(stats.packetsLost - Math.floor(forwarded / 5))).toBeLessThanOrEqual(1)
-      expect(stats.lossFraction).toBeGreaterThan(0.15)
-      expect(stats.lossFraction).toBeLessThan(0.25)
+      expect(stats.lossFraction).toBeCloseTo(stats.packetsLost / (stats.packetsLost + stats.packetsReceived), 10)
+      // ~1 in 5; a dropped packet at the very end of the run is not yet known lost.
+      expect(stats.lossFraction).toBeGreaterThan(0.1)
+      expect(stats.lossFraction).toBeLessThanOrEqual(0.2)
     }))
 
   it.live("closing the call's scope closes the sockets and returns the ports; a full pool fails at once", () =>
