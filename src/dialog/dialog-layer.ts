@@ -31,7 +31,8 @@ export type DialogEvent =
   | { readonly _tag: "IncomingInvite"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest; readonly source: Endpoint }
   /** The caller CANCELled before we answered; the INVITE got 487, the dialog is gone. */
   | { readonly _tag: "InviteCancelled"; readonly dialogId: string }
-  /** The ACK for our 2xx arrived: the UAS dialog is confirmed. Carries the SDP answer in the late-offer case. */
+  /** The ACK for our 2xx arrived: the UAS dialog is confirmed. Carries the SDP answer in the late-offer case.
+   *  Also reported for the ACK of our 2xx to a re-INVITE (the answer, when we offered in that 2xx). */
   | { readonly _tag: "DialogConfirmed"; readonly dialogId: string; readonly ack: SipRequest }
   /** A re-INVITE (or UPDATE) in a confirmed dialog; answer it through `respond`. */
   | { readonly _tag: "ReinviteReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }

@@ -36,7 +36,7 @@ export interface Dialog {
   /** §14.1/§14.2: an INVITE transaction in progress on the dialog, and in which direction. */
   invite: "none" | "outgoing" | "incoming"
   /** UAS: the CSeq number of the INVITE whose 2xx we retransmit until its ACK (§13.3.1.4). */
-  awaitingAck: { readonly seq: number; readonly initial: boolean } | undefined
+  awaitingAck: { readonly seq: number } | undefined
   /** UAC: the ACK we sent for the latest 2xx, re-sent for each retransmission of it (§13.2.2.4). */
   lastAck: { readonly seq: number; readonly ack: SipRequest; readonly destination: Endpoint } | undefined
   /** UAC with credentials: answers 401/407 to our requests in the dialog (§22.2). */

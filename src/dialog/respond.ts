@@ -44,7 +44,7 @@ export const respond = Effect.fnUntraced(function*(
   // §12.2.2: a 2xx to a target refresh request takes the peer's new Contact.
   if (refresh) dialog.remoteTarget = contactUri(request) ?? dialog.remoteTarget
   if (pending.kind === "reinvite") {
-    dialog.awaitingAck = { seq: cseqOf(request)?.seq ?? 0, initial: false }
+    dialog.awaitingAck = { seq: cseqOf(request)?.seq ?? 0 }
     yield* startRetransmitting(ctx, dialog.id, response, pending.source)
   }
 })

@@ -76,7 +76,7 @@ export const accept = Effect.fnUntraced(function*(ctx: DialogContext, dialogId: 
   const dialog = ctx.store.dialogs.get(dialogId) ?? uasDialog(invite.request, invite.localTag, invite.local, invite.source)
   dialog.state = "confirmed"
   dialog.invite = "none"
-  dialog.awaitingAck = { seq: cseqOf(invite.request)?.seq ?? 1, initial: true }
+  dialog.awaitingAck = { seq: cseqOf(invite.request)?.seq ?? 1 }
   ctx.store.dialogs.set(dialogId, dialog)
   yield* ctx.transactions.respond(invite.transactionId, response).pipe(
     Effect.tapError(() => Effect.sync(() => ctx.store.removeDialog(dialogId)))
@@ -111,14 +111,14 @@ export const onCancel = Effect.fnUntraced(function*(ctx: DialogContext, invite: 
   yield* ctx.emit({ _tag: "InviteCancelled", dialogId })
 })
 
-/** §13.3.1.4: an ACK for our 2xx stops its retransmission; the first one confirms the call. */
+/** §13.3.1.4: an ACK for our 2xx stops its retransmission and confirms the (re-)INVITE. */
 export const onAck = Effect.fnUntraced(function*(ctx: DialogContext, ack: SipRequest, _source: Endpoint) {
   const dialogId = dialogKey(getHeader(ack, "call-id") ?? "", tagOf(ack, "to") ?? "", tagOf(ack, "from") ?? "")
   const dialog = ctx.store.dialogs.get(dialogId)
   const seq = cseqOf(ack)?.seq
   if (dialog === undefined || dialog.awaitingAck === undefined || dialog.awaitingAck.seq !== seq) return
-  const initial = dialog.awaitingAck.initial
   dialog.awaitingAck = undefined
   yield* stopRetransmitting(ctx, dialogId)
-  if (initial) yield* ctx.emit({ _tag: "DialogConfirmed", dialogId, ack })
+  // Also for the 2xx of a re-INVITE: when we offered in that 2xx, the answer is in this ACK (RFC 3264).
+  yield* ctx.emit({ _tag: "DialogConfirmed", dialogId, ack })
 })
