@@ -128,5 +128,5 @@ const DISPLAY: Readonly<Record<string, string>> = {
   "mime-version": "MIME-Version"
 }
 
-export const displayName = (key: string): string =>
+export const headerSpelling = (key: string): string =>
   DISPLAY[key] ?? key.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())

@@ -3,6 +3,7 @@ import {
   getHeader,
   getHeaders,
   headerKey,
+  headerSpelling,
   isParseError,
   makeRequest,
   makeResponse,
@@ -84,6 +85,11 @@ describe("makeRequest and header edits", () => {
     expect(["i", "m", "e", "l", "f", "t", "v", "s", "k", "c", "o", "u", "r", "b", "x", "y", "I", "V"].map(headerKey)).toEqual([
       "call-id", "contact", "content-encoding", "content-length", "from", "to", "via", "subject", "supported",
       "content-type", "event", "allow-events", "refer-to", "referred-by", "session-expires", "identity", "call-id", "via"
+    ])
+  })
+  it("headerSpelling gives the §7.3.1 canonical spelling of a key", () => {
+    expect(["call-id", "cseq", "www-authenticate", "max-forwards", "via", "x-custom-thing"].map(headerSpelling)).toEqual([
+      "Call-ID", "CSeq", "WWW-Authenticate", "Max-Forwards", "Via", "X-Custom-Thing"
     ])
   })
   it("withHeader / setHeader / removeHeader return new messages and leave the original alone", () => {
