@@ -26,14 +26,15 @@ export const endDialog = (ctx: DialogContext, dialogId: string, reason: Reason):
 
 /** §13.2.2.4: ACK a 2xx to our re-INVITE, and again for each retransmission of it. */
 const ackTwoXx = (ctx: DialogContext, dialog: Dialog, seq: number, response: SipResponse): Effect.Effect<void> => {
-  if (dialog.lastAck?.seq !== seq) {
+  let last = dialog.lastAck
+  if (last?.seq !== seq) {
     // §12.2.1.2: a 2xx to a target refresh request updates the remote target before the ACK goes.
     dialog.remoteTarget = contactUri(response) ?? dialog.remoteTarget
-    const ack = buildAck(ctx, dialog, seq)
-    dialog.lastAck = { seq, ack: ack.request, destination: ack.destination }
+    const built = buildAck(ctx, dialog, seq)
+    last = { seq, ack: built.request, destination: built.destination }
+    dialog.lastAck = last
   }
-  const { ack, destination } = dialog.lastAck!
-  return ignoreFailure(ctx.transactions.sendStateless(ack, destination))
+  return ignoreFailure(ctx.transactions.sendStateless(last.ack, last.destination))
 }
 
 /** Run one client transaction in a layer-owned fiber (it outlives us while a 2xx is retransmitted)
