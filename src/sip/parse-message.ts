@@ -40,6 +40,15 @@ const decode = (bytes: Uint8Array, start: number, end: number): string =>
 /** Messages up to this size are decoded whole on the fast path (a UDP datagram nearly always is). */
 const FAST_PATH_MAX = 8192
 
+/** Index of the LF that ends the last header line of `text` (one is known to exist). */
+const blankLine = (text: string, from: number): number => {
+  for (let q = text.indexOf("\n", from); q >= 0; q = text.indexOf("\n", q + 1)) {
+    const next = text.charCodeAt(q + 1)
+    if (next === 10 || (next === 13 && text.charCodeAt(q + 2) === 10)) return q
+  }
+  return text.length
+}
+
 const REQUIRED: ReadonlyArray<readonly [string, string]> = [
   ["via", "Via"],
   ["from", "From"],
@@ -66,17 +75,25 @@ const parse = (bytes: Uint8Array, stream: boolean): SipMessage | ParseError => {
   let len = n
   let bodyStart = -1
   if (text.length !== n) {
+    let headEnd = -1
     for (let p = bytes.indexOf(10, start); p >= 0; p = bytes.indexOf(10, p + 1)) {
       const next = bytes[p + 1]
       if (next === 10 || (next === 13 && bytes[p + 2] === 10)) {
         bodyStart = next === 10 ? p + 2 : p + 3
-        text = decode(bytes, start, p)
-        from = 0
-        len = text.length
+        headEnd = p
         break
       }
     }
     if (bodyStart < 0) return parseError("Missing empty line after the headers", "message")
+    if (text.length > 0) {
+      // Already decoded whole: CR and LF never come out of a multi-byte sequence, so the first blank
+      // line of the text is the one found in the bytes. Only the char index differs.
+      len = blankLine(text, start)
+    } else {
+      text = decode(bytes, start, headEnd)
+      from = 0
+      len = text.length
+    }
   }
 
   let eol = text.indexOf("\n", from)
