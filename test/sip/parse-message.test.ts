@@ -177,6 +177,17 @@ describe("parseMessage: valid messages (RFC 4475 §3.1.1 kinds)", () => {
     expect(ok(options({ extra: ["l: 0"], body: "junk" })).body.length).toBe(0)
   })
 
+  it("input that is a view into a larger buffer (pooled Buffer): the body view points at the right bytes", () => {
+    const text = options({ extra: ["Content-Length: 5"], body: "hello" })
+    const big = Buffer.concat([Buffer.from("garbage-before"), Buffer.from(text), Buffer.from("after")])
+    const view = big.subarray(14, 14 + Buffer.byteLength(text))
+    const m = ok(view)
+    expect(dec.decode(m.body)).toBe("hello")
+    expect(m.body.byteOffset).toBe(view.byteOffset + text.length - 5)
+    const plain = new Uint8Array(big.buffer, big.byteOffset + 14, Buffer.byteLength(text))
+    expect(dec.decode(ok(plain).body)).toBe("hello")
+  })
+
   it("Max-Forwards may be missing; a status line may have an empty reason", () => {
     const m = ok(options({ drop: "Max-Forwards" }))
     expect(getHeader(m, "max-forwards")).toBeUndefined()
