@@ -54,6 +54,8 @@ export const makeFakeTransactions = Effect.gen(function*() {
     sent,
     clients,
     inject: (event: TransactionEvent) => Effect.andThen(Queue.offer(events, event), settle),
+    /** Transaction events not yet taken by the dialog layer. */
+    pendingEvents: () => Queue.sizeUnsafe(events),
     /** The client transaction whose request has this method (the latest one). */
     client: (method: string): FakeClient => {
       const found = [...clients].reverse().find((c) => c.request.method === method)
@@ -74,11 +76,22 @@ export const settle = Effect.gen(function*() {
   for (let i = 0; i < 30; i++) yield* Effect.yieldNow
 })
 
+/** A DialogLayer over the scripted transaction layer, without a consumer of its events. */
+export const setupUnconsumed = (eventCapacity?: number) =>
+  Effect.gen(function*() {
+    const tl = yield* makeFakeTransactions
+    const layer = DialogLayer.layer({
+      contactHost: "127.0.0.1",
+      userAgent: "effect-sip-test",
+      ...(eventCapacity === undefined ? {} : { eventCapacity })
+    })
+    const context = yield* Layer.build(layer.pipe(Layer.provide(tl.layer)))
+    return { tl, dialog: context.mapUnsafe.get(DialogLayer.key) as DialogLayer["Service"] }
+  })
+
 /** A DialogLayer over the scripted transaction layer, its events collected into an array. */
 export const setup = Effect.gen(function*() {
-  const tl = yield* makeFakeTransactions
-  const context = yield* Layer.build(DialogLayer.layer({ contactHost: "127.0.0.1", userAgent: "effect-sip-test" }).pipe(Layer.provide(tl.layer)))
-  const dialog = context.mapUnsafe.get(DialogLayer.key) as DialogLayer["Service"]
+  const { tl, dialog } = yield* setupUnconsumed()
   const events: Array<DialogEvent> = []
   yield* Stream.runForEach(dialog.events, (e) => Effect.sync(() => void events.push(e))).pipe(Effect.forkScoped)
   yield* settle

@@ -3,13 +3,13 @@
  * 2xx retransmission and ACK timeout, CANCEL, BYE, and the in-dialog checks (481, 500, 491).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Queue } from "effect"
+import { Effect, Fiber, Queue, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import type { DialogEvent } from "../../src/dialog/dialog-layer.ts"
 import { NetworkError } from "../../src/errors.ts"
 import { getHeader, getHeaders, makeRequest } from "../../src/sip/index.ts"
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
-import { answer, inDialogRequest, incomingInvite, offerResponse, serverTransaction, settle, setup } from "./support.ts"
+import { answer, inDialogRequest, incomingInvite, offerResponse, serverTransaction, settle, setup, setupUnconsumed } from "./support.ts"
 
 const ourTagOf = (dialogId: string): string => dialogId.split(";")[1]!
 
@@ -349,5 +349,45 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       yield* tl.inject({ _tag: "RequestReceived", transaction: copy })
       expect(statusesOf(tl.responses(copy.id))).toEqual([482])
       expect(events.filter((e) => e._tag === "IncomingInvite")).toHaveLength(1)
+    }))
+
+  it.effect("§12.1.1: the callee's own BYE follows the Record-Route in order (not reversed), to the first hop", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events } = yield* setup
+      const invite = serverTransaction(incomingInvite({
+        extra: [["Record-Route", "<sip:p1.example.com;lr>"], ["Record-Route", "<sip:p2.example.com:5070;lr>"]]
+      }))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: invite })
+      const { dialogId } = events[0] as Extract<DialogEvent, { _tag: "IncomingInvite" }>
+      yield* dialog.accept(dialogId)
+      yield* tl.inject({ _tag: "AckReceived", request: ackFor(ourTagOf(dialogId)), source: invite.source })
+      const bye = yield* dialog.request(dialogId, "BYE").pipe(Effect.forkChild)
+      yield* settle
+      const sent = tl.client("BYE")
+      expect(sent.request.uri).toBe("sip:alice@10.0.0.9:5061")
+      expect(getHeaders(sent.request, "route")).toEqual(["<sip:p1.example.com;lr>", "<sip:p2.example.com:5070;lr>"])
+      expect(getHeader(sent.request, "cseq")).toBe("1 BYE")
+      expect(tl.sent.at(-1)).toMatchObject({ op: "request", destination: { host: "p1.example.com", port: 5060 } })
+      yield* offerResponse(sent.queue, answer(sent.request, 200, undefined))
+      expect((yield* Fiber.join(bye)).status).toBe(200)
+    }))
+
+  it.effect("events backpressure: with a full queue the layer stops taking transaction events, and loses none", () =>
+    Effect.gen(function*() {
+      const { tl, dialog } = yield* setupUnconsumed(2)
+      const requests = Array.from({ length: 6 }, (_, i) =>
+        serverTransaction(makeRequest({
+          method: "OPTIONS",
+          uri: "sip:service@127.0.0.1:5070",
+          headers: [["From", "<sip:a@10.0.0.9>;tag=f"], ["To", "<sip:service@127.0.0.1>"], ["Call-ID", `bp-${i}`], ["CSeq", "1 OPTIONS"]]
+        })))
+      for (const transaction of requests) yield* tl.inject({ _tag: "RequestReceived", transaction })
+      // Two queued, one held by the suspended loop: the rest wait in the transaction layer's queue.
+      expect(tl.pendingEvents()).toBeGreaterThanOrEqual(3)
+      const seen = yield* Stream.take(dialog.events, 6).pipe(Stream.runCollect, Effect.forkChild)
+      yield* settle
+      const events = yield* Fiber.join(seen)
+      expect(events.map((e) => e._tag === "OutOfDialogRequest" && e.requestId)).toEqual(requests.map((r) => r.id))
+      expect(tl.pendingEvents()).toBe(0)
     }))
 })
