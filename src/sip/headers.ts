@@ -28,7 +28,15 @@ export const getHeaders = (message: SipMessage, key: string): ReadonlyArray<stri
   return out
 }
 
-export const header = (name: string, value: string): SipHeader => ({ name, key: headerKey(name), value })
+/**
+ * A header from a builder. CR/LF in the value would end the header line early (header injection):
+ * they are unfolded to one SP, which §7.3.1 defines as equivalent.
+ */
+export const header = (name: string, value: string): SipHeader => ({
+  name,
+  key: headerKey(name),
+  value: value.indexOf("\n") < 0 && value.indexOf("\r") < 0 ? value : value.replace(/[ \t]*[\r\n]+[ \t]*/g, " ")
+})
 
 /** A copy of `message` with `name: value` appended after the existing headers. */
 export const withHeader = <M extends SipMessage>(message: M, name: string, value: string): M => ({
@@ -44,11 +52,11 @@ export const setHeader = <M extends SipMessage>(message: M, name: string, value:
   for (const h of message.headers) {
     if (h.key !== key) headers.push(h)
     else if (!placed) {
-      headers.push({ name: h.name, key, value })
+      headers.push(header(h.name, value))
       placed = true
     }
   }
-  if (!placed) headers.push({ name, key, value })
+  if (!placed) headers.push(header(name, value))
   return { ...message, headers }
 }
 

@@ -87,6 +87,13 @@ describe("makeRequest and header edits", () => {
       "content-type", "event", "allow-events", "refer-to", "referred-by", "session-expires", "identity", "call-id", "via"
     ])
   })
+  it("§7.3.1: CR/LF in a built header value are unfolded to SP, so no header can be injected", () => {
+    const m = setHeader(withHeader(multiVia, "Subject", "hi\r\nEvil: yes"), "X-A", "a\n b")
+    expect(getHeader(m, "subject")).toBe("hi Evil: yes")
+    expect(getHeader(m, "x-a")).toBe("a b")
+    const reparsed = parseMessage(serialize(m))
+    expect(!isParseError(reparsed) && getHeader(reparsed, "evil")).toBe(undefined)
+  })
   it("headerSpelling gives the §7.3.1 canonical spelling of a key", () => {
     expect(["call-id", "cseq", "www-authenticate", "max-forwards", "via", "x-custom-thing"].map(headerSpelling)).toEqual([
       "Call-ID", "CSeq", "WWW-Authenticate", "Max-Forwards", "Via", "X-Custom-Thing"
