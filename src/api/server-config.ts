@@ -1,6 +1,7 @@
 /**
  * Everything a server needs to know, with defaults that answer calls on 0.0.0.0:5060/udp with echo.
  */
+import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { TimerConfig } from "../transaction/transaction-layer.ts"
 import { defaultTimers } from "../transaction/transaction-layer.ts"
@@ -30,6 +31,8 @@ export interface ServerConfig {
   readonly ringTimeoutMs: number
   /** Our From for calls placed through this stack; default `<sip:effect-sip@publicHost>`. */
   readonly localUri?: string
+  /** Digest credentials (username, password) for 401/407 challenges to calls placed through this stack. */
+  readonly credentials?: DigestCredentials
 }
 
 export const defaultServerConfig: ServerConfig = {

@@ -40,7 +40,8 @@ export const sipStackLayer = (config: ServerConfig, handler: CallHandler) => {
     handler,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     ringTimeoutMs: config.ringTimeoutMs,
-    localUri: config.localUri ?? `<sip:effect-sip@${advertised}>`
+    localUri: config.localUri ?? `<sip:effect-sip@${advertised}>`,
+    ...(config.credentials === undefined ? {} : { credentials: config.credentials })
   })
   return coordinator.pipe(Layer.provideMerge(Layer.merge(dialogs, media)))
 }

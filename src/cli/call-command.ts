@@ -18,6 +18,8 @@ export const callFlags = {
   host: Flag.String("host").pipe(Flag.withDescription("Address to bind"), Flag.withDefault("127.0.0.1")),
   port: Flag.Int("port").pipe(Flag.withDescription("Local SIP port (0: any)"), Flag.withDefault(0)),
   rtpPorts: Flag.String("rtp-ports").pipe(Flag.withDescription("RTP port range MIN-MAX"), Flag.withDefault("30000-30998")),
+  user: Flag.String("user").pipe(Flag.withDescription("Digest username for 401/407 challenges"), Flag.optional),
+  password: Flag.String("password").pipe(Flag.withDescription("Digest password"), Flag.withDefault("")),
   ringTimeout: Flag.Finite("ring-timeout").pipe(Flag.withDescription("Seconds before an unanswered call is cancelled"), Flag.withDefault(30))
 } as const
 
@@ -96,7 +98,8 @@ export const callCommand = Command.make("call", callFlags, (flags) =>
     const media = yield* Effect.try({ try: () => parseMedia(flags.media), catch: (e) => e as FlagError })
     const ok = yield* placeOne(flags).pipe(
       Effect.provide(ClientSessionManager.layer({
-        host: flags.host, port: flags.port, rtpPortMin, rtpPortMax, defaultMedia: media, mediaTimeoutMs: 0
+        host: flags.host, port: flags.port, rtpPortMin, rtpPortMax, defaultMedia: media, mediaTimeoutMs: 0,
+        ...(Option.isSome(flags.user) ? { credentials: { username: flags.user.value, password: flags.password } } : {})
       }))
     )
     if (!ok) process.exitCode = 1

@@ -1,6 +1,7 @@
 /**
  * What the application says when it places a call.
  */
+import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { Endpoint } from "../transport/transport.ts"
 
@@ -20,4 +21,6 @@ export interface CallOptions {
   /** Give up (CANCEL) when not answered within this; default: the manager's ring timeout. 0 disables. */
   readonly ringTimeoutMs?: number
   readonly headers?: ReadonlyArray<readonly [string, string]>
+  /** Digest credentials for 401/407 on the INVITE and on later requests of the call; default: the manager's. */
+  readonly credentials?: DigestCredentials
 }

@@ -1,6 +1,7 @@
 /**
  * Configuration of the SessionCoordinator: what the server does without its user writing SIP.
  */
+import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { CallHandler } from "./call-decision.ts"
 
@@ -21,6 +22,8 @@ export interface CoordinatorConfig {
   readonly ringTimeoutMs: number
   /** Our From for calls we place, e.g. "<sip:effect-sip@192.0.2.1>". */
   readonly localUri?: string
+  /** Digest credentials for calls placed through this stack. */
+  readonly credentials?: DigestCredentials
 }
 
 export const defaultLocalUri = "<sip:effect-sip@127.0.0.1>"

@@ -93,6 +93,8 @@ const describe = (error: unknown): string =>
 const run = (ctx: CoordinatorContext, record: SessionRecord, options: InviteOptions, offer: string, hops: number): Effect.Effect<void> =>
   Effect.gen(function*() {
     const outgoing = yield* ctx.dialog.invite({ ...options, body: sdpBody(offer) })
+    // A redirect continues this call: same Call-ID and From-tag, higher CSeq (§8.1.3.4).
+    const continued: InviteOptions = { ...options, continues: outgoing.dialogId }
     ctx.registry.rekey(record, outgoing.dialogId)
     record.callId = outgoing.callId
     const next = yield* follow(ctx, record, offer, outgoing.events)
@@ -101,7 +103,8 @@ const run = (ctx: CoordinatorContext, record: SessionRecord, options: InviteOpti
       return yield* endSession(ctx, record, { _tag: "Failed", message: `more than ${maxRedirects} redirects` })
     }
     yield* Effect.logInfo("call redirected", { session: record.id, to: next })
-    yield* run(ctx, record, { ...options, target: next, to: `<${next}>`, destination: ctx.resolve(next) ?? options.destination }, offer, hops + 1)
+    const destination = ctx.resolve(next) ?? options.destination
+    yield* run(ctx, record, { ...continued, target: next, to: `<${next}>`, destination }, offer, hops + 1)
   }).pipe(
     Effect.catch((error) => endSession(ctx, record, { _tag: "Failed", message: `INVITE not sent: ${describe(error)}` }))
   )
@@ -147,12 +150,14 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
   yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })
   yield* watchMedia(ctx, record, media).pipe(Effect.forkIn(scope))
   const offer = makeOffer(record.local!, "sendrecv")
+  const credentials = options.credentials ?? ctx.config.credentials
   const invite: InviteOptions = {
     target: options.target,
     from: options.from ?? ctx.config.localUri ?? defaultLocalUri,
     to: options.to ?? `<${options.target}>`,
     destination,
-    ...(options.headers === undefined ? {} : { headers: options.headers })
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+    ...(credentials === undefined ? {} : { credentials })
   }
   yield* run(ctx, record, invite, offer, 0).pipe(Effect.forkIn(scope))
   const ringTimeout = options.ringTimeoutMs ?? ctx.config.ringTimeoutMs
