@@ -42,13 +42,16 @@ export const localFor = (ctx: DialogContext, transport: TransportKind): Endpoint
     ctx.transactions.local[0] ??
     { transport, host: ctx.contactHost, port: 5060 }
 
+/** §25.1: an IPv6 reference goes in brackets in URIs and sent-by. */
+const hostPart = (host: string): string => (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host)
+
 /** `<sip:host:port;transport=…>` (§8.1.1.8). */
 export const contactFor = (ctx: DialogContext, local: Endpoint): string =>
-  `<sip:${ctx.contactHost}:${local.port};transport=${local.transport}>`
+  `<sip:${hostPart(ctx.contactHost)}:${local.port};transport=${local.transport}>`
 
 /** §8.1.1.7 + RFC 3581: our Via with the given branch, asking for rport. */
 export const viaFor = (ctx: DialogContext, local: Endpoint, branch: string): string =>
-  `SIP/2.0/${local.transport.toUpperCase()} ${ctx.contactHost}:${local.port};branch=${branch};rport`
+  `SIP/2.0/${local.transport.toUpperCase()} ${hostPart(ctx.contactHost)}:${local.port};branch=${branch};rport`
 
 export const userAgentHeaders = (ctx: DialogContext): ReadonlyArray<readonly [string, string]> =>
   ctx.userAgent === undefined ? [] : [["User-Agent", ctx.userAgent]]
