@@ -36,6 +36,9 @@ const transportOf = (value: string | undefined, fallback: TransportKind): Transp
   return lower === "tcp" ? "tcp" : lower === "udp" ? "udp" : fallback
 }
 
+/** "[::1]" → "::1": sockets take IPv6 addresses without the URI's brackets. */
+const bare = (host: string): string => (host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host)
+
 /** §8.1.2 + RFC 3263 without DNS: host (or maddr), port (default 5060/5061), transport param. When the
  *  URI does not parse, the peer the dialog was set up with. */
 export const endpointOf = (uri: string, fallback: Endpoint): Endpoint => {
@@ -44,7 +47,7 @@ export const endpointOf = (uri: string, fallback: Endpoint): Endpoint => {
   const sips = parsed.scheme.toLowerCase() === "sips"
   return {
     transport: transportOf(parsed.params["transport"], fallback.transport),
-    host: parsed.params["maddr"] ?? parsed.host,
+    host: bare(parsed.params["maddr"] ?? parsed.host),
     port: parsed.port ?? (sips ? 5061 : 5060)
   }
 }
