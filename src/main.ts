@@ -8,6 +8,7 @@ import { Console, Effect, Layer, Logger } from "effect"
 import { Command } from "effect/cli"
 import { ServerSessionManager } from "./api/server-session-manager.ts"
 import { callCommand } from "./cli/call-command.ts"
+import { registerCommand } from "./cli/register-command.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
 
@@ -35,7 +36,7 @@ const serve = (flags: ServerFlags) =>
 // --log-level is effect/cli's global flag: it sets References.MinimumLogLevel for every command.
 const command = Command.make("effect-sip", serverFlags, serve).pipe(
   Command.withDescription("An Effect-native SIP server: answers calls with RTP media (`call` places one)"),
-  Command.withSubcommands([callCommand])
+  Command.withSubcommands([callCommand, registerCommand])
 )
 
 command.pipe(
