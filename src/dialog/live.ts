@@ -80,20 +80,34 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
       )
     )).pipe(Effect.forkIn(scope))
 
+  // Operations the session calls get a span each (Effect.fn); the per-message paths below stay untraced.
   const service: DialogLayer["Service"] = {
     events: Stream.fromQueue(events),
-    provisional: (dialogId, status, options) => provisional(ctx, dialogId, status, options),
-    accept: (dialogId, options) => accept(ctx, dialogId, options),
-    reject: (dialogId, status, options) => reject(ctx, dialogId, status, options),
-    respond: (requestId, status, options) => respond(ctx, requestId, status, options),
-    invite: (options) => invite(ctx, options),
-    cancel: (dialogId) => {
+    provisional: Effect.fn("DialogLayer.provisional")(function*(dialogId, status, options) {
+      return yield* provisional(ctx, dialogId, status, options)
+    }),
+    accept: Effect.fn("DialogLayer.accept")(function*(dialogId, options) {
+      return yield* accept(ctx, dialogId, options)
+    }),
+    reject: Effect.fn("DialogLayer.reject")(function*(dialogId, status, options) {
+      return yield* reject(ctx, dialogId, status, options)
+    }),
+    respond: Effect.fn("DialogLayer.respond")(function*(requestId, status, options) {
+      return yield* respond(ctx, requestId, status, options)
+    }),
+    invite: Effect.fn("DialogLayer.invite")(function*(options) {
+      return yield* invite(ctx, options)
+    }),
+    cancel: Effect.fn("DialogLayer.cancel")(function*(dialogId) {
       const outgoing = findOutgoing(ctx, dialogId)
-      return outgoing === undefined || outgoing.final
-        ? Effect.fail(new ProtocolError({ reason: "NoSuchTransaction", message: `no pending INVITE for ${dialogId}` }))
-        : transactions.cancel(outgoing.transactionId)
-    },
-    request: (dialogId, method, options) => request(ctx, dialogId, method, options),
+      if (outgoing === undefined || outgoing.final) {
+        return yield* new ProtocolError({ reason: "NoSuchTransaction", message: `no pending INVITE for ${dialogId}` })
+      }
+      return yield* transactions.cancel(outgoing.transactionId)
+    }),
+    request: Effect.fn("DialogLayer.request")(function*(dialogId, method, options) {
+      return yield* request(ctx, dialogId, method, options)
+    }),
     counts: Effect.sync(() => ({ dialogs: ctx.store.dialogs.size, pendingInvites: ctx.store.pendingInvites }))
   }
   return { service, ctx }
