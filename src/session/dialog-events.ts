@@ -43,8 +43,8 @@ const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Ses
       }
     }
   }
-  yield* Deferred.succeed(record.confirmed, undefined)
   if (record.state !== "OnHold" && record.state !== "Terminating") yield* transition(ctx, record, "Active")
+  yield* Deferred.succeed(record.confirmed, undefined)
   yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
 })
 

@@ -2,7 +2,7 @@
  * Operations on an established call: hold, resume, hang up, DTMF, mute, codec preferences; and the
  * peer's re-INVITEs. Hold and resume are re-INVITEs with a new offer (RFC 3264 §8.4).
  */
-import { Deferred, Effect } from "effect"
+import { Deferred, Effect, Option } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import { ApplicationError } from "../errors.ts"
 import type { Direction } from "../sdp/negotiated.ts"
@@ -27,9 +27,9 @@ export const hangUp = Effect.fnUntraced(function*(ctx: CoordinatorContext, recor
   const previous = record.state
   const unconfirmed = record.direction === "incoming" && record.accepted && previous !== "Active" && previous !== "OnHold"
   // Our 2xx is out but its ACK is not in: wait for it; if it never comes the dialog layer sends the BYE itself.
-  if (unconfirmed) yield* Deferred.await(record.confirmed).pipe(Effect.timeoutOption(ackWaitMs))
+  const ackArrived = unconfirmed && Option.isSome(yield* Deferred.await(record.confirmed).pipe(Effect.timeoutOption(ackWaitMs)))
   if (record.state === "Terminated") return
-  const answered = record.state === "Active" || record.state === "OnHold"
+  const answered = ackArrived || record.state === "Active" || record.state === "OnHold"
   yield* transition(ctx, record, "Terminating")
   const sent = answered
     ? ctx.dialog.request(record.dialogId, "BYE").pipe(Effect.asVoid)
