@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Queue, Stream } from "effect"
-import { spawn, spawnSync } from "node:child_process"
 import * as Dgram from "node:dgram"
 import { DialogLayer, type DialogEvent, type OutgoingInviteEvent } from "../../src/dialog/dialog-layer.ts"
 import { TransactionLayer } from "../../src/transaction/transaction-layer.ts"
 import { TransportLive } from "../../src/transport/layer.ts"
+import { runSipp } from "../support/run-process.ts"
 
 /** Transport → TransactionLayer → DialogLayer on 127.0.0.1:0, built in the test's scope. */
 const stack = Effect.gen(function*() {
@@ -52,22 +52,7 @@ const freeUdpPort = Effect.promise(() =>
   })
 )
 
-const sippPath = spawnSync("which", ["sipp"], { encoding: "utf8" }).stdout.trim()
 
-const runSipp = (args: ReadonlyArray<string>, timeoutMs: number) =>
-  Effect.promise(() =>
-    new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(sippPath, [...args], { stdio: ["ignore", "pipe", "pipe"] })
-      let output = ""
-      child.stdout.on("data", (d) => (output += d.toString()))
-      child.stderr.on("data", (d) => (output += d.toString()))
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-      child.on("exit", (code) => {
-        clearTimeout(timer)
-        resolve({ code, output: output.slice(-2000) })
-      })
-    })
-  )
 
 describe("DialogLayer on UDP 127.0.0.1", () => {
   it.live("two stacks: INVITE → 180 → 200 → ACK → BYE over real sockets; both drain to zero", () =>

@@ -4,13 +4,13 @@
  * then stop it with SIGTERM and check it exits promptly.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import * as Net from "node:net"
 import * as Path from "node:path"
+import { runProcess, sippPath } from "../support/run-process.ts"
 
 const root = Path.resolve(import.meta.dirname, "../..")
 const fixtures = Path.join(import.meta.dirname, "fixtures")
-const sippPath = spawnSync("which", ["sipp"], { encoding: "utf8" }).stdout.trim()
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -20,18 +20,6 @@ const freePort = () =>
     })
   })
 
-const run = (command: string, args: ReadonlyArray<string>, timeoutMs: number) =>
-  new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(command, [...args], { stdio: ["ignore", "pipe", "pipe"] })
-    let output = ""
-    child.stdout.on("data", (d) => (output += d.toString()))
-    child.stderr.on("data", (d) => (output += d.toString()))
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-    child.on("exit", (code) => {
-      clearTimeout(timer)
-      resolve({ code, output: output.slice(-3000) })
-    })
-  })
 
 const startExample = async (port: number): Promise<{ child: ChildProcess; log: () => string }> => {
   const child = spawn(process.execPath, [Path.join(root, "examples/blocklist-tone-server.ts"), "--port", String(port)], {
@@ -50,7 +38,7 @@ const startExample = async (port: number): Promise<{ child: ChildProcess; log: (
 }
 
 const sipp = (port: number, scenario: string) =>
-  run(sippPath, [
+  runProcess(sippPath, [
     `127.0.0.1:${port}`, "-sf", Path.join(fixtures, scenario), "-m", "1", "-i", "127.0.0.1", "-p", "0",
     "-timeout", "15s", "-timeout_error", "-nostdin"
   ], 25_000)

@@ -1,27 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn, spawnSync } from "node:child_process"
 import * as Path from "node:path"
 import { drained, eventually, liveParty, ringingTu } from "./support-live.ts"
+import { runSipp } from "../support/run-process.ts"
 
-const sippPath = spawnSync("which", ["sipp"], { encoding: "utf8" }).stdout.trim()
 const fixture = (name: string) => Path.join(import.meta.dirname, "fixtures", name)
 
-/** Runs sipp to completion (bounded) and returns its exit code and output tail. */
-const runSipp = (args: ReadonlyArray<string>, timeoutMs: number) =>
-  Effect.promise(() =>
-    new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(sippPath, [...args], { stdio: ["ignore", "pipe", "pipe"] })
-      let output = ""
-      child.stdout.on("data", (d) => (output += d.toString()))
-      child.stderr.on("data", (d) => (output += d.toString()))
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-      child.on("exit", (code) => {
-        clearTimeout(timer)
-        resolve({ code, output: output.slice(-2000) })
-      })
-    })
-  )
 
 const timers = { t1: 50, t2: 400, t4: 200 }
 

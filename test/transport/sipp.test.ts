@@ -1,30 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
-import { spawn, spawnSync } from "node:child_process"
 import * as Path from "node:path"
 import { isParseError, makeResponse, topVia } from "../../src/sip/index.ts"
 import { isRequest } from "../../src/sip/message.ts"
 import { responseDestination } from "../../src/transport/destination.ts"
 import { makeTransport } from "../../src/transport/layer.ts"
+import { runSipp } from "../support/run-process.ts"
 
-const sippPath = spawnSync("which", ["sipp"], { encoding: "utf8" }).stdout.trim()
 const scenario = Path.join(import.meta.dirname, "fixtures", "options.xml")
 
-/** Runs sipp to completion (bounded) and returns its exit code and output tail. */
-const runSipp = (args: ReadonlyArray<string>, timeoutMs: number) =>
-  Effect.promise(() =>
-    new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(sippPath, [...args], { stdio: ["ignore", "pipe", "pipe"] })
-      let output = ""
-      child.stdout.on("data", (d) => (output += d.toString()))
-      child.stderr.on("data", (d) => (output += d.toString()))
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-      child.on("exit", (code) => {
-        clearTimeout(timer)
-        resolve({ code, output: output.slice(-2000) })
-      })
-    })
-  )
 
 describe("interop with SIPp", () => {
   it.live("SIPp sends 3 OPTIONS over UDP; a responder on the Transport answers each 200 (§11, §18.2.2)", () =>
