@@ -7,6 +7,7 @@ import type { Cause, Queue } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint, Transport } from "../transport/transport.ts"
+import type { Lingering } from "./lingering.ts"
 import type { TimerLanes } from "./timer-lanes.ts"
 import type { TimerSlots, TimerValues } from "./timers.ts"
 import type { ServerTransaction, TransactionEvent } from "./transaction-layer.ts"
@@ -52,5 +53,7 @@ export interface LayerContext {
   readonly timers: TimerValues
   readonly clients: Map<string, ClientTx>
   readonly servers: Map<string, ServerTx>
+  /** Server transactions past their final response, waiting out Timer L or J (lingering.ts). */
+  readonly lingering: Map<string, Lingering>
   readonly events: Queue.Queue<TransactionEvent>
 }

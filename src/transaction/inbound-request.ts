@@ -10,6 +10,7 @@ import { responseDestination } from "../transport/destination.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { LayerContext } from "./context.ts"
 import { inviteServerAck, inviteServerRetransmission, startInviteServer } from "./invite-server.ts"
+import { lingeringRetransmission } from "./lingering.ts"
 import { serverKey } from "./matching.ts"
 import { startNonInviteServer } from "./non-invite-server.ts"
 import { onCancel } from "./server-cancel.ts"
@@ -35,10 +36,13 @@ export const onRequest = Effect.fnUntraced(function*(ctx: LayerContext, request:
     else if (existing.state !== "trying") yield* resendLast(ctx, existing)
     return
   }
+  const answered = ctx.lingering.get(key)
+  if (answered !== undefined) return yield* lingeringRetransmission(ctx, answered)
   const tx = makeServerTx(ctx, key, request, source, responseDestination(via, source))
   ctx.servers.set(key, tx)
   if (request.method === "CANCEL") {
-    return yield* onCancel(ctx, tx, ctx.servers.get(serverKey(request, via, "INVITE")))
+    const inviteKey = serverKey(request, via, "INVITE")
+    return yield* onCancel(ctx, tx, ctx.servers.get(inviteKey) ?? ctx.lingering.get(inviteKey))
   }
   if (tx.invite) yield* startInviteServer(ctx, tx)
   else yield* startNonInviteServer(ctx, tx)

@@ -15,6 +15,7 @@ import { getHeader, makeResponse } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
 import { ProtocolError } from "../errors.ts"
 import type { LayerContext, ServerTx } from "./context.ts"
+import { linger } from "./lingering.ts"
 import {
   failServer,
   guardTimeout,
@@ -64,10 +65,7 @@ export const respondInvite = (
   disarmAll(tx)
   if (status < 300) {
     tx.state = "accepted"
-    return Effect.andThen(
-      sendResponse(ctx, tx, response),
-      arm(ctx.lanes, tx, "expiry", ctx.timers.timeout, Effect.sync(() => terminateServer(ctx, tx)))
-    )
+    return Effect.andThen(sendResponse(ctx, tx, response), linger(ctx, tx, response, ctx.timers.timeout))
   }
   tx.state = "completed"
   return Effect.andThen(

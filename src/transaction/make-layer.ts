@@ -13,6 +13,7 @@ import type { ClientTx, LayerContext, ServerTx } from "./context.ts"
 import { onRequest } from "./inbound-request.ts"
 import { onResponse } from "./inbound-response.ts"
 import { respondInvite } from "./invite-server.ts"
+import { type Lingering, lingeringRespond } from "./lingering.ts"
 import { respondNonInvite } from "./non-invite-server.ts"
 import { makeTimerLanes } from "./timer-lanes.ts"
 import { resolveTimers } from "./timers.ts"
@@ -44,6 +45,7 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial
     timers: resolveTimers(config),
     clients: new Map<string, ClientTx>(),
     servers: new Map<string, ServerTx>(),
+    lingering: new Map<string, Lingering>(),
     events
   }
 
@@ -58,6 +60,8 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial
   const respond = Effect.fnUntraced(function*(transactionId: string, response: SipResponse) {
     const tx = ctx.servers.get(transactionId)
     if (tx === undefined) {
+      const lingering = ctx.lingering.get(transactionId)
+      if (lingering !== undefined) return yield* lingeringRespond(ctx, lingering, response)
       return yield* new ProtocolError({ reason: "NoSuchTransaction", message: `no server transaction ${transactionId}` })
     }
     yield* tx.invite ? respondInvite(ctx, tx, response) : respondNonInvite(ctx, tx, response)
@@ -70,7 +74,7 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial
     respond,
     sendStateless: (message, destination) => transport.send(message, destination),
     local: transport.local,
-    counts: Effect.sync(() => ({ client: ctx.clients.size, server: ctx.servers.size }))
+    counts: Effect.sync(() => ({ client: ctx.clients.size, server: ctx.servers.size + ctx.lingering.size }))
   }
   return service
 })

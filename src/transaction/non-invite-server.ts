@@ -11,7 +11,8 @@ import { Effect } from "effect"
 import type { NetworkError } from "../errors.ts"
 import type { SipResponse } from "../sip/message.ts"
 import type { LayerContext, ServerTx } from "./context.ts"
-import { guardTimeout, reportFailure, requestTimeout, sendResponse, terminateServer } from "./server-common.ts"
+import { linger } from "./lingering.ts"
+import { guardTimeout, reportFailure, requestTimeout, sendResponse } from "./server-common.ts"
 import { arm, timerJ, tuGuard } from "./timers.ts"
 
 /** The TU's response. Once Completed, further responses are discarded (§17.2.2). */
@@ -27,10 +28,7 @@ export const respondNonInvite = (
     return sendResponse(ctx, tx, response)
   }
   tx.state = "completed"
-  return Effect.andThen(
-    sendResponse(ctx, tx, response),
-    arm(ctx.lanes, tx, "expiry", timerJ(ctx.timers, tx.reliable), Effect.sync(() => terminateServer(ctx, tx)))
-  )
+  return Effect.andThen(sendResponse(ctx, tx, response), linger(ctx, tx, response, timerJ(ctx.timers, tx.reliable)))
 }
 
 /** Arms the TU guard (see server-common.ts) on a new transaction. */

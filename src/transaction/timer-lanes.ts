@@ -14,6 +14,8 @@ export interface TimerEntry {
   readonly deadline: number
   /** undefined once fired or cancelled. */
   action: Effect.Effect<void> | undefined
+  /** A synchronous action (no Effect built per timer: thousands of 32 s expiries stay cheap to hold). */
+  callback?: (() => void) | undefined
 }
 
 interface Lane {
@@ -26,10 +28,13 @@ interface Lane {
 export interface TimerLanes {
   /** Runs `action` after `ms` (> 0) on the lane for `ms`. */
   readonly schedule: (ms: number, action: Effect.Effect<void>) => Effect.Effect<TimerEntry>
+  /** Runs `callback` (plain bookkeeping that cannot throw) after `ms` (> 0), on the same lanes. */
+  readonly scheduleCallback: (ms: number, callback: () => void) => Effect.Effect<TimerEntry>
 }
 
 export const cancelTimer = (entry: TimerEntry): void => {
   entry.action = undefined
+  entry.callback = undefined
 }
 
 /** Builds the lanes; their fibers live in `scope` (closing it stops every timer). */
@@ -55,7 +60,10 @@ export const makeTimerLanes = Effect.fnUntraced(function*(scope: Scope.Scope) {
           const entry = lane.entries[lane.head]!
           lane.entries[lane.head++] = undefined
           const action = entry.action
+          const callback = entry.callback
           entry.action = undefined
+          entry.callback = undefined
+          if (callback !== undefined) callback()
           // A bug in one action must not stop the lane (and every timer of this duration with it).
           if (action !== undefined) yield* Effect.catchDefect(action, (defect) => Effect.logWarning("timer action died", defect))
         }
@@ -67,8 +75,8 @@ export const makeTimerLanes = Effect.fnUntraced(function*(scope: Scope.Scope) {
       }
     })
 
-  const push = (lane: Lane, ms: number, action: Effect.Effect<void>): TimerEntry => {
-    const entry: TimerEntry = { deadline: clock.currentTimeMillisUnsafe() + ms, action }
+  const push = (lane: Lane, ms: number, action: Effect.Effect<void> | undefined, callback?: () => void): TimerEntry => {
+    const entry: TimerEntry = { deadline: clock.currentTimeMillisUnsafe() + ms, action, callback }
     lane.entries.push(entry)
     const idle = lane.idle
     if (idle !== undefined) {
@@ -78,15 +86,18 @@ export const makeTimerLanes = Effect.fnUntraced(function*(scope: Scope.Scope) {
     return entry
   }
 
-  const schedule = (ms: number, action: Effect.Effect<void>): Effect.Effect<TimerEntry> =>
+  const add = (ms: number, action: Effect.Effect<void> | undefined, callback?: () => void): Effect.Effect<TimerEntry> =>
     Effect.suspend(() => {
       const lane = lanes.get(ms)
-      if (lane !== undefined) return Effect.succeed(push(lane, ms, action))
+      if (lane !== undefined) return Effect.succeed(push(lane, ms, action, callback))
       const created: Lane = { entries: [], head: 0, idle: undefined }
       lanes.set(ms, created)
-      const entry = push(created, ms, action)
+      const entry = push(created, ms, action, callback)
       return Effect.as(Effect.forkIn(serve(created), scope), entry)
     })
 
-  return { schedule } satisfies TimerLanes
+  return {
+    schedule: (ms, action) => add(ms, action),
+    scheduleCallback: (ms, callback) => add(ms, undefined, callback)
+  } satisfies TimerLanes
 })

@@ -1,0 +1,92 @@
+/**
+ * What is left of a server transaction once its final response went out and it only waits: an INVITE in
+ * Accepted (RFC 6026 Timer L) or a non-INVITE in Completed (§17.2.2 Timer J), 64*T1 each over UDP. It
+ * keeps its key, where responses go and what a retransmitted request is answered with; the request, the
+ * response object and the state machine's closures are let go. At 1,000 calls/s some 64,000 transactions
+ * wait like this, and whatever they hold is copied by every young-generation GC before it settles in the
+ * old one: that was most of the server's GC time and memory.
+ */
+import { Effect } from "effect"
+import type { NetworkError } from "../errors.ts"
+import { getHeader, isParseError, parseMessage, parseNameAddr, serialize } from "../sip/index.ts"
+import type { SipResponse } from "../sip/message.ts"
+import type { Endpoint } from "../transport/transport.ts"
+import type { LayerContext, ServerTx } from "./context.ts"
+import { cancelTimer, type TimerEntry } from "./timer-lanes.ts"
+import { disarmAll } from "./timers.ts"
+
+export interface Lingering {
+  readonly id: string
+  /** An INVITE in Accepted; otherwise a non-INVITE in Completed. */
+  readonly invite: boolean
+  readonly destination: Endpoint
+  /** Non-INVITE: the final response as sent, re-parsed only to answer a retransmission. An INVITE in
+   *  Accepted absorbs retransmissions (RFC 6026; the TU retransmits its 2xx itself): nothing to keep. */
+  readonly last: Uint8Array | undefined
+  /** INVITE: the To tag of our 2xx, for the 200 to a late CANCEL (§9.2). */
+  readonly toTag: string | undefined
+  expiry: TimerEntry | undefined
+}
+
+/** The To tag a response carries, if any. */
+export const toTagOf = (response: SipResponse | undefined): string | undefined => {
+  const to = response === undefined ? undefined : getHeader(response, "to")
+  const parsed = to === undefined ? undefined : parseNameAddr(to)
+  return parsed === undefined || isParseError(parsed) ? undefined : parsed.tag
+}
+
+const forget = (ctx: LayerContext, entry: Lingering): void => {
+  if (ctx.lingering.get(entry.id) === entry) ctx.lingering.delete(entry.id)
+  if (entry.expiry !== undefined) cancelTimer(entry.expiry)
+}
+
+/**
+ * `tx` just sent its final response `response` (Accepted or Completed): it leaves the live table and
+ * lingers for `ms` (0 on TCP for Timer J: it ends now).
+ */
+export const linger = (ctx: LayerContext, tx: ServerTx, response: SipResponse, ms: number): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (tx.state !== "accepted" && tx.state !== "completed") return Effect.void // a send error ended it
+    const state = tx.state
+    tx.state = "terminated"
+    disarmAll(tx) // the TU guard, still armed on a non-INVITE
+    if (ctx.servers.get(tx.id) === tx) ctx.servers.delete(tx.id)
+    if (ms <= 0) return Effect.void
+    const invite = state === "accepted"
+    const entry: Lingering = {
+      id: tx.id,
+      invite,
+      destination: tx.destination,
+      last: invite ? undefined : serialize(response),
+      toTag: invite ? toTagOf(response) : undefined,
+      expiry: undefined
+    }
+    ctx.lingering.set(entry.id, entry)
+    return Effect.map(ctx.lanes.scheduleCallback(ms, expiry(ctx, entry)), (timer) => {
+      entry.expiry = timer
+    })
+  })
+
+// Built outside `linger`: a closure made there would keep linger's whole scope (the request) alive.
+const expiry = (ctx: LayerContext, entry: Lingering) => () => forget(ctx, entry)
+
+/** A retransmitted request: a non-INVITE's final goes out again (§17.2.2); errors are dropped. */
+export const lingeringRetransmission = (ctx: LayerContext, entry: Lingering): Effect.Effect<void> => {
+  if (entry.last === undefined) return Effect.void
+  const response = parseMessage(entry.last)
+  if (isParseError(response)) return Effect.void
+  return Effect.ignore(ctx.transport.send(response, entry.destination))
+}
+
+/** The TU answers again: in Accepted its 2xx retransmissions pass (RFC 6026 §8.5); all else is discarded.
+ *  A transport error ends the transaction (§17.2.4). */
+export const lingeringRespond = (
+  ctx: LayerContext,
+  entry: Lingering,
+  response: SipResponse
+): Effect.Effect<void, NetworkError> => {
+  if (!entry.invite || response.status < 200 || response.status >= 300) return Effect.void
+  return ctx.transport.send(response, entry.destination).pipe(
+    Effect.tapError(() => Effect.sync(() => forget(ctx, entry)))
+  )
+}
