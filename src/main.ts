@@ -27,7 +27,7 @@ const serve = (flags: ServerFlags) =>
     return yield* server.pipe(Effect.provide(ServerSessionManager.layer(modeHandler(flags), config)))
   }).pipe(
     Effect.catchTags({
-      NetworkError: (error) => Console.error(`effect-sip: ${error.message ?? error.reason} (${error.address})`),
+      NetworkError: (error) => Console.error(`effect-sip: ${error.message ?? `${error.reason} (${error.address})`}`),
       FlagError: (error: FlagError) => Console.error(`effect-sip: ${error.message}`)
     }),
     Effect.tap(() => Effect.sync(() => { process.exitCode = 1 }))
