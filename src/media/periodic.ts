@@ -17,6 +17,7 @@ export const rtcpLoop = (state: SessionState, send: Send): Effect.Effect<never> 
       yield* Effect.sleep(RTCP_INTERVAL_MS)
       if (state.media === undefined) continue
       yield* send(buildReport(state.rtcp, state.sender, state.receiver, state.now()))
+      state.rtcp.reportsSent++
       if (state.started) state.emit({ _tag: "QualityReport", stats: snapshot(state.receiver, state.sender) })
     }
   })

@@ -41,6 +41,8 @@ export class RtcpState {
   peerReport: PeerReport | undefined = undefined
   /** Whether we sent RTP since the previous report: an SR, else an RR (§6.4). */
   packetsAtLastReport = 0
+  /** Reports sent so far: a session that sent neither RTP nor RTCP sends no BYE (§6.3.7). */
+  reportsSent = 0
   readonly cname: string
   constructor(cname: string) {
     this.cname = cname

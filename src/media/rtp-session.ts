@@ -67,8 +67,12 @@ export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSes
       state.rtcpTarget === undefined ? Effect.void : wire.sendRtcp(packet, state.rtcpTarget, state.media?.rtcpMux === true)
 
     // Runs before the sockets close (they were opened, and their finalizer registered, before us).
+    // §6.3.7: a participant that never sent an RTP or RTCP packet MUST NOT send a BYE (most calls of a
+    // zero-hold load test end before their first frame).
     yield* Scope.addFinalizer(scope, Effect.suspend(() =>
-      state.media === undefined ? Effect.void : sendRtcp(buildBye(state.rtcp, state.sender, state.receiver, state.now()))))
+      state.media === undefined || (state.sender.packets === 0 && state.rtcp.reportsSent === 0)
+        ? Effect.void
+        : sendRtcp(buildBye(state.rtcp, state.sender, state.receiver, state.now()))))
     yield* Effect.forkIn(rtcpLoop(state, sendRtcp), scope)
     yield* Effect.forkIn(mediaTimeoutLoop(state, options.mediaTimeoutMs), scope)
 

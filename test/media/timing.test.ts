@@ -258,6 +258,16 @@ describe("receiving, RTCP and the media timeout on the Clock", () => {
       expect(RtcpPacketConverter.deSerialize(last.subarray(0, last.length - 8))[0]).toBeInstanceOf(RtcpSrPacket)
     }))
 
+  it.effect("RFC 3550 §6.3.7: a session that sent no RTP or RTCP closes without a BYE", () =>
+    Effect.gen(function*() {
+      const call = yield* Scope.make()
+      const { media, sent } = yield* session({ _tag: "Silence" }).pipe(Scope.provide(call))
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("10 millis")
+      yield* Scope.close(call, Exit.void)
+      expect(sent).toEqual([])
+    }))
+
   it.effect("a File source that cannot be read plays silence instead of failing the call", () =>
     Effect.gen(function*() {
       const { media, rtp } = yield* session({ _tag: "File", path: "/nonexistent/prompt.wav" })
