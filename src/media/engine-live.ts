@@ -1,33 +1,38 @@
 /**
  * The real MediaEngine: a port pool over the configured range, and per `open` a socket pair and an
- * RtpSession whose read loops live in the caller's Scope.
+ * RtpSession, both owned by the caller's Scope.
  */
 import { Effect, type Scope } from "effect"
-import type { DatagramSocket } from "effect/socket"
+import { NetAddress } from "effect/net"
 import type { NetworkError } from "../errors.ts"
+import { deliverInbound } from "./inbox.ts"
 import type { MediaConfig, MediaEngine, MediaSource } from "./media-engine.ts"
 import { PortPool } from "./port-pool.ts"
-import { type BoundSocket, openPortPair, type PortPair } from "./ports.ts"
+import { openPortPair, type PortPair } from "./ports.ts"
 import { makeRtpSession, type RtpSession, type Wire } from "./rtp-session.ts"
+import type { Target } from "./session-state.ts"
 
 const socketWire = (pair: PortPair): Wire => {
-  const write = (socket: BoundSocket, payload: Uint8Array, address: Parameters<Wire["sendRtp"]>[1]) =>
-    // UDP is best effort (RFC 3550 §2): a send error is a lost packet, not a failed call.
-    Effect.ignore(socket.writer.write({ payload, address }))
+  // Every packet of a call goes to the same one or two targets: format each host once.
+  let last: NetAddress.InetAddress | undefined
+  let lastHost = ""
+  const hostOf = (address: NetAddress.InetAddress): string => {
+    if (address !== last) {
+      last = address
+      lastHost = NetAddress.formatIp(address.address)
+    }
+    return lastHost
+  }
+  const write = (socket: PortPair["rtp"], payload: Uint8Array, target: Target) =>
+    Effect.sync(() => {
+      const address = "payload" in target ? target.address : target
+      pair.send(socket, payload, address.port, hostOf(address))
+    })
   return {
     sendRtp: (packet, target) => write(pair.rtp, packet, target),
     sendRtcp: (packet, target, muxed) => write(muxed ? pair.rtp : pair.rtcp, packet, target)
   }
 }
-
-/** Pull batches for as long as the scope lives; the read loop ends when the socket closes. */
-const readLoop = (
-  socket: BoundSocket,
-  handle: (batch: ReadonlyArray<DatagramSocket.Datagram>) => Effect.Effect<void>
-): Effect.Effect<void> =>
-  Effect.gen(function*() {
-    while (true) yield* handle(yield* socket.reader.pull)
-  }).pipe(Effect.catch((error) => Effect.logDebug(`media socket closed: ${error.message}`)))
 
 export const makeMediaEngine = (config: MediaConfig): Effect.Effect<MediaEngine["Service"]> =>
   Effect.sync(() => {
@@ -48,8 +53,7 @@ export const makeMediaEngine = (config: MediaConfig): Effect.Effect<MediaEngine[
           wire: socketWire(pair),
           scope
         })
-        yield* Effect.forkIn(readLoop(pair.rtp, session.onRtp), scope)
-        yield* Effect.forkIn(readLoop(pair.rtcp, session.onRtcp), scope)
+        yield* deliverInbound(pair, session, scope)
         return session
       })
 

@@ -1,41 +1,49 @@
 /**
- * Opening one RTP/RTCP socket pair from the pool, owned by the caller's Scope. The sockets are
- * effect/socket DatagramSockets on the Node adapter, as in the SIP UDP transport: Scope-owned, batched
- * pulls, bounded receive buffers with counted drops. Profiled under the echo benchmark the Effect
- * runtime is ~20% of the server's CPU and node:dgram's send ~25%, so raw node:dgram would buy little
- * for losing all of that (the big per-packet cost was werift-rtp; see rtp-header.ts). A pair that fails to
- * bind because another process holds it is skipped; no free pair fails with "PortPoolExhausted" at
- * once; any other bind error (bad address, permission) fails with "BindFailed".
+ * Opening one RTP/RTCP socket pair from the pool, owned by the caller's Scope. Plain node:dgram sockets:
+ * a call opens and closes two of them, and under a call-rate load (thousands of calls/s, most ending before
+ * their first packet) the effect/socket adapter's per-socket setup (reader queue, services, fibers, a
+ * Schema error on close) cost a quarter of the server's CPU per call. Packets are delivered by inbox.ts.
+ * A pair that fails to bind because another process holds it is skipped; no free pair fails with
+ * "PortPoolExhausted" at once; any other bind error (bad address, permission) fails with "BindFailed".
  */
-import * as NodeDatagramSocket from "@effect/platform-node/NodeDatagramSocket"
-import { Effect, Exit, Result, Scope } from "effect"
-import type { DatagramSocket } from "effect/socket"
+import * as Dgram from "node:dgram"
+import { isIP } from "node:net"
+import { Effect, Scope } from "effect"
 import { NetworkError } from "../errors.ts"
 import type { PortPool } from "./port-pool.ts"
 
-export interface BoundSocket {
-  readonly reader: DatagramSocket.Reader
-  readonly writer: DatagramSocket.Writer
-}
-
 export interface PortPair {
   readonly port: number
-  readonly rtp: BoundSocket
-  readonly rtcp: BoundSocket
+  readonly rtp: Dgram.Socket
+  readonly rtcp: Dgram.Socket
+  /** Best effort (RFC 3550 §2: a send error is a lost packet, not a failed call). */
+  readonly send: (socket: Dgram.Socket, payload: Uint8Array, port: number, host: string) => void
 }
 
-/** Datagrams waiting for the session fiber; beyond this they are dropped and counted (reader.dropped). */
-const RECEIVE_BUFFER = 256
+// Send errors are reported to send's callback; this keeps any other socket error from being thrown.
+const ignoreError = (): void => {}
 
-const bind = (host: string, port: number) =>
-  Effect.gen(function*() {
-    const socket = yield* NodeDatagramSocket.make({
-      bind: { address: host, port },
-      receiveBuffer: { capacity: RECEIVE_BUFFER, strategy: "dropping" }
+const close = (socket: Dgram.Socket): void => {
+  try {
+    socket.close()
+  } catch {
+    // already closed
+  }
+}
+
+const bind = (host: string, port: number): Effect.Effect<Dgram.Socket, NodeJS.ErrnoException> =>
+  Effect.callback((resume) => {
+    const socket = Dgram.createSocket(isIP(host) === 6 ? "udp6" : "udp4")
+    const failed = (error: NodeJS.ErrnoException) => {
+      close(socket)
+      resume(Effect.fail(error))
+    }
+    socket.once("error", failed)
+    socket.bind(port, host, () => {
+      socket.off("error", failed)
+      socket.on("error", ignoreError)
+      resume(Effect.succeed(socket))
     })
-    const reader = yield* socket.reader
-    const writer = yield* socket.writer
-    return { reader, writer } satisfies BoundSocket
   })
 
 export const openPortPair = (pool: PortPool, host: string): Effect.Effect<PortPair, NetworkError, Scope.Scope> =>
@@ -43,23 +51,40 @@ export const openPortPair = (pool: PortPool, host: string): Effect.Effect<PortPa
     const owner = yield* Effect.scope
     for (const port of pool.candidates()) {
       pool.take(port)
-      const sockets = yield* Scope.make()
-      const bound = yield* Effect.all([bind(host, port), bind(host, port + 1)]).pipe(
-        Scope.provide(sockets),
-        Effect.result
-      )
-      if (Result.isSuccess(bound)) {
-        // Sockets close first, then the pair goes back to the pool.
-        yield* Scope.addFinalizer(owner, Scope.close(sockets, Exit.void).pipe(Effect.ensuring(Effect.sync(() => pool.release(port)))))
-        const [rtp, rtcp] = bound.success
-        return { port, rtp, rtcp }
+      const rtp = yield* Effect.result(bind(host, port))
+      const rtcp = rtp._tag === "Success" ? yield* Effect.result(bind(host, port + 1)) : undefined
+      if (rtp._tag === "Success" && rtcp !== undefined && rtcp._tag === "Success") {
+        // A dgram send leaves after a tick: closing at once would lose what the session sent while closing
+        // (its RTCP BYE). So the pair closes when the scope does, or after its last send still in flight.
+        let inFlight = 0
+        let closing = false
+        let closed = false
+        const closePair = () => {
+          closed = true
+          close(rtp.success)
+          close(rtcp.success)
+          pool.release(port)
+        }
+        const sent = () => {
+          if (--inFlight === 0 && closing) closePair()
+        }
+        yield* Scope.addFinalizer(owner, Effect.sync(() => {
+          closing = true
+          if (inFlight === 0) closePair()
+        }))
+        const send = (socket: Dgram.Socket, payload: Uint8Array, to: number, host: string) => {
+          if (closed) return // a late packet of a call that ended
+          inFlight++
+          socket.send(payload, to, host, sent)
+        }
+        return { port, rtp: rtp.success, rtcp: rtcp.success, send }
       }
-      yield* Scope.close(sockets, Exit.void)
+      if (rtp._tag === "Success") close(rtp.success)
       pool.release(port)
-      const error = bound.failure
-      if (error.reason._tag !== "DatagramSocketOpenError" || error.reason.kind !== "AddressInUse") {
+      const error = rtp._tag === "Failure" ? rtp.failure : rtcp!._tag === "Failure" ? rtcp!.failure : undefined
+      if (error?.code !== "EADDRINUSE") {
         // Not a busy port but a bad address or no permission: every other pair would fail the same way.
-        return yield* new NetworkError({ reason: "BindFailed", address: `${host}:${port}`, message: error.message, cause: error })
+        return yield* new NetworkError({ reason: "BindFailed", address: `${host}:${port}`, message: String(error?.message), cause: error })
       }
       yield* Effect.logDebug(`RTP port pair ${port}/${port + 1} on ${host} is in use elsewhere; skipped`)
     }
