@@ -4,7 +4,7 @@
  * stream (video, data, SRTP, a second audio) is refused with port 0. Nothing usable → NoCommonCodec (488).
  */
 import type { MediaDescription } from "sdp-transform"
-import { write } from "sdp-transform"
+import { writeDescription } from "./write.ts"
 import type { RemoteMedia } from "./description.ts"
 import { isNullAddress, parseDescription } from "./description.ts"
 import { effectiveRemote, ourDirection, receives } from "./direction.ts"
@@ -95,7 +95,7 @@ export const createAnswer = (local: LocalMedia, offer: string): Answered | SdpEr
     rtcpMux: media.rtcpMux,
     ptime
   })
-  const sdp = write({
+  const sdp = writeDescription({
     ...sessionSkeleton(local, nextVersion(local)),
     media: description.media.map((m) => (m === media ? accepted(local, m, common, direction, ptime) : refused(m)))
   })

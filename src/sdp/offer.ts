@@ -4,7 +4,7 @@
  * payload numbers (§8), and each offer bumps the o= version.
  */
 import type { MediaAttributes, MediaDescription } from "sdp-transform"
-import { write } from "sdp-transform"
+import { writeDescription } from "./write.ts"
 import type { LocalMedia, MediaSlot } from "./local-media.ts"
 import { nextVersion, sessionSkeleton } from "./local-media.ts"
 import type { Direction } from "./negotiated.ts"
@@ -41,7 +41,7 @@ const refusedLine = (slot: Extract<MediaSlot, { kind: "refused" }>): MediaDescri
 /** Write an offer for `direction`, remember it (late offer: the answer arrives in the ACK), bump o=. */
 export const createOffer = (local: LocalMedia, direction: Direction): string => {
   const formats = offerFormats(local.codecs, local.bindings, local.telephoneEvent)
-  const sdp = write({
+  const sdp = writeDescription({
     ...sessionSkeleton(local, nextVersion(local)),
     media: local.layout.map((slot) =>
       slot.kind === "audio" ? audioLine(local, slot.protocol, formats, direction) : refusedLine(slot)
