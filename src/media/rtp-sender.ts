@@ -7,7 +7,19 @@ import { randomBytes } from "node:crypto"
 import { writeRtp } from "./rtp-header.ts"
 import type { SenderCounters } from "./stats.ts"
 
-const random32 = (): number => randomBytes(4).readUInt32BE(0)
+// From a pooled buffer, as in sip/ids.ts: three values per call, no syscall each.
+const POOL_SIZE = 4096
+let pool = randomBytes(POOL_SIZE)
+let offset = 0
+const random32 = (): number => {
+  if (offset + 4 > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE)
+    offset = 0
+  }
+  const value = pool.readUInt32BE(offset)
+  offset += 4
+  return value
+}
 
 export const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)

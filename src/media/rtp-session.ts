@@ -7,7 +7,7 @@ import { NetAddress } from "effect/net"
 import type { DatagramSocket } from "effect/socket"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { MediaEvent, MediaSession, MediaSource } from "./media-engine.ts"
-import { mediaTimeoutLoop, rtcpLoop } from "./periodic.ts"
+import { periodicLoop } from "./periodic.ts"
 import { receiveRtcpDatagram, receiveRtpDatagram } from "./receive-path.ts"
 import { buildBye } from "./rtcp.ts"
 import { audioTicker, type Send, sendDigits } from "./send-loop.ts"
@@ -73,8 +73,7 @@ export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSes
       state.media === undefined || (state.sender.packets === 0 && state.rtcp.reportsSent === 0)
         ? Effect.void
         : sendRtcp(buildBye(state.rtcp, state.sender, state.receiver, state.now()))))
-    yield* Effect.forkIn(rtcpLoop(state, sendRtcp), scope)
-    yield* Effect.forkIn(mediaTimeoutLoop(state, options.mediaTimeoutMs), scope)
+    yield* Effect.forkIn(periodicLoop(state, sendRtcp, options.mediaTimeoutMs), scope)
 
     /** The audio ticker runs only while there is generated audio to send (not for echo: 1,000 idle
      *  timers are what a 1,000-call echo server must not pay for). */

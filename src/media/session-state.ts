@@ -51,7 +51,8 @@ export class SessionState {
   /** One frame of PCM and its encoding, sized by ptime at `apply`. */
   frame = new Int16Array(160)
   encoded = new Uint8Array(160)
-  private readonly decoded = new Int16Array(2048)
+  /** The recorder's decode buffer, made on the first recorded packet (most calls record nothing). */
+  private decoded: Int16Array | undefined = undefined
 
   readonly clock: Clock.Clock
   readonly events: Queue.Queue<MediaEvent, Cause.Done>
@@ -141,7 +142,8 @@ export class SessionState {
       ? this.media.codec
       : this.media.codecs.find((c) => c.payloadType === payloadType)
     const law = codec === undefined ? undefined : g711Law(codec.name)
-    if (law === undefined || payload.length > this.decoded.length) return
-    recorder.push(decode(law, payload, this.decoded.subarray(0, payload.length)))
+    const decoded = this.decoded ??= new Int16Array(2048)
+    if (law === undefined || payload.length > decoded.length) return
+    recorder.push(decode(law, payload, decoded.subarray(0, payload.length)))
   }
 }
