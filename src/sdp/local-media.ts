@@ -61,7 +61,20 @@ export const defaultCodecs: ReadonlyArray<string> = ["PCMU", "PCMA", "G722"]
  */
 const newSessionId = (): string => String(Date.now() * 1000 + Math.floor(Math.random() * 1000))
 
+// Every call resolves the same configured names: resolved once per distinct list (bounded, specs are immutable).
+const described = new Map<string, ReadonlyArray<CodecSpec>>()
+
 const describable = (names: ReadonlyArray<string>): ReadonlyArray<CodecSpec> => {
+  const key = names.join("\n")
+  const known = described.get(key)
+  if (known !== undefined) return known
+  if (described.size >= 64) described.clear()
+  const specs = describe(names)
+  described.set(key, specs)
+  return specs
+}
+
+const describe = (names: ReadonlyArray<string>): ReadonlyArray<CodecSpec> => {
   const specs: Array<CodecSpec> = []
   for (const name of names) {
     const spec = codecSpec(name)
