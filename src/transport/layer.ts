@@ -11,6 +11,7 @@ import { makeCounters, snapshot } from "./counters.ts"
 import { makeTcpListener } from "./tcp.ts"
 import { type Endpoint, type Inbound, Transport } from "./transport.ts"
 import type { Listener } from "./listener.ts"
+import { makeSipTrace } from "./sip-trace.ts"
 import { makeUdpListener } from "./udp.ts"
 
 /**
@@ -26,6 +27,7 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
     (queue) => Queue.shutdown(queue)
   )
   const counters = makeCounters()
+  const trace = yield* makeSipTrace
   let port = config.port
   let udp: Listener | undefined
   let tcp: Listener | undefined
@@ -50,12 +52,14 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
       })
     }
     // Serialized once, whatever the transport.
-    yield* listener.send(serialize(message), destination)
+    const bytes = serialize(message)
+    yield* listener.send(bytes, destination)
     counters.sent++
+    if (trace.enabled) yield* trace.sent(bytes, destination)
   })
 
   return Transport.of({
-    inbound: Stream.fromQueue(queue),
+    inbound: trace.enabled ? Stream.tap(Stream.fromQueue(queue), trace.received) : Stream.fromQueue(queue),
     send,
     local,
     stats: Effect.sync(() => snapshot(counters))
