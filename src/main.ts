@@ -20,8 +20,9 @@ const serve = (flags: ServerFlags) =>
     })
     const server = Effect.gen(function*() {
       const manager = yield* ServerSessionManager
-      const where = manager.local.map((e) => `${e.transport} ${e.host}:${e.port}`).join(", ")
-      yield* Console.log(`effect-sip listening on ${where} (mode ${flags.mode}, media ${flags.media})`)
+      const where = manager.local.map((e) => `${e.transport} ${config.host ?? e.host}:${e.port}`).join(", ")
+      const advertised = manager.local[0]?.host
+      yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media})`)
       return yield* Effect.never
     })
     return yield* server.pipe(Effect.provide(ServerSessionManager.layer(modeHandler(flags), config)))

@@ -5,6 +5,7 @@ import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { TimerConfig } from "../transaction/transaction-layer.ts"
 import { defaultTimers } from "../transaction/transaction-layer.ts"
+import { firstExternalIpv4, isWildcard } from "../transport/config.ts"
 import type { TransportKind } from "../transport/transport.ts"
 
 export interface ServerConfig {
@@ -51,6 +52,7 @@ export const defaultServerConfig: ServerConfig = {
   ringTimeoutMs: 120_000
 }
 
-/** The address peers should use for us: the advertised one, or the bound one unless it is a wildcard. */
+/** The address peers should use for us (Contact, Via, SDP): the advertised one, else the bound one, else — for
+ *  a wildcard bind — this machine's first external IPv4 address (127.0.0.1 when it has none). */
 export const publicHost = (config: ServerConfig): string =>
-  config.advertisedHost ?? (config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host)
+  config.advertisedHost ?? (isWildcard(config.host) ? firstExternalIpv4() : config.host)

@@ -33,10 +33,10 @@ export interface ResolvedTransportConfig {
   readonly inboundQueueCapacity: number
 }
 
-const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::" || host === ""
+export const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::" || host === ""
 
 /** First non-internal IPv4 address of this machine, for advertising a wildcard bind. */
-const firstExternalIpv4 = (): string => {
+export const firstExternalIpv4 = (): string => {
   for (const list of Object.values(Os.networkInterfaces())) {
     for (const info of list ?? []) {
       if (info.family === "IPv4" && !info.internal) return info.address
