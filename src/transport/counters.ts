@@ -10,6 +10,8 @@ export interface Counters {
   malformed: number
   /** TCP messages over `maxMessageSize` (their connection was closed); also counted in `malformed`. */
   oversize: number
+  /** UDP datagrams whose fire-and-forget send failed after it was handed to the kernel. */
+  lost: number
   /** Sources of UDP receive-buffer drops, read lazily (the socket reader keeps its own count). */
   droppedSources: Array<() => number>
   openConnections: () => number
@@ -20,6 +22,7 @@ export const makeCounters = (): Counters => ({
   sent: 0,
   malformed: 0,
   oversize: 0,
+  lost: 0,
   droppedSources: [],
   openConnections: () => 0
 })

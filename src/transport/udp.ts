@@ -1,15 +1,19 @@
 /**
  * The UDP listener (§18.1.1, §18.2.1): one Scope-managed socket that reads in batches and sends.
+ * Sends are fire-and-forget (udp-socket.ts): a send fails with NetworkError only when it fails at once.
  */
 import * as NodeDatagramSocket from "@effect/platform-node/NodeDatagramSocket"
-import { Effect, Queue, Result } from "effect"
+import { isIP } from "node:net"
+import { Effect, Queue } from "effect"
 import { NetAddress } from "effect/net"
 import type { DatagramSocket } from "effect/socket"
+import type * as Dgram from "node:dgram"
 import { NetworkError } from "../errors.ts"
 import type { ResolvedTransportConfig } from "./config.ts"
 import type { Counters } from "./counters.ts"
 import { bindFailed, type Listener } from "./listener.ts"
 import { receive } from "./receive.ts"
+import { bindUdp, makeSender } from "./udp-socket.ts"
 import type { Endpoint, Inbound } from "./transport.ts"
 
 const openKind = (error: DatagramSocket.DatagramSocketError): string =>
@@ -27,14 +31,15 @@ export const makeUdpListener = Effect.fnUntraced(function*(
   counters: Counters
 ) {
   const address = `${config.host}:${port}`
-  const socket = yield* NodeDatagramSocket.make({
-    bind: { address: config.host, port },
-    receiveBuffer: { capacity: config.receiveBufferCapacity, strategy: "dropping" }
-  })
+  let native: Dgram.Socket | undefined
+  const socket = yield* NodeDatagramSocket.fromSocket(
+    Effect.map(bindUdp(config.host, port), (bound) => (native = bound)),
+    { receiveBuffer: { capacity: config.receiveBufferCapacity, strategy: "dropping" } }
+  )
   const reader = yield* socket.reader.pipe(
     Effect.mapError((error) => bindFailed(address, openKind(error), error))
   )
-  const writer = yield* socket.writer
+  const sender = yield* makeSender(native!, () => counters.lost++)
   counters.droppedSources.push(reader.dropped)
   const boundPort = reader.address.port
   const local: Endpoint = { transport: "udp", host: config.advertisedHost, port: boundPort }
@@ -56,7 +61,11 @@ export const makeUdpListener = Effect.fnUntraced(function*(
         yield* Effect.logDebug(`malformed SIP datagram from ${source.host}:${source.port}: ${verdict.problem}`)
         if (verdict.answer !== undefined) {
           // Back to the datagram's source, not the Via: we could not trust the Via (and no reflection).
-          yield* writer.write({ payload: verdict.answer, address: datagram }).pipe(Effect.ignore)
+          try {
+            sender.send(verdict.answer, datagram.address.port, source.host)
+          } catch {
+            // best effort: the sender gets no answer
+          }
         }
       }
     }
@@ -73,29 +82,33 @@ export const makeUdpListener = Effect.fnUntraced(function*(
     Effect.forkScoped
   )
 
-  const send = Effect.fnUntraced(function*(bytes: Uint8Array, destination: Endpoint) {
-    const target = `${destination.host}:${destination.port}`
-    if (bytes.length > config.maxMessageSize) {
-      return yield* new NetworkError({
-        reason: "MessageTooLarge",
-        address: target,
-        message: `${bytes.length} bytes exceeds maxMessageSize ${config.maxMessageSize}`
-      })
-    }
-    const inet = NetAddress.inetAddressFromIpString(destination.host, destination.port)
-    if (Result.isFailure(inet)) {
-      return yield* new NetworkError({
-        reason: "SendFailed",
-        address: target,
-        message: `not an IP address (no DNS in the UDP transport): ${destination.host}`
-      })
-    }
-    yield* writer.write({ payload: bytes, address: inet.success }).pipe(
-      Effect.mapError((cause) =>
-        new NetworkError({ reason: "SendFailed", address: target, message: cause.message, cause })
-      )
-    )
-  })
+  const fail = (reason: "MessageTooLarge" | "SendFailed", address: string, message: string, cause?: unknown) =>
+    Effect.fail(new NetworkError({ reason, address, message, cause }))
+
+  // Lazy (the send happens when the effect runs), synchronous, and no fiber suspension.
+  const send = (bytes: Uint8Array, destination: Endpoint): Effect.Effect<void, NetworkError> =>
+    Effect.suspend(() => {
+      if (bytes.length > config.maxMessageSize) {
+        return fail(
+          "MessageTooLarge",
+          `${destination.host}:${destination.port}`,
+          `${bytes.length} bytes exceeds maxMessageSize ${config.maxMessageSize}`
+        )
+      }
+      if (isIP(destination.host) === 0) {
+        return fail(
+          "SendFailed",
+          `${destination.host}:${destination.port}`,
+          `not an IP address (no DNS in the UDP transport): ${destination.host}`
+        )
+      }
+      try {
+        sender.send(bytes, destination.port, destination.host)
+        return Effect.void
+      } catch (cause) {
+        return fail("SendFailed", `${destination.host}:${destination.port}`, (cause as Error).message, cause)
+      }
+    })
 
   return { local, port: boundPort, send } satisfies Listener
 })
