@@ -53,6 +53,9 @@ export interface MediaSession {
   /** One consumer (the call's coordinator): events are queued from `open` on, so none is missed before
    *  the stream is run; a consumer that falls 256 events behind loses the newest. Ends with the scope. */
   readonly events: Stream.Stream<MediaEvent>
+  /** Calls `wake` once, when the first event is queued (at once if one already is): a consumer can start
+   *  reading `events` only for the calls that have any (a short call usually has none). Optional. */
+  readonly onFirstEvent?: ((wake: () => void) => void) | undefined
 }
 
 export interface MediaConfig {

@@ -154,6 +154,7 @@ export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSes
       setMuted: (muted) => Effect.sync(() => { state.muted = muted }),
       recordTo,
       stats: Effect.sync(() => snapshot(state.receiver, state.sender)),
-      events: Stream.fromQueue(events)
+      events: Stream.fromQueue(events),
+      onFirstEvent: (wake) => state.onFirstEvent(wake)
     } satisfies RtpSession
   })

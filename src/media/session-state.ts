@@ -54,6 +54,9 @@ export class SessionState {
   /** The recorder's decode buffer, made on the first recorded packet (most calls record nothing). */
   private decoded: Int16Array | undefined = undefined
 
+  private emitted = false
+  private wake: (() => void) | undefined = undefined
+
   readonly clock: Clock.Clock
   readonly events: Queue.Queue<MediaEvent, Cause.Done>
 
@@ -72,6 +75,18 @@ export class SessionState {
   emit(event: MediaEvent): void {
     // A slow listener loses events (the queue drops) rather than slowing the media path.
     Queue.offerUnsafe(this.events, event)
+    if (!this.emitted) {
+      this.emitted = true
+      const wake = this.wake
+      this.wake = undefined
+      wake?.()
+    }
+  }
+
+  /** See MediaSession.onFirstEvent. */
+  onFirstEvent(wake: () => void): void {
+    if (this.emitted) wake()
+    else this.wake = wake
   }
 
   /** RFC 3264 §5.1: recvonly and inactive streams send no RTP (RTCP goes on). */

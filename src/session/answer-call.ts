@@ -41,7 +41,7 @@ const prepareMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record
       }))
   )
   record.media = media
-  yield* watchMedia(ctx, record, media).pipe(Effect.forkIn(record.scope))
+  yield* watchMedia(ctx, record, media, record.scope)
   const local = newLocalMedia(media.localAddress, media.localPort, record.codecs ?? ctx.config.codecs)
   record.local = local
   if (record.remoteOffer === undefined) return makeOffer(local, "sendrecv")

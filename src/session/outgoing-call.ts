@@ -148,7 +148,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
   }
   ctx.registry.add(record)
   yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })
-  yield* watchMedia(ctx, record, media).pipe(Effect.forkIn(scope))
+  yield* watchMedia(ctx, record, media, scope)
   const offer = makeOffer(record.local!, "sendrecv")
   const credentials = options.credentials ?? ctx.config.credentials
   const invite: InviteOptions = {
