@@ -10,6 +10,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { CallDecision, ClientSessionManager, type Counts, ServerSessionManager, type SessionEvent } from "../../src/index.ts"
+import { waitForEvent } from "../support/wait-for-event.ts"
 
 const rtpBase = 31000 + 2 * Math.floor(Math.random() * 2000)
 /** Short RFC timers (loopback has no real RTT), so lingering transactions end within the test. */
@@ -39,15 +40,6 @@ const frequencyOf = (samples: Int16Array, rate = 8000): number => {
   return (crossings * rate) / loud.length
 }
 
-const until = (events: Array<SessionEvent>, test: (e: SessionEvent) => boolean, ms = 8000) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + ms
-    while (!events.some(test)) {
-      if (Date.now() > deadline) return yield* Effect.fail(new Error(`event not seen within ${ms} ms; saw ${events.map((e) => e._tag).join(",")}`))
-      yield* Effect.sleep("20 millis")
-    }
-    return events.find(test)!
-  })
 
 describe("client ↔ server on 127.0.0.1", () => {
   it.live("a call with echoed tone audio, DTMF to the server, and everything released afterwards", () =>
@@ -63,16 +55,16 @@ describe("client ↔ server on 127.0.0.1", () => {
 
       const port = server.local[0].port
       const id = yield* client.call({ target: `sip:echo@127.0.0.1:${port}` })
-      yield* until(clientEvents, (e) => e._tag === "StateChanged" && e.sessionId === id && e.to === "Active")
+      yield* waitForEvent(clientEvents, (e) => e._tag === "StateChanged" && e.sessionId === id && e.to === "Active")
       const wav = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-sip-")), "echo.wav")
       yield* client.record(id, wav)
       yield* Effect.sleep("300 millis")
       yield* client.sendDtmf(id, "12#")
-      yield* until(serverEvents, (e) => e._tag === "DtmfReceived" && e.digit === "#")
+      yield* waitForEvent(serverEvents, (e) => e._tag === "DtmfReceived" && e.digit === "#")
       yield* Effect.sleep("1 second")
       yield* client.end(id)
-      const stopped = yield* until(clientEvents, (e) => e._tag === "MediaStopped" && e.sessionId === id)
-      yield* until(serverEvents, (e) => e._tag === "CallEnded")
+      const stopped = yield* waitForEvent(clientEvents, (e) => e._tag === "MediaStopped" && e.sessionId === id)
+      yield* waitForEvent(serverEvents, (e) => e._tag === "CallEnded")
 
       expect(serverEvents.filter((e) => e._tag === "DtmfReceived").map((e) => (e as { digit: string }).digit)).toEqual(["1", "2", "#"])
       const stats = (stopped as Extract<SessionEvent, { _tag: "MediaStopped" }>).stats

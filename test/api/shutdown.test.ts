@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Scope, Stream } from "effect"
 import { CallDecision, ClientSessionManager, ServerSessionManager, type SessionEvent } from "../../src/index.ts"
+import { waitForEvent } from "../support/wait-for-event.ts"
 
 const rtpBase = 35000 + 2 * Math.floor(Math.random() * 2000)
 const answerAll = () => Effect.succeed(CallDecision.accept({ media: { _tag: "Silence" } }))
@@ -14,15 +15,6 @@ const serverLayer = (port: number) =>
     host: "127.0.0.1", port, rtpPortMin: rtpBase, rtpPortMax: rtpBase + 19, mediaTimeoutMs: 0, shutdownTimeoutMs: 2000
   })
 
-const waitFor = (events: Array<SessionEvent>, test: (e: SessionEvent) => boolean, ms = 5000) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + ms
-    while (!events.some(test)) {
-      if (Date.now() > deadline) return yield* Effect.fail(new Error(`not seen; saw ${events.map((e) => e._tag).join(",")}`))
-      yield* Effect.sleep("20 millis")
-    }
-    return events.find(test)!
-  })
 
 describe("graceful shutdown", () => {
   it.live("closing the server ends its active call with BYE and frees the SIP port", () =>
@@ -37,13 +29,13 @@ describe("graceful shutdown", () => {
       const port = server.local[0].port
 
       const id = yield* client.call({ target: `sip:svc@127.0.0.1:${port}` })
-      yield* waitFor(clientEvents, (e) => e._tag === "StateChanged" && e.sessionId === id && e.to === "Active")
+      yield* waitForEvent(clientEvents, (e) => e._tag === "StateChanged" && e.sessionId === id && e.to === "Active")
       expect((yield* server.counts).sessions).toBe(1)
 
       const started = Date.now()
       yield* Scope.close(serverScope, Exit.void)
       const elapsed = Date.now() - started
-      const ended = yield* waitFor(clientEvents, (e) => e._tag === "CallEnded" && e.sessionId === id)
+      const ended = yield* waitForEvent(clientEvents, (e) => e._tag === "CallEnded" && e.sessionId === id)
       expect(ended).toMatchObject({ reason: { _tag: "NormalClearing", by: "remote" } })
       expect(elapsed).toBeLessThan(10_000) // a bound, not a benchmark: shutdownTimeoutMs is 2 s
 

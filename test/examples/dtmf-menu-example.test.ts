@@ -7,18 +7,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { ClientSessionManager, type SessionEvent } from "../../src/index.ts"
 import { freePort, startExample } from "../support/example-process.ts"
+import { waitForEvent } from "../support/wait-for-event.ts"
 
 const rtpBase = 41000 + 2 * Math.floor(Math.random() * 1000)
 
-const waitFor = (events: Array<SessionEvent>, test: (e: SessionEvent) => boolean, ms = 8000) =>
-  Effect.gen(function*() {
-    const deadline = Date.now() + ms
-    while (!events.some(test)) {
-      if (Date.now() > deadline) return yield* Effect.fail(new Error(`not seen; saw ${events.map((e) => e._tag).join(",")}`))
-      yield* Effect.sleep("20 millis")
-    }
-    return events.find(test)!
-  })
 
 describe("examples/dtmf-menu-server.ts", () => {
   it.live("collects the digits before # and hangs up", () =>
@@ -32,10 +24,10 @@ describe("examples/dtmf-menu-server.ts", () => {
       const events: Array<SessionEvent> = []
       yield* Stream.runForEach(yield* client.subscribe, (e) => Effect.sync(() => void events.push(e))).pipe(Effect.forkScoped)
       const id = yield* client.call({ target: `sip:menu@127.0.0.1:${port}` })
-      yield* waitFor(events, (e) => e._tag === "StateChanged" && e.sessionId === id && e.to === "Active")
+      yield* waitForEvent(events, (e) => e._tag === "StateChanged" && e.sessionId === id && e.to === "Active")
       yield* Effect.sleep("200 millis")
       yield* client.sendDtmf(id, "42#")
-      const ended = yield* waitFor(events, (e) => e._tag === "CallEnded" && e.sessionId === id)
+      const ended = yield* waitForEvent(events, (e) => e._tag === "CallEnded" && e.sessionId === id)
       expect(ended).toMatchObject({ reason: { _tag: "NormalClearing", by: "remote" } })
       expect(yield* Effect.promise(() => example.logged(/entered 42\b/)), example.log()).toBe(true)
     }).pipe(
