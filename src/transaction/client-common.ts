@@ -7,7 +7,7 @@ import { type NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { ClientTx, LayerContext } from "./context.ts"
-import { disarmAll } from "./timers.ts"
+import { arm, disarmAll } from "./timers.ts"
 
 export const makeClientTx = Effect.fnUntraced(function*(
   id: string,
@@ -67,3 +67,40 @@ export const sendFor = (ctx: LayerContext, tx: ClientTx, message: SipRequest): E
   ctx.transport.send(message, tx.destination).pipe(
     Effect.catch((error) => Effect.sync(() => terminateClient(ctx, tx, error)))
   )
+
+/** How one client machine retransmits and gives up (Timers A/B for INVITE, E/F for non-INVITE). */
+export interface ClientTimerRules {
+  /** States in which the request is still unanswered by a final response. */
+  readonly pending: (tx: ClientTx) => boolean
+  /** The next retransmit interval after one fired. */
+  readonly next: (ctx: LayerContext, tx: ClientTx) => number
+  /** The give-up timer's name, for the TransactionTimeout message. */
+  readonly expiry: "B" | "F"
+}
+
+const retransmit = (ctx: LayerContext, tx: ClientTx, rules: ClientTimerRules): Effect.Effect<void> =>
+  arm(
+    ctx.lanes,
+    tx,
+    "retransmit",
+    tx.interval,
+    Effect.suspend(() => {
+      if (!rules.pending(tx)) return Effect.void
+      tx.interval = rules.next(ctx, tx)
+      return Effect.andThen(sendFor(ctx, tx, tx.request), retransmit(ctx, tx, rules))
+    })
+  )
+
+/** Arms retransmission (UDP only) and the 64*T1 give-up once the request has been handed to the transport. */
+export const startClientTimers = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx, rules: ClientTimerRules) {
+  if (!tx.reliable) yield* retransmit(ctx, tx, rules)
+  yield* arm(
+    ctx.lanes,
+    tx,
+    "expiry",
+    ctx.timers.timeout,
+    Effect.sync(() => {
+      if (rules.pending(tx)) terminateClient(ctx, tx, timeoutError(tx, rules.expiry))
+    })
+  )
+})

@@ -11,38 +11,21 @@
  */
 import { Effect } from "effect"
 import type { SipResponse } from "../sip/message.ts"
-import { deliver, sendFor, terminateClient, timeoutError } from "./client-common.ts"
+import { type ClientTimerRules, deliver, sendFor, startClientTimers, terminateClient, timeoutError } from "./client-common.ts"
 import type { ClientTx, LayerContext } from "./context.ts"
 import { ackFor } from "./derived-requests.ts"
 import { arm, disarmAll, timerD } from "./timers.ts"
 
-const timerA = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
-  arm(
-    ctx.lanes,
-    tx,
-    "retransmit",
-    tx.interval,
-    Effect.suspend(() => {
-      if (tx.state !== "calling") return Effect.void
-      // §17.1.1.2: doubled on every firing, no T2 cap for INVITE.
-      tx.interval *= 2
-      return Effect.andThen(sendFor(ctx, tx, tx.request), timerA(ctx, tx))
-    })
-  )
+/** Timer A: §17.1.1.2, doubled on every firing with no T2 cap for INVITE; Timer B gives up while Calling. */
+const inviteTimers: ClientTimerRules = {
+  pending: (tx) => tx.state === "calling",
+  next: (_ctx, tx) => tx.interval * 2,
+  expiry: "B"
+}
 
 /** Arms Timers A (UDP only) and B once the INVITE has been handed to the transport. */
-export const startInviteClient = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx) {
-  if (!tx.reliable) yield* timerA(ctx, tx)
-  yield* arm(
-    ctx.lanes,
-    tx,
-    "expiry",
-    ctx.timers.timeout,
-    Effect.sync(() => {
-      if (tx.state === "calling") terminateClient(ctx, tx, timeoutError(tx, "B"))
-    })
-  )
-})
+export const startInviteClient = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
+  startClientTimers(ctx, tx, inviteTimers)
 
 /** §17.1.1.2 / RFC 6026 §8.4: a response matched to this transaction. */
 export const inviteClientResponse = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx, response: SipResponse) {

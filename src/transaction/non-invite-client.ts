@@ -10,36 +10,20 @@
  */
 import { Effect } from "effect"
 import type { SipResponse } from "../sip/message.ts"
-import { deliver, sendFor, terminateClient, timeoutError } from "./client-common.ts"
+import { type ClientTimerRules, deliver, startClientTimers, terminateClient } from "./client-common.ts"
 import type { ClientTx, LayerContext } from "./context.ts"
 import { arm, disarmAll, timerK } from "./timers.ts"
 
-const timerE = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
-  arm(
-    ctx.lanes,
-    tx,
-    "retransmit",
-    tx.interval,
-    Effect.suspend(() => {
-      if (tx.state !== "trying" && tx.state !== "proceeding") return Effect.void
-      tx.interval = tx.state === "trying" ? Math.min(2 * tx.interval, ctx.timers.t2) : ctx.timers.t2
-      return Effect.andThen(sendFor(ctx, tx, tx.request), timerE(ctx, tx))
-    })
-  )
+/** Timer E: doubled up to T2 while Trying, T2 flat once Proceeding; Timer F gives up in either. */
+const nonInviteTimers: ClientTimerRules = {
+  pending: (tx) => tx.state === "trying" || tx.state === "proceeding",
+  next: (ctx, tx) => (tx.state === "trying" ? Math.min(2 * tx.interval, ctx.timers.t2) : ctx.timers.t2),
+  expiry: "F"
+}
 
 /** Arms Timers E (UDP only) and F once the request has been handed to the transport. */
-export const startNonInviteClient = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx) {
-  if (!tx.reliable) yield* timerE(ctx, tx)
-  yield* arm(
-    ctx.lanes,
-    tx,
-    "expiry",
-    ctx.timers.timeout,
-    Effect.sync(() => {
-      if (tx.state === "trying" || tx.state === "proceeding") terminateClient(ctx, tx, timeoutError(tx, "F"))
-    })
-  )
-})
+export const startNonInviteClient = (ctx: LayerContext, tx: ClientTx): Effect.Effect<void> =>
+  startClientTimers(ctx, tx, nonInviteTimers)
 
 /** §17.1.2.2: a response matched to this transaction. */
 export const nonInviteClientResponse = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx, response: SipResponse) {
