@@ -11,6 +11,8 @@
 #
 #   BENCH_RATES="100 250 500 1000 2000"  BENCH_SECONDS=5  BENCH_MAX_CALLS=10000
 #   BENCH_TARGET=mock   # against the SIPp UAS mock (sipp/mock/stress_test_uas.xml) instead of the server
+#   BENCH_TARGET=sip    # against the npm `sip` package's minimal UAS (bench/sip-reference-uas.cjs): the
+#                       # yardstick the issue names, measured on the same machine and harness
 # Only 127.0.0.1.
 set -uo pipefail
 
@@ -51,6 +53,10 @@ if [ "$target" = mock ]; then
     >"$out/target.log" 2>&1 &
   pid=$!
   ready() { ss -Hlnu "sport = :$sport" 2>/dev/null | grep -q .; }
+elif [ "$target" = sip ]; then
+  (cd "$root" && exec "$node_bin" bench/sip-reference-uas.cjs "$sport") >"$out/target.log" 2>&1 &
+  pid=$!
+  ready() { grep -q "listening on" "$out/target.log"; }
 else
   [ -f "$root/dist/main.js" ] || (cd "$root" && npm run build --silent) || exit 1
   (cd "$root" && exec "$node_bin" dist/main.js --host 127.0.0.1 --port "$sport" --transport udp --mode answer \
