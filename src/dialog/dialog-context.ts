@@ -1,8 +1,9 @@
 /**
  * What every part of the dialog layer shares: the transaction layer below, the store, the timers, the
- * event outlet, and the fibers it runs (2xx retransmission per dialog, UAC response followers).
+ * event outlet, the timer lanes (2xx retransmission) and the fibers it runs (UAC response followers).
  */
-import { Effect, type FiberMap, type FiberSet, type Scope } from "effect"
+import { Effect, type FiberSet, type Scope } from "effect"
+import type { TimerEntry, TimerLanes } from "../transaction/timer-lanes.ts"
 import type { TimerConfig } from "../transaction/transaction-layer.ts"
 import { defaultTimers, type TransactionLayer } from "../transaction/transaction-layer.ts"
 import type { Endpoint, TransportKind } from "../transport/transport.ts"
@@ -17,6 +18,14 @@ export interface DialogConfig {
   readonly timers?: Partial<TimerConfig>
 }
 
+/** The two pending timers of one dialog's 2xx retransmission (§13.3.1.4). */
+export interface TwoXxTimers {
+  /** The next copy; replaced as each copy schedules the one after it. */
+  retransmit: TimerEntry | undefined
+  /** 64*T1 after the first copy: no ACK, BYE. */
+  giveUp: TimerEntry | undefined
+}
+
 export interface DialogContext {
   readonly transactions: TransactionLayer["Service"]
   readonly store: DialogStore
@@ -27,8 +36,10 @@ export interface DialogContext {
   readonly emit: (event: DialogEvent) => Effect.Effect<void>
   /** For events raised inside a command: never blocks the caller (who may be the events consumer). */
   readonly emitLater: (event: DialogEvent) => Effect.Effect<void>
-  /** One 2xx-retransmission fiber per dialog (§13.3.1.4), interrupted by the ACK. */
-  readonly retransmits: FiberMap.FiberMap<string, void, never>
+  /** The layer's own timer lanes (in its scope): no fiber per dialog for the 2xx retransmission. */
+  readonly lanes: TimerLanes
+  /** Dialogs whose 2xx is retransmitted until the ACK (§13.3.1.4), by dialog id; empty when all are ACKed. */
+  readonly retransmits: Map<string, TwoXxTimers>
   /** Followers of client transactions (UAC INVITE responses, in-dialog requests, BYEs we send). */
   readonly background: FiberSet.FiberSet<void, never>
   readonly scope: Scope.Scope

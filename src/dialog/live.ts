@@ -8,8 +8,9 @@
  * a command (LocalBye, in-dialog Timeout) are offered from a forked fiber so that a session handler
  * calling us from its event loop can never deadlock on its own full queue.
  */
-import { Cause, Effect, FiberMap, FiberSet, Queue, Stream } from "effect"
+import { Cause, Effect, FiberSet, Queue, Scope, Stream } from "effect"
 import { ProtocolError } from "../errors.ts"
+import { makeTimerLanes } from "../transaction/timer-lanes.ts"
 import { TransactionLayer, type TransactionEvent } from "../transaction/transaction-layer.ts"
 import type { DialogEvent } from "./dialog-layer.ts"
 import type { DialogLayer } from "./dialog-layer.ts"
@@ -19,6 +20,7 @@ import { request } from "./in-dialog-request.ts"
 import { onRequest } from "./incoming-request.ts"
 import { respond } from "./respond.ts"
 import { accept, onAck, onCancel, provisional, reject } from "./uas-invite.ts"
+import { stopAllRetransmitting } from "./two-xx-retransmit.ts"
 import { findOutgoing, invite } from "./uac-invite.ts"
 import { onStrayResponse } from "./uac-responses.ts"
 
@@ -56,7 +58,7 @@ const dispatch = (ctx: DialogContext, event: TransactionEvent): Effect.Effect<vo
   }
 }
 
-/** The service and its context (tests read the fiber sets through it to prove nothing leaks). */
+/** The service and its context (tests read its retransmissions and fibers through it to prove nothing leaks). */
 export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: DialogLayerConfig) {
   const transactions = yield* TransactionLayer
   const scope = yield* Effect.scope
@@ -69,10 +71,12 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     timers: resolveTimers(config),
     emit: (event) => Queue.offer(events, event).pipe(Effect.asVoid),
     emitLater: (event) => Queue.offer(events, event).pipe(Effect.forkIn(scope), Effect.asVoid),
-    retransmits: yield* FiberMap.make<string, void, never>(),
+    lanes: yield* makeTimerLanes(scope),
+    retransmits: new Map(),
     background: yield* FiberSet.make<void, never>(),
     scope
   }
+  yield* Scope.addFinalizer(scope, Effect.sync(() => stopAllRetransmitting(ctx)))
   yield* Stream.runForEach(transactions.events, (event) =>
     dispatch(ctx, event).pipe(
       Effect.catchCause((cause) =>

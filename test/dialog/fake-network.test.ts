@@ -3,7 +3,7 @@
  * a whole call, a lost ACK recovered by the 2xx retransmission, a CANCEL, and every count back to zero.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, FiberMap, FiberSet, Stream } from "effect"
+import { Effect, Fiber, FiberSet, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import type { DialogEvent, OutgoingInviteEvent } from "../../src/dialog/dialog-layer.ts"
 import { makeDialogLayerWithContext } from "../../src/dialog/live.ts"
@@ -24,11 +24,12 @@ const stack = (network: FakeNetwork["Service"], host: string) =>
     )
     const events: Array<DialogEvent> = []
     yield* Stream.runForEach(dialog.events, (e) => Effect.sync(() => void events.push(e))).pipe(Effect.forkScoped)
-    // Drained: no dialog, no pending INVITE, no transaction, no retransmission timer, no follower fiber.
+    // Drained: no dialog, no pending INVITE, no transaction, no 2xx retransmission pending, no follower fiber.
     const drained = Effect.all({
       dialog: dialog.counts,
       transactions: transactions.counts,
-      fibers: Effect.map(Effect.all([FiberMap.size(ctx.retransmits), FiberSet.size(ctx.background)]), ([a, b]) => a + b)
+      retransmits: Effect.sync(() => ctx.retransmits.size),
+      fibers: FiberSet.size(ctx.background)
     })
     return { transactions, dialog, events, endpoint: transport.local[0]!, drained }
   })
@@ -54,7 +55,7 @@ const call = (network: FakeNetwork["Service"]) =>
     return { alice, bob, outgoing, progress, follower, incoming }
   })
 
-const zero = { dialog: { dialogs: 0, pendingInvites: 0 }, transactions: { client: 0, server: 0 }, fibers: 0 }
+const zero = { dialog: { dialogs: 0, pendingInvites: 0 }, transactions: { client: 0, server: 0 }, retransmits: 0, fibers: 0 }
 
 describe("DialogLayer over the real TransactionLayer on the fake network", () => {
   it.effect("a whole call: 180, 200/ACK, INFO, re-INVITE from the callee, BYE; both sides drain to zero", () =>

@@ -122,6 +122,64 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       expect(tl.stateless()).toHaveLength(10)
     }))
 
+  it.effect("§13.3.1.4: the give-up comes at exactly 64*T1 after the 2xx: no BYE at 31.999 s, BYE + AckTimeout at 32 s", () =>
+    Effect.gen(function*() {
+      const { tl, events, dialogId } = yield* answered
+      yield* TestClock.adjust("31999 millis")
+      expect(tl.stateless()).toHaveLength(10)
+      expect(tl.requests("BYE")).toEqual([])
+      expect(events.some((e) => e._tag === "DialogTerminated")).toBe(false)
+      yield* TestClock.adjust("1 millis")
+      expect(tl.requests("BYE")).toHaveLength(1)
+      expect(events.at(-1)).toEqual({ _tag: "DialogTerminated", dialogId, reason: "AckTimeout" })
+    }))
+
+  it.effect("§13.3.1.4: an ACK after two copies stops the retransmission and cancels the give-up", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events, dialogId, ourTag, invite } = yield* answered
+      yield* TestClock.adjust("1600 millis")
+      expect(tl.stateless()).toHaveLength(2) // at 500 and 1500 ms
+      yield* tl.inject({ _tag: "AckReceived", request: ackFor(ourTag), source: invite.source })
+      expect(events.at(-1)).toMatchObject({ _tag: "DialogConfirmed", dialogId })
+      yield* TestClock.adjust("5 minutes")
+      expect(tl.stateless()).toHaveLength(2)
+      expect(tl.requests("BYE")).toEqual([])
+      expect(events.some((e) => e._tag === "DialogTerminated")).toBe(false)
+      expect(yield* dialog.counts).toEqual({ dialogs: 1, pendingInvites: 0 })
+    }))
+
+  it.effect("§13.3.1.4: a re-INVITE's 2xx restarts the retransmission: the old 2xx stops, the new one runs its own schedule", () =>
+    Effect.gen(function*() {
+      const { tl, dialog, events, dialogId, ourTag, invite } = yield* answered
+      yield* TestClock.adjust("1600 millis")
+      expect(tl.stateless()).toHaveLength(2)
+      // The initial ACK was lost; the peer re-INVITEs anyway and we answer it 200 at t = 1600 ms.
+      const reinvite = serverTransaction(inDialogRequest("INVITE", 2, ourTag))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: reinvite })
+      expect(events.at(-1)).toMatchObject({ _tag: "ReinviteReceived", requestId: reinvite.id })
+      yield* dialog.respond(reinvite.id, 200, { body: { contentType: "application/sdp", bytes: Buffer.from("v=0\r\n") } })
+      const copies: Array<[number, string]> = []
+      let byeAt: number | undefined
+      for (let t = 1700; t <= 33_600; t += 100) {
+        yield* TestClock.adjust("100 millis")
+        while (copies.length + 2 < tl.stateless().length) copies.push([t, getHeader(tl.stateless()[copies.length + 2]!, "cseq")!])
+        if (byeAt === undefined && tl.requests("BYE").length > 0) byeAt = t
+      }
+      // Only the re-INVITE's 2xx from now on, at T1, 2T1, 4T1, then T2 after its own start.
+      expect(copies.every(([, cseq]) => cseq === "2 INVITE")).toBe(true)
+      expect(copies.map(([t]) => t - 1600)).toEqual([500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500])
+      // The first 2xx's give-up (due at 32 s) was cancelled: the one at 64*T1 after the new 2xx ends the dialog.
+      expect(byeAt).toBe(1600 + 32_000)
+      expect(tl.requests("BYE")).toHaveLength(1)
+      expect(events.filter((e) => e._tag === "DialogTerminated")).toEqual([{ _tag: "DialogTerminated", dialogId, reason: "AckTimeout" }])
+      expect(yield* dialog.counts).toEqual({ dialogs: 0, pendingInvites: 0 })
+      // Nothing else left behind, even for a late ACK.
+      yield* tl.inject({ _tag: "AckReceived", request: ackFor(ourTag, 2), source: invite.source })
+      yield* TestClock.adjust("5 minutes")
+      expect(tl.stateless()).toHaveLength(12)
+      expect(tl.requests("BYE")).toHaveLength(1)
+    }))
+
   it.effect("§9.2: CANCEL on a ringing INVITE → 487 on the INVITE, InviteCancelled, dialog gone", () =>
     Effect.gen(function*() {
       const { tl, dialog, events } = yield* setup
