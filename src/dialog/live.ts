@@ -70,7 +70,11 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     userAgent: config.userAgent,
     timers: resolveTimers(config),
     emit: (event) => Queue.offer(events, event).pipe(Effect.asVoid),
-    emitLater: (event) => Queue.offer(events, event).pipe(Effect.forkIn(scope), Effect.asVoid),
+    // Room in the queue (the usual case): in now, no fiber. Full: a fiber waits for room instead of us.
+    emitLater: (event) =>
+      Effect.suspend(() =>
+        Queue.offerUnsafe(events, event) ? Effect.void : Queue.offer(events, event).pipe(Effect.forkIn(scope), Effect.asVoid)
+      ),
     lanes: yield* makeTimerLanes(scope),
     retransmits: new Map(),
     background: yield* FiberSet.make<void, never>(),
