@@ -1,16 +1,17 @@
 /**
  * One call's media session: the MediaSession contract over a SessionState, a Wire (how packets leave)
- * and the call's Scope (which owns every fiber, the recorder and the event queue).
+ * and the call's Scope (which owns every fiber, the recorder and the event queue). Nothing is forked
+ * when the session is made: its one fiber, the media clock, starts at `apply` (media-clock.ts).
  */
-import { type Cause, Clock, Effect, Fiber, Queue, Result, Scope, Semaphore, Stream } from "effect"
+import { type Cause, Clock, Effect, Queue, Result, Scope, Semaphore, Stream } from "effect"
 import { NetAddress } from "effect/net"
 import type { DatagramSocket } from "effect/socket"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { MediaEvent, MediaSession, MediaSource } from "./media-engine.ts"
-import { periodicLoop } from "./periodic.ts"
+import { reconcileClock } from "./media-clock.ts"
 import { receiveRtcpDatagram, receiveRtpDatagram } from "./receive-path.ts"
 import { buildBye } from "./rtcp.ts"
-import { audioTicker, type Send, sendDigits } from "./send-loop.ts"
+import { type Send, sendDigits } from "./send-loop.ts"
 import { SessionState, type Target } from "./session-state.ts"
 import { silence } from "./sources/silence.ts"
 import { makeTone } from "./sources/tone.ts"
@@ -59,7 +60,9 @@ export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSes
     const clock = yield* Clock.clockWith(Effect.succeed)
     const events = yield* Queue.dropping<MediaEvent, Cause.Done>(EVENT_QUEUE)
     yield* Scope.addFinalizer(scope, Queue.end(events))
-    const state = new SessionState(clock, events, options.source, `effect-sip@${options.localAddress}:${options.localPort}`)
+    const state = new SessionState(
+      clock, events, options.source, `effect-sip@${options.localAddress}:${options.localPort}`, options.mediaTimeoutMs
+    )
     const dtmfLock = yield* Semaphore.make(1)
 
     const sendRtp: Send = (packet) => state.rtpTarget === undefined ? Effect.void : wire.sendRtp(packet, state.rtpTarget)
@@ -73,20 +76,10 @@ export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSes
       state.media === undefined || (state.sender.packets === 0 && state.rtcp.reportsSent === 0)
         ? Effect.void
         : sendRtcp(buildBye(state.rtcp, state.sender, state.receiver, state.now()))))
-    yield* Effect.forkIn(periodicLoop(state, sendRtcp, options.mediaTimeoutMs), scope)
 
-    /** The audio ticker runs only while there is generated audio to send (not for echo: 1,000 idle
-     *  timers are what a 1,000-call echo server must not pay for). */
-    const reconcile = Effect.gen(function*() {
-      const wanted = state.media !== undefined && state.canSend && state.source._tag !== "Echo" && state.law !== undefined
-      if (wanted && state.ticker === undefined) {
-        state.ticker = yield* Effect.forkIn(audioTicker(state, sendRtp), scope)
-      } else if (!wanted && state.ticker !== undefined) {
-        const ticker = state.ticker
-        state.ticker = undefined
-        yield* Fiber.interrupt(ticker)
-      }
-    })
+    /** Echo answers on the receive path: its clock sends no frames (50 wake-ups a second per call are
+     *  what a 1,000-call echo server must not pay for), it only reports and checks the timeout. */
+    const reconcile = reconcileClock(state, sendRtp, sendRtcp, scope)
 
     const setSource = (source: MediaSource): Effect.Effect<void> =>
       Effect.gen(function*() {

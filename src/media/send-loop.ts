@@ -1,6 +1,8 @@
 /**
  * What we send on our own clock: generated audio, one frame every ptime (RFC 3551 §4.2: 20 ms = 160
- * samples at 8 kHz), and RFC 4733 DTMF events. Both sleep on Effect's Clock, so TestClock drives them.
+ * samples at 8 kHz; the media clock in media-clock.ts paces it on the call's one fiber), and RFC 4733
+ * DTMF events (on the caller's fiber while it sends them). Both sleep on Effect's Clock, so TestClock
+ * drives them.
  */
 import { Effect } from "effect"
 import { encodeEvent, eventCode, eventSchedule, GAP_MS, TONE_MS } from "./dtmf.ts"
@@ -22,24 +24,6 @@ export const nextFrame = (state: SessionState, nowMs: number): Buffer | undefine
   state.sender.resume(nowMs, state.clockRate, state.ptime)
   return state.sender.frame(state.lawPayloadType, state.encoded, state.frameSamples, nowMs)
 }
-
-/**
- * Every ptime: the first frame one ptime after start, then on a fixed grid (deadlines, not sleeps
- * of ptime, so processing time does not drift the rate). After a long stall (GC, overload) the grid
- * restarts from now rather than sending a burst.
- */
-export const audioTicker = (state: SessionState, send: Send): Effect.Effect<never> =>
-  Effect.gen(function*() {
-    let deadline = state.now()
-    while (true) {
-      deadline += state.ptime
-      const wait = deadline - state.now()
-      if (wait > 0) yield* Effect.sleep(wait)
-      else if (wait < -5 * state.ptime) deadline = state.now()
-      const packet = nextFrame(state, state.now())
-      if (packet !== undefined) yield* send(packet)
-    }
-  })
 
 /**
  * RFC 4733 §2.5.1: per digit, a start packet with the marker bit, updates every 50 ms, three end

@@ -1,7 +1,7 @@
 /**
- * The mutable state of one media session, shared by its receive path, its sender fibers and its
- * periodic tasks. All of them run on the one JS thread, so plain fields are enough; what changes is
- * told through methods that keep the invariants (hold, codec, source).
+ * The mutable state of one media session, shared by its receive path, its media clock (the call's one
+ * fiber) and DTMF sending. All of them run on the one JS thread, so plain fields are enough; what
+ * changes is told through methods that keep the invariants (hold, codec, source).
  */
 import { type Cause, type Clock, type Fiber, Queue } from "effect"
 import type { NetAddress } from "effect/net"
@@ -10,6 +10,7 @@ import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import { DtmfReceiver } from "./dtmf.ts"
 import { decode, type G711Law, g711Law } from "./g711.ts"
 import type { MediaEvent, MediaSource } from "./media-engine.ts"
+import { RTCP_INTERVAL_MS } from "./periodic.ts"
 import { RtcpState } from "./rtcp.ts"
 import { RtpSender } from "./rtp-sender.ts"
 import type { PcmSource } from "./sources/pcm-source.ts"
@@ -45,7 +46,12 @@ export class SessionState {
   lastReceivedMs: number
   started = false
   timedOut = false
-  ticker: Fiber.Fiber<void> | undefined = undefined
+  /** The media clock (media-clock.ts): its fiber, whether it generates audio, and when the RTCP report
+   *  and the timeout check are due, kept here so that restarting the clock postpones neither. */
+  clockFiber: Fiber.Fiber<void> | undefined = undefined
+  clockGenerating = false
+  nextReportMs: number
+  nextCheckMs: number
   /** Counted, never thrown: junk from the network and payload types we did not negotiate. */
   discarded = 0
   /** One frame of PCM and its encoding, sized by ptime at `apply`. */
@@ -60,12 +66,23 @@ export class SessionState {
   readonly clock: Clock.Clock
   readonly events: Queue.Queue<MediaEvent, Cause.Done>
 
-  constructor(clock: Clock.Clock, events: Queue.Queue<MediaEvent, Cause.Done>, source: MediaSource, cname: string) {
+  readonly mediaTimeoutMs: number
+
+  constructor(
+    clock: Clock.Clock,
+    events: Queue.Queue<MediaEvent, Cause.Done>,
+    source: MediaSource,
+    cname: string,
+    mediaTimeoutMs: number
+  ) {
     this.clock = clock
     this.events = events
     this.source = source
     this.rtcp = new RtcpState(cname)
+    this.mediaTimeoutMs = mediaTimeoutMs
     this.lastReceivedMs = clock.currentTimeMillisUnsafe()
+    this.nextReportMs = this.lastReceivedMs + RTCP_INTERVAL_MS
+    this.nextCheckMs = mediaTimeoutMs > 0 ? this.lastReceivedMs + mediaTimeoutMs : Infinity
   }
 
   now(): number {

@@ -1,6 +1,7 @@
 /**
  * The session's clock-driven behaviour under TestClock, over an in-memory Wire: packet cadence and
- * RTP header progression (RFC 3550 §5.1), RFC 4733 DTMF sending, hold/mute, RTCP and the media timeout.
+ * RTP header progression (RFC 3550 §5.1), RFC 4733 DTMF sending, hold/mute, RTCP and the media timeout,
+ * and that all of them share the session's one fiber (its media clock).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Scope, Stream } from "effect"
@@ -276,5 +277,85 @@ describe("receiving, RTCP and the media timeout on the Clock", () => {
       const packets = rtp()
       expect(packets).toHaveLength(2)
       expect(packets.every((p) => p.payload.every((b) => b === 0xff))).toBe(true)
+    }))
+})
+
+describe("the media clock: one fiber per call for frames, RTCP and the media timeout", () => {
+  it.effect("nothing forked before apply; frames every 20 ms and the RTCP report at 5 s from one fiber, across mute and hold/resume", () =>
+    Effect.gen(function*() {
+      const { media, sent, rtp } = yield* session({ _tag: "Tone", frequency: 440 })
+      const reports = () => sent.filter((s) => s.rtcp)
+      yield* TestClock.adjust("1 seconds")
+      expect(media.state.clockFiber).toBeUndefined()
+      expect(sent).toHaveLength(0)
+      yield* media.apply(negotiated(50000)) // t = 1000
+      const first = media.state.clockFiber!
+      expect(first).toBeDefined()
+      yield* TestClock.adjust("1 seconds") // t = 2000
+      expect(rtp()).toHaveLength(50)
+      yield* media.setMuted(true)
+      yield* media.setMuted(false)
+      expect(media.state.clockFiber).toBe(first) // mute does not restart the clock
+      yield* media.apply(negotiated(50000, { direction: "recvonly" })) // hold: no frames, RTCP goes on
+      const held = media.state.clockFiber!
+      expect(held).not.toBe(first)
+      expect(first.pollUnsafe()).toBeDefined() // the frame clock was replaced, not doubled
+      yield* TestClock.adjust("1 seconds") // t = 3000
+      expect(rtp()).toHaveLength(50)
+      yield* media.apply(negotiated(50000)) // resume at t = 3000
+      expect(held.pollUnsafe()).toBeDefined()
+      yield* TestClock.adjust("19 millis")
+      expect(rtp()).toHaveLength(50)
+      yield* TestClock.adjust("1 millis") // the first frame one ptime after resuming
+      expect(rtp()).toHaveLength(51)
+      yield* TestClock.adjust("1979 millis") // t = 4999
+      expect(rtp()).toHaveLength(149)
+      expect(reports()).toHaveLength(0)
+      yield* TestClock.adjust("1 millis") // t = 5000: 5 s after the session began, not after a restart
+      expect(rtp()).toHaveLength(150)
+      expect(reports()).toHaveLength(1)
+      yield* TestClock.adjust("5 seconds")
+      expect(rtp()).toHaveLength(400)
+      expect(reports()).toHaveLength(2)
+      const packets = rtp()
+      packets.slice(51).forEach((p, i) => expect(p.header.timestamp).toBe((packets[50].header.timestamp + 160 * (i + 1)) >>> 0))
+    }))
+
+  it.effect("a late answer (apply 12 s after the offer) reports on the session's 5 s phase, not at once", () =>
+    Effect.gen(function*() {
+      const { media, sent } = yield* session({ _tag: "Echo" })
+      yield* TestClock.adjust("12 seconds")
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("2999 millis")
+      expect(sent).toHaveLength(0)
+      yield* TestClock.adjust("1 millis") // t = 15000
+      expect(sent.filter((s) => s.rtcp)).toHaveLength(1)
+    }))
+
+  it.effect("a silence source still times out, and switching to echo (a new clock) does not postpone the check", () =>
+    Effect.gen(function*() {
+      const { media } = yield* session({ _tag: "Silence" }, 1000)
+      const timeouts = yield* Stream.runCollect(Stream.take(Stream.filter(media.events, (e) => e._tag === "MediaTimeout"), 1)).pipe(Effect.forkChild)
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("600 millis")
+      const generating = media.state.clockFiber
+      yield* media.setSource({ _tag: "Echo" })
+      expect(media.state.clockFiber).not.toBe(generating)
+      yield* TestClock.adjust("399 millis")
+      expect(timeouts.pollUnsafe()).toBeUndefined()
+      yield* TestClock.adjust("1 millis")
+      expect((yield* Fiber.join(timeouts))).toMatchObject([{ _tag: "MediaTimeout", silentForMs: 1000 }])
+    }))
+
+  it.effect("a silence source times out after mediaTimeoutMs while it keeps sending frames", () =>
+    Effect.gen(function*() {
+      const { media, rtp } = yield* session({ _tag: "Silence" }, 300)
+      const timeouts = yield* Stream.runCollect(Stream.take(Stream.filter(media.events, (e) => e._tag === "MediaTimeout"), 1)).pipe(Effect.forkChild)
+      yield* media.apply(negotiated(50000))
+      yield* TestClock.adjust("299 millis")
+      expect(timeouts.pollUnsafe()).toBeUndefined()
+      yield* TestClock.adjust("1 millis")
+      expect((yield* Fiber.join(timeouts)).map((e) => e._tag)).toEqual(["MediaTimeout"])
+      expect(rtp()).toHaveLength(15)
     }))
 })
