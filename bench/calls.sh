@@ -5,7 +5,10 @@
 # time) at BENCH_RATES calls/s, each bounded to min(rate*BENCH_SECONDS, BENCH_MAX_CALLS) calls and to a
 # wall-clock bound. Per step: failed calls, INVITE->200 response time p50/p99 (sipp -trace_rtt, rtd 1),
 # the server's CPU (from /proc utime+stime over the step) and RSS (ps -o rss). The ramp stops at the first
-# step with a failure. Last line, for the highest zero-failure step:
+# step with a failure. SIPp's response times come in whole 4 ms ticks here (its coarse clock), so when
+# tcpdump is installed (apt-get install -y tcpdump) each step is also captured on lo and the INVITE->200
+# latency is read off the wire in microseconds (bench/wire-latency.ts): columns wire_p50/wire_p99.
+# Last line, for the highest zero-failure step:
 #   max_cps=N p50_ms=X p99_ms=Y rss_mb=Z
 # (max_cps is the step's offered rate, or the achieved rate when SIPp reached less than 80 % of it.)
 #
@@ -37,7 +40,9 @@ free_ports() { # N ports free for UDP on 127.0.0.1, asked of the OS
 
 read -r sport lport mport <<<"$(free_ports 3)"
 pid=""
+tpid=""
 cleanup() {
+  [ -n "$tpid" ] && kill -INT "$tpid" 2>/dev/null
   [ -n "$pid" ] || return 0
   kill -TERM "$pid" 2>/dev/null
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -81,12 +86,20 @@ percentile() { # percentile FILE P: nearest-rank percentile of the response_time
     if (NR == 0) { print "NA"; exit } i = int((p / 100) * NR + 0.999999); if (i < 1) i = 1; print v[i] }'
 }
 
-printf '%-6s %7s %7s %6s %8s %7s %7s %6s %7s\n' rate calls ok failed cps_real p50_ms p99_ms cpu% rss_mb | tee "$out/summary.txt"
+printf '%-6s %7s %7s %6s %8s %7s %7s %9s %9s %6s %7s\n' rate calls ok failed cps_real p50_ms p99_ms wire_p50 wire_p99 cpu% rss_mb | tee "$out/summary.txt"
 best=""
+wire_best=""
+capture=""; command -v tcpdump >/dev/null 2>&1 && capture=yes
 for rate in $rates; do
   calls=$((rate * seconds)); [ "$calls" -gt "$max_calls" ] && calls=$max_calls
   bound=$((calls / rate + 20))
   dir=$out/rate-$rate; mkdir -p "$dir"
+  tpid=""
+  if [ -n "$capture" ]; then
+    tcpdump -i lo -nn -s 700 -B 32768 -w "$dir/wire.pcap" "udp port $sport" >"$dir/tcpdump.log" 2>&1 &
+    tpid=$!
+    for _ in $(seq 1 50); do grep -q "listening on" "$dir/tcpdump.log" && break; sleep 0.1; done
+  fi
   t0=$(date +%s.%N); c0=$(cpu_ticks)
   (cd "$dir" && timeout -k 5 $((bound + 10)) sipp "127.0.0.1:$sport" -sf "$root/sipp/stress_test.xml" \
     -i 127.0.0.1 -p "$lport" -mi 127.0.0.1 -mp "$mport" -nostdin -r "$rate" -m "$calls" -d 0 \
@@ -96,6 +109,14 @@ for rate in $rates; do
   rc=$?
   t1=$(date +%s.%N); c1=$(cpu_ticks)
   rss_kb=$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' '); rss_kb=${rss_kb:-0}
+  wire_p50=NA; wire_p99=NA
+  if [ -n "$tpid" ]; then
+    sleep 0.3; kill -INT "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null
+    wire=$("$node_bin" "$root/bench/wire-latency.ts" "$dir/wire.pcap" "$sport" 2>/dev/null)
+    echo "$wire" >"$dir/wire.txt"; rm -f "$dir/wire.pcap"
+    wire_p50=$(sed -n 's/.*p50_ms=\([^ ]*\).*/\1/p' <<<"$wire"); wire_p50=${wire_p50:-NA}
+    wire_p99=$(sed -n 's/.*p99_ms=\([^ ]*\).*/\1/p' <<<"$wire"); wire_p99=${wire_p99:-NA}
+  fi
   ok=$(stat_field "$dir/stat.csv" "SuccessfulCall(C)")
   failed=$(stat_field "$dir/stat.csv" "FailedCall(C)")
   rtt=$(ls "$dir"/stress_test_*_rtt.csv 2>/dev/null | head -1)
@@ -105,7 +126,7 @@ for rate in $rates; do
   real_cps=$(awk -v n="$ok" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? n / e : 0) }')
   cpu=$(awk -v d=$((c1 - c0)) -v t="$ticks" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? 100 * d / t / e : 0) }')
   rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
-  printf '%-6s %7s %7s %6s %8s %7s %7s %6s %7s\n' "$rate" "$calls" "$ok" "$failed" "$real_cps" "$p50" "$p99" "$cpu" "$rss_mb" | tee -a "$out/summary.txt"
+  printf '%-6s %7s %7s %6s %8s %7s %7s %9s %9s %6s %7s\n' "$rate" "$calls" "$ok" "$failed" "$real_cps" "$p50" "$p99" "$wire_p50" "$wire_p99" "$cpu" "$rss_mb" | tee -a "$out/summary.txt"
   if [ "$rc" -ne 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ]; then
     echo "step $rate cps: failures (sipp exit $rc); stopping the ramp. See $dir" | tee -a "$out/summary.txt"
     grep -v '^The following events' "$dir/errors.log" 2>/dev/null | head -3 | cut -c1-300
@@ -114,6 +135,7 @@ for rate in $rates; do
   # the offered rate counts only when SIPp actually sustained it (>= 80 %); otherwise the achieved rate
   sustained=$rate; [ "$real_cps" -lt $((rate * 8 / 10)) ] && sustained=$real_cps
   best="max_cps=$sustained p50_ms=$p50 p99_ms=$p99 rss_mb=$rss_mb"
+  wire_best="wire INVITE->200 at $sustained cps: p50_ms=$wire_p50 p99_ms=$wire_p99"
   kill -0 "$pid" 2>/dev/null || { echo "target died"; break; }
   sleep 1 # let the server reap the last dialogs before the next step
 done
@@ -123,4 +145,5 @@ if [ -z "$best" ]; then
   echo "max_cps=0 p50_ms=NA p99_ms=NA rss_mb=NA" | tee -a "$out/summary.txt"
   exit 1
 fi
+[ -n "$capture" ] && echo "$wire_best" | tee -a "$out/summary.txt"
 echo "$best" | tee -a "$out/summary.txt"
