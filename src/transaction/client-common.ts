@@ -7,7 +7,7 @@ import { type NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { ClientTx, LayerContext } from "./context.ts"
-import { arm, disarmAll } from "./timers.ts"
+import { arm, armRetransmit, disarmAll } from "./timers.ts"
 
 export const makeClientTx = Effect.fnUntraced(function*(
   id: string,
@@ -79,17 +79,11 @@ export interface ClientTimerRules {
 }
 
 const retransmit = (ctx: LayerContext, tx: ClientTx, rules: ClientTimerRules): Effect.Effect<void> =>
-  arm(
-    ctx.lanes,
-    tx,
-    "retransmit",
-    tx.interval,
-    Effect.suspend(() => {
-      if (!rules.pending(tx)) return Effect.void
-      tx.interval = rules.next(ctx, tx)
-      return Effect.andThen(sendFor(ctx, tx, tx.request), retransmit(ctx, tx, rules))
-    })
-  )
+  armRetransmit(ctx.lanes, tx, () => {
+    if (!rules.pending(tx)) return undefined
+    tx.interval = rules.next(ctx, tx)
+    return Effect.as(sendFor(ctx, tx, tx.request), true)
+  })
 
 /** Arms retransmission (UDP only) and the 64*T1 give-up once the request has been handed to the transport. */
 export const startClientTimers = Effect.fnUntraced(function*(ctx: LayerContext, tx: ClientTx, rules: ClientTimerRules) {

@@ -25,25 +25,19 @@ import {
   sendResponse,
   terminateServer
 } from "./server-common.ts"
-import { arm, disarm, disarmAll, timerI, TRYING_DELAY, tuGuard } from "./timers.ts"
+import { arm, armRetransmit, disarm, disarmAll, timerI, TRYING_DELAY, tuGuard } from "./timers.ts"
 
 const timerG = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
-  arm(
-    ctx.lanes,
-    tx,
-    "retransmit",
-    tx.interval,
-    Effect.suspend(() => {
-      if (tx.state !== "completed" || tx.last === undefined) return Effect.void
-      tx.interval = Math.min(2 * tx.interval, ctx.timers.t2)
-      return ctx.transport.send(tx.last, tx.destination).pipe(
-        Effect.matchEffect({
-          onFailure: (error) => failServer(ctx, tx, error),
-          onSuccess: () => timerG(ctx, tx)
-        })
-      )
-    })
-  )
+  armRetransmit(ctx.lanes, tx, () => {
+    if (tx.state !== "completed" || tx.last === undefined) return undefined
+    tx.interval = Math.min(2 * tx.interval, ctx.timers.t2)
+    return ctx.transport.send(tx.last, tx.destination).pipe(
+      Effect.matchEffect({
+        onFailure: (error) => Effect.as(failServer(ctx, tx, error), false),
+        onSuccess: () => Effect.succeed(true)
+      })
+    )
+  })
 
 const timerH = (tx: ServerTx): ProtocolError =>
   new ProtocolError({ reason: "TransactionTimeout", message: `INVITE ${tx.request.uri}: no ACK for the final response (Timer H)` })

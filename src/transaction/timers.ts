@@ -85,6 +85,27 @@ export const arm = (
   })
 }
 
+/**
+ * A retransmission timer (A, E, G): when it fires, `resend` sets the next interval and gives the copy to
+ * send, or undefined once the transaction no longer retransmits; the copy says whether to go on, and the
+ * timer re-arms itself at the transaction's new interval.
+ */
+export const armRetransmit = (
+  lanes: TimerLanes,
+  tx: TimerSlots & { readonly interval: number },
+  resend: () => Effect.Effect<boolean> | undefined
+): Effect.Effect<void> =>
+  arm(
+    lanes,
+    tx,
+    "retransmit",
+    tx.interval,
+    Effect.suspend(() => {
+      const copy = resend()
+      return copy === undefined ? Effect.void : Effect.flatMap(copy, (again) => (again ? armRetransmit(lanes, tx, resend) : Effect.void))
+    })
+  )
+
 export const disarm = (slots: TimerSlots, slot: Slot): void => {
   const entry = slots[slot]
   if (entry !== undefined) {
