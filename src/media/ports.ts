@@ -6,10 +6,11 @@
  * A pair that fails to bind because another process holds it is skipped; no free pair fails with
  * "PortPoolExhausted" at once; any other bind error (bad address, permission) fails with "BindFailed".
  */
-import * as Dgram from "node:dgram"
-import { isIP } from "node:net"
+import type * as Dgram from "node:dgram"
 import { Effect, Scope } from "effect"
+import type { DatagramSocket } from "effect/socket"
 import { NetworkError } from "../errors.ts"
+import { bindUdp } from "../transport/udp-socket.ts"
 import type { PortPool } from "./port-pool.ts"
 
 export interface PortPair {
@@ -31,20 +32,9 @@ const close = (socket: Dgram.Socket): void => {
   }
 }
 
-const bind = (host: string, port: number): Effect.Effect<Dgram.Socket, NodeJS.ErrnoException> =>
-  Effect.callback((resume) => {
-    const socket = Dgram.createSocket(isIP(host) === 6 ? "udp6" : "udp4")
-    const failed = (error: NodeJS.ErrnoException) => {
-      close(socket)
-      resume(Effect.fail(error))
-    }
-    socket.once("error", failed)
-    socket.bind(port, host, () => {
-      socket.off("error", failed)
-      socket.on("error", ignoreError)
-      resume(Effect.succeed(socket))
-    })
-  })
+// The SIP transport's bind: IP literals skip Node's DNS lookup (and its nextTick) on every RTP send too.
+const bind = (host: string, port: number): Effect.Effect<Dgram.Socket, DatagramSocket.DatagramSocketError> =>
+  Effect.map(bindUdp(host, port), (socket) => socket.on("error", ignoreError))
 
 export const openPortPair = (pool: PortPool, host: string): Effect.Effect<PortPair, NetworkError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -82,7 +72,7 @@ export const openPortPair = (pool: PortPool, host: string): Effect.Effect<PortPa
       if (rtp._tag === "Success") close(rtp.success)
       pool.release(port)
       const error = rtp._tag === "Failure" ? rtp.failure : rtcp!._tag === "Failure" ? rtcp!.failure : undefined
-      if (error?.code !== "EADDRINUSE") {
+      if (error?.reason._tag !== "DatagramSocketOpenError" || error.reason.kind !== "AddressInUse") {
         // Not a busy port but a bad address or no permission: every other pair would fail the same way.
         return yield* new NetworkError({ reason: "BindFailed", address: `${host}:${port}`, message: String(error?.message), cause: error })
       }

@@ -13,7 +13,7 @@ import { Effect, Scope } from "effect"
 import { DatagramSocket } from "effect/socket"
 
 // IP literals answer at once (no DNS, and none of the process.nextTick Node's default lookup adds to
-// every send); a bind host name still resolves.
+// every send); a bind host name still resolves. The RTP/RTCP sockets (media/ports.ts) bind through here too.
 const lookup = (
   hostname: string,
   family: unknown,
