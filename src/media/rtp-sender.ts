@@ -3,31 +3,17 @@
  * and timestamp, seq + 1 per packet, timestamp + samples per frame, the marker bit on the first packet
  * of a talkspurt (RFC 3551 §4.1). Headers are written by rtp-header.ts (the per-packet path).
  */
-import { randomBytes } from "node:crypto"
+import { randomUint32 } from "../random.ts"
 import { writeRtp } from "./rtp-header.ts"
 import type { SenderCounters } from "./stats.ts"
-
-// From a pooled buffer, as in sip/ids.ts: three values per call, no syscall each.
-const POOL_SIZE = 4096
-let pool = randomBytes(POOL_SIZE)
-let offset = 0
-const random32 = (): number => {
-  if (offset + 4 > POOL_SIZE) {
-    pool = randomBytes(POOL_SIZE)
-    offset = 0
-  }
-  const value = pool.readUInt32BE(offset)
-  offset += 4
-  return value
-}
 
 export const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 export class RtpSender implements SenderCounters {
-  readonly ssrc = random32()
-  seq = random32() & 0xffff
-  timestamp = random32()
+  readonly ssrc = randomUint32()
+  seq = randomUint32() & 0xffff
+  timestamp = randomUint32()
   /** The next packet starts a talkspurt: set it at the start and after any pause in sending. */
   talkspurt = true
   packets = 0

@@ -1,23 +1,10 @@
 /**
  * Identifiers from node:crypto. §8.1.1.7: branch starts with the magic cookie "z9hG4bK" and must be
  * unique in space and time; §19.3: tags and Call-IDs need at least 32 bits of randomness.
- * Random bytes come from a pooled buffer so a branch costs no syscall.
+ * Random bytes come from the process's pooled buffer (random.ts), so a branch costs no syscall.
  */
-import { randomBytes, randomUUID } from "node:crypto"
-
-const POOL_SIZE = 4096
-let pool = randomBytes(POOL_SIZE)
-let offset = 0
-
-const randomHex = (bytes: number): string => {
-  if (offset + bytes > POOL_SIZE) {
-    pool = randomBytes(POOL_SIZE)
-    offset = 0
-  }
-  const hex = pool.toString("hex", offset, offset + bytes)
-  offset += bytes
-  return hex
-}
+import { randomUUID } from "node:crypto"
+import { randomHex } from "../random.ts"
 
 export const MAGIC_COOKIE = "z9hG4bK"
 
