@@ -5,7 +5,7 @@
  */
 import type { MediaDescription } from "sdp-transform"
 import { writeDescription } from "./write.ts"
-import type { RemoteMedia } from "./description.ts"
+import type { RemoteDescription, RemoteMedia } from "./description.ts"
 import { isNullAddress, parseDescription } from "./description.ts"
 import { effectiveRemote, ourDirection, receives } from "./direction.ts"
 import type { LocalMedia, MediaSlot } from "./local-media.ts"
@@ -69,8 +69,8 @@ const offeredNames = (media: ReadonlyArray<RemoteMedia>): string =>
  * bumped only when an answer is written. Our direction is what the offer allows, limited by the direction
  * we last offered, so a peer's re-offer of sendrecv does not take a call off our hold.
  */
-export const createAnswer = (local: LocalMedia, offer: string): Answered | SdpError => {
-  const description = parseDescription(offer)
+export const createAnswer = (local: LocalMedia, offer: string | RemoteDescription): Answered | SdpError => {
+  const description = typeof offer === "string" ? parseDescription(offer) : offer
   if (isSdpError(description)) return description
   let chosen: { readonly media: RemoteMedia; readonly common: CommonFormats } | undefined
   for (const media of description.media) {

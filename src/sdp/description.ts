@@ -89,25 +89,8 @@ export const parseTree = (text: string): SessionDescription | undefined => {
   }
 }
 
-// An incoming INVITE's offer is read twice (summarized for the application, then answered): the last
-// result is kept for one re-read, so the second costs a string comparison. Only one: identical offers of
-// different calls (a load generator's) are still parsed once per call. Results are never mutated.
-let lastText: string | undefined
-let lastResult: RemoteDescription | SdpError | undefined
-
 /** Parse and check a remote description: v=, o=, at least one well-formed m=, a c= for every active m=. */
 export const parseDescription = (text: string): RemoteDescription | SdpError => {
-  if (text === lastText && lastResult !== undefined) {
-    lastText = undefined
-    return lastResult
-  }
-  const result = parseUncached(text)
-  lastText = text
-  lastResult = result
-  return result
-}
-
-const parseUncached = (text: string): RemoteDescription | SdpError => {
   if (typeof text !== "string" || !/^\s*v=0\s*$/m.test(text)) return sdpError("Unparseable", "not SDP: no v=0 line")
   const tree = parseTree(text)
   if (tree === undefined) return sdpError("Unparseable", "sdp-transform could not parse the body")

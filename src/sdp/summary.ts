@@ -3,7 +3,7 @@
  * helpers the session layer uses to move SDP in and out of SIP messages.
  */
 import { formatOf } from "./codecs.ts"
-import { parseDescription } from "./description.ts"
+import { parseDescription, type RemoteDescription } from "./description.ts"
 import { isSdpError } from "./sdp-error.ts"
 
 export interface SdpSummary {
@@ -17,7 +17,11 @@ export interface SdpSummary {
 /** undefined when the text is not usable SDP (the caller answers 400): valid SDP without audio still summarises. */
 export const summarize = (sdp: string): SdpSummary | undefined => {
   const description = parseDescription(sdp)
-  if (isSdpError(description)) return undefined
+  return isSdpError(description) ? undefined : summarizeDescription(description)
+}
+
+/** The summary of an offer already parsed (the session parses an INVITE's offer once, for this and the answer). */
+export const summarizeDescription = (description: RemoteDescription): SdpSummary => {
   const media = description.media.find((m) => m.type === "audio") ?? description.media[0]
   return {
     codecs: media.payloadTypes.flatMap((pt) => {

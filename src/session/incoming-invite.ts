@@ -10,7 +10,7 @@ import { acceptCall, rejectCall } from "./answer-call.ts"
 import type { CoordinatorContext } from "./coordinator-context.ts"
 import { endSession, publish } from "./coordinator-context.ts"
 import { supportedExtensions } from "./coordinator-config.ts"
-import { summarizeOffer } from "./media-negotiation.ts"
+import { readOffer, summarizeOffer } from "./media-negotiation.ts"
 import type { IncomingCall } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { nextSessionId } from "./session-record.ts"
@@ -52,9 +52,10 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
   if (ctx.registry.size >= ctx.config.maxCalls) {
     return yield* refuse(ctx.config.busyStatus, ctx.config.busyStatus === 503 ? [["Retry-After", "5"]] : [])
   }
-  const remoteOffer = sdpOf(request)
+  const offerText = sdpOf(request)
+  const remoteOffer = offerText === undefined ? undefined : readOffer(offerText)
   const offer = remoteOffer === undefined ? undefined : summarizeOffer(remoteOffer)
-  if (remoteOffer !== undefined && offer === undefined) {
+  if (offerText !== undefined && remoteOffer === undefined) {
     return yield* ctx.dialog.reject(dialogId, 400, { reason: "Bad SDP" }).pipe(Effect.ignore)
   }
   const scope = yield* Scope.make()

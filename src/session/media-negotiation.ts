@@ -4,12 +4,13 @@
  */
 import type { Body } from "../dialog/dialog-layer.ts"
 import type { LocalMedia } from "../sdp/index.ts"
-import { createAnswer, createOffer, readAnswer, sdpBytes, summarize } from "../sdp/index.ts"
+import type { RemoteDescription } from "../sdp/index.ts"
+import { createAnswer, createOffer, isSdpError, parseDescription, readAnswer, sdpBytes, summarize, summarizeDescription } from "../sdp/index.ts"
 import type { Direction, NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { SdpProblem } from "../sdp/sdp-error.ts"
 import type { OfferSummary } from "./session-events.ts"
 
-export type { LocalMedia } from "../sdp/index.ts"
+export type { LocalMedia, RemoteDescription } from "../sdp/index.ts"
 export { bodyText, newLocalMedia } from "../sdp/index.ts"
 
 /** Our offer (initial, late-offer 2xx, hold/resume re-INVITE); bumps the o= version. */
@@ -21,8 +22,8 @@ export type AnswerResult =
   | { readonly _tag: "NoCommonCodec"; readonly message: string; readonly problem: SdpProblem }
 
 /** Answer the peer's offer; any failure — garbage, no audio, no codec in common — is refused the same way. */
-export const answerOffer = (local: LocalMedia, offerSdp: string): AnswerResult => {
-  const result = createAnswer(local, offerSdp)
+export const answerOffer = (local: LocalMedia, offer: string | RemoteDescription): AnswerResult => {
+  const result = createAnswer(local, offer)
   return result._tag === "Answered" ? result : { _tag: "NoCommonCodec", message: result.message, problem: result.problem }
 }
 
@@ -38,5 +39,13 @@ export const acceptAnswer = (local: LocalMedia, offer: string | undefined, answe
 
 export const sdpBody = (sdp: string): Body => ({ contentType: "application/sdp", bytes: sdpBytes(sdp) })
 
-/** undefined when the INVITE's body is not SDP we can read (the caller answers 400 Bad SDP). */
-export const summarizeOffer = (sdp: string): OfferSummary | undefined => summarize(sdp)
+/** An INVITE's offer, parsed once for both the application's summary and our answer; undefined when the
+ *  body is not SDP we can read (the caller answers 400 Bad SDP). */
+export const readOffer = (sdp: string): RemoteDescription | undefined => {
+  const description = parseDescription(sdp)
+  return isSdpError(description) ? undefined : description
+}
+
+/** What IncomingCall.offer shows: of an offer already read, or of SDP text (undefined when it is not SDP). */
+export const summarizeOffer = (offer: string | RemoteDescription): OfferSummary | undefined =>
+  typeof offer === "string" ? summarize(offer) : summarizeDescription(offer)

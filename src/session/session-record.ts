@@ -6,7 +6,7 @@ import type { Deferred, Scope } from "effect"
 import type { MediaSession, MediaSource } from "../media/media-engine.ts"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { CallState } from "./call-state.ts"
-import type { LocalMedia } from "./media-negotiation.ts"
+import type { LocalMedia, RemoteDescription } from "./media-negotiation.ts"
 
 export interface SessionRecord {
   readonly id: string
@@ -21,8 +21,8 @@ export interface SessionRecord {
   source: MediaSource
   /** Our side of the SDP exchange (session id, o= version, codecs, port, direction). */
   local: LocalMedia | undefined
-  /** The remote offer of the initial INVITE (undefined: late offer). */
-  remoteOffer: string | undefined
+  /** The remote offer of the initial INVITE, parsed once (undefined: late offer). */
+  remoteOffer: RemoteDescription | undefined
   negotiated: NegotiatedMedia | undefined
   /** Codec preference override for this call (names, preferred first). */
   codecs: ReadonlyArray<string> | undefined
