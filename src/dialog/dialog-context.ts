@@ -3,7 +3,8 @@
  * event outlet, the timer lanes (2xx retransmission) and the fibers it runs (UAC response followers).
  */
 import { Effect, type FiberSet, type Scope } from "effect"
-import type { TimerEntry, TimerLanes } from "../transaction/timer-lanes.ts"
+import type { TimerLanes } from "../transaction/timer-lanes.ts"
+import type { TimerSlots } from "../transaction/timers.ts"
 import type { TimerConfig } from "../transaction/transaction-layer.ts"
 import { defaultTimers, type TransactionLayer } from "../transaction/transaction-layer.ts"
 import type { Endpoint, TransportKind } from "../transport/transport.ts"
@@ -18,12 +19,12 @@ export interface DialogConfig {
   readonly timers?: Partial<TimerConfig>
 }
 
-/** The two pending timers of one dialog's 2xx retransmission (§13.3.1.4). */
-export interface TwoXxTimers {
-  /** The next copy; replaced as each copy schedules the one after it. */
-  retransmit: TimerEntry | undefined
-  /** 64*T1 after the first copy: no ACK, BYE. */
-  giveUp: TimerEntry | undefined
+/** One dialog's 2xx retransmission (§13.3.1.4): the next copy in `retransmit`, the 64*T1 give-up (no ACK:
+ *  BYE) in `expiry`, and where the T1-doubling schedule stands. */
+export interface TwoXxTimers extends TimerSlots {
+  interval: number
+  /** Time from the first 2xx to the last copy sent. */
+  elapsed: number
 }
 
 export interface DialogContext {
