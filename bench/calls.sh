@@ -41,6 +41,7 @@ free_ports() { # N ports free for UDP on 127.0.0.1, asked of the OS
 }
 
 read -r sport lport mport <<<"$(free_ports 3)"
+gc_log=$out/gc.log # the target's GC pauses (bench/gc-observer.ts), for the gc_* columns
 pid=""
 tpid=""
 cleanup() {
@@ -61,12 +62,13 @@ if [ "$target" = mock ]; then
   pid=$!
   ready() { ss -Hlnu "sport = :$sport" 2>/dev/null | grep -q .; }
 elif [ "$target" = sip ]; then
-  (cd "$root" && exec "$node_bin" bench/sip-reference-uas.cjs "$sport") >"$out/target.log" 2>&1 &
+  (cd "$root" && BENCH_GC_LOG="$gc_log" exec "$node_bin" --import ./bench/gc-observer.ts bench/sip-reference-uas.cjs "$sport") \
+    >"$out/target.log" 2>&1 &
   pid=$!
   ready() { grep -q "listening on" "$out/target.log"; }
 else
   [ -f "$root/dist/main.js" ] || (cd "$root" && npm run build --silent) || exit 1
-  (cd "$root" && exec "$node_bin" dist/main.js --host 127.0.0.1 --port "$sport" --transport udp --mode answer \
+  (cd "$root" && BENCH_GC_LOG="$gc_log" exec "$node_bin" --import ./bench/gc-observer.ts dist/main.js --host 127.0.0.1 --port "$sport" --transport udp --mode answer \
     --media silence --rtp-ports 30000-39999 --max-calls 20000 --log-level warn) >"$out/target.log" 2>&1 &
   pid=$!
   ready() { grep -q "listening on" "$out/target.log"; }
@@ -83,12 +85,16 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0;
 stat_field() { # stat_field FILE COLUMN: the last line's value of a sipp -trace_stat column
   awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print (c ? $c : 0) }' "$1"
 }
+gc_figures() { # gc_figures FROM TO: "<longest pause ms> <% of wall time in GC pauses> <major GCs>" between two epoch times
+  awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b { t += $2; if ($2 > m) m = $2; if ($3 == "major") n++ }
+    END { printf "%.1f %.1f %d\n", m, (b > a ? t / (10 * (b - a)) : 0), n }' "$gc_log" 2>/dev/null || echo "NA NA NA"
+}
 percentile() { # percentile FILE P: nearest-rank percentile of the response_time_ms column
   tail -n +2 "$1" | cut -d';' -f2 | sort -n | awk -v p="$2" '{ v[NR] = $1 } END {
     if (NR == 0) { print "NA"; exit } i = int((p / 100) * NR + 0.999999); if (i < 1) i = 1; print v[i] }'
 }
 
-printf '%-6s %7s %7s %6s %8s %7s %7s %9s %9s %6s %7s\n' rate calls ok failed cps_real p50_ms p99_ms wire_p50 wire_p99 cpu% rss_mb | tee "$out/summary.txt"
+printf '%-6s %7s %7s %6s %8s %7s %7s %9s %9s %6s %7s %7s %5s %6s\n' rate calls ok failed cps_real p50_ms p99_ms wire_p50 wire_p99 cpu% rss_mb gc_max gc% majors | tee "$out/summary.txt"
 best=""
 best_cps=0
 wire_best=""
@@ -129,7 +135,8 @@ for rate in $rates; do
   real_cps=$(awk -v n="$ok" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? n / e : 0) }')
   cpu=$(awk -v d=$((c1 - c0)) -v t="$ticks" -v e="$elapsed" 'BEGIN { printf "%.0f", (e > 0 ? 100 * d / t / e : 0) }')
   rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
-  printf '%-6s %7s %7s %6s %8s %7s %7s %9s %9s %6s %7s\n' "$rate" "$calls" "$ok" "$failed" "$real_cps" "$p50" "$p99" "$wire_p50" "$wire_p99" "$cpu" "$rss_mb" | tee -a "$out/summary.txt"
+  read -r gc_max gc_pct gc_majors <<<"$(gc_figures "$t0" "$t1")"
+  printf '%-6s %7s %7s %6s %8s %7s %7s %9s %9s %6s %7s %7s %5s %6s\n' "$rate" "$calls" "$ok" "$failed" "$real_cps" "$p50" "$p99" "$wire_p50" "$wire_p99" "$cpu" "$rss_mb" "$gc_max" "$gc_pct" "$gc_majors" | tee -a "$out/summary.txt"
   if [ "$rc" -ne 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ]; then
     echo "step $rate cps: failures (sipp exit $rc); stopping the ramp. See $dir" | tee -a "$out/summary.txt"
     grep -v '^The following events' "$dir/errors.log" 2>/dev/null | head -3 | cut -c1-300
