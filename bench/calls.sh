@@ -32,15 +32,7 @@ node_bin=$root/node_modules/.bin/node
 [ -x "$node_bin" ] || node_bin=$(command -v node)
 command -v sipp >/dev/null 2>&1 || { echo "bench:calls: sipp not installed (apt-get install sip-tester)" >&2; exit 1; }
 
-free_ports() { # N ports free for UDP on 127.0.0.1, asked of the OS
-  "$node_bin" -e '
-    const dgram = require("node:dgram"), want = Number(process.argv[1]), held = []
-    const one = () => { const u = dgram.createSocket("udp4"); u.bind(0, "127.0.0.1", () => { held.push(u)
-      if (held.length < want) one(); else { console.log(held.map((s) => s.address().port).join(" ")); held.forEach((s) => s.close()) } }) }
-    one()' "$1"
-}
-
-read -r sport lport mport <<<"$(free_ports 3)"
+read -r sport lport mport <<<"$("$node_bin" "$root/sipp/free-ports.cjs" 3)"
 gc_log=$out/gc.log # the target's GC pauses (bench/gc-observer.ts), for the gc_* columns
 pid=""
 tpid=""

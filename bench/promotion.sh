@@ -16,11 +16,8 @@ node_bin=$root/node_modules/.bin/node; [ -x "$node_bin" ] || node_bin=$(command 
 command -v sipp >/dev/null 2>&1 || { echo "bench:promotion: sipp not installed (apt-get install sip-tester)" >&2; exit 1; }
 [ -f "$root/dist/main.js" ] || (cd "$root" && npm run build --silent) || exit 1
 out=$(mktemp -d)
-read -r sport lport mport <<<"$("$node_bin" -e '
-  const dgram = require("node:dgram"), held = []
-  const one = () => { const u = dgram.createSocket("udp4"); u.bind(0, "127.0.0.1", () => { held.push(u)
-    if (held.length < 3) one(); else { console.log(held.map((s) => s.address().port).join(" ")); held.forEach((s) => s.close()) } }) }
-  one()')"
+read -r sport lport mport <<<"$("$node_bin" "$root/sipp/free-ports.cjs" 3)"
+launched=$(date +%s%N) # --trace-gc-nvp times count from about here
 # shellcheck disable=SC2086
 (cd "$root" && exec "$node_bin" --trace-gc-nvp ${BENCH_NODE_FLAGS:-} dist/main.js --host 127.0.0.1 --port "$sport" \
   --transport udp --mode "$mode" --media silence --rtp-ports 30000-39999 --max-calls 20000 --log-level warn \
@@ -33,14 +30,15 @@ start=$(date +%s%N)
   -p "$lport" -mi 127.0.0.1 -mp "$mport" -nostdin -max_recv_loops 10000 -r "$rate" -m "$calls" -d 0 -l $((rate * 4)) \
   -timeout $((calls / rate + 30))s -timeout_error >sipp.out 2>&1)
 rc=$?
+ended=$(date +%s%N)
 failed=$(grep -o 'Failed call *| *[0-9]* *| *[0-9]*' "$out/sipp.out" | tail -1 | awk '{ print $NF }')
 # --trace-gc-nvp lines carry "<ms since the isolate started> ms: pause=… gc=s … promoted=<bytes> …"
-uptime_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-grep -E 'gc=(s|mms) ' "$out/server.log" | awk -v rate="$rate" -v load_ms="$uptime_ms" -v scenario="$scenario/$mode" '
+first=$(( (start - launched) / 1000000 + 3000 )) # the 4th second of load, on the server's clock
+last=$(( (ended - launched) / 1000000 ))
+grep -E 'gc=(s|mms) ' "$out/server.log" | awk -v rate="$rate" -v first="$first" -v last="$last" -v scenario="$scenario/$mode" '
   { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } t[NR] = $2 + 0; p[NR] = v["promoted"]; q[NR] = v["pause"] }
   END {
-    last = t[NR]; first = last - load_ms + 3000 # the 4th second of load, on the server clock
-    for (i = 1; i <= NR; i++) if (t[i] >= first) { if (!t0) { t0 = t[i]; continue } s += p[i]; t1 = t[i]; n++; pause += q[i]; if (q[i] > m) m = q[i] }
+    for (i = 1; i <= NR; i++) if (t[i] >= first && t[i] <= last) { if (!t0) { t0 = t[i]; continue } s += p[i]; t1 = t[i]; n++; pause += q[i]; if (q[i] > m) m = q[i] }
     if (n < 2) { print "bench:promotion: too few scavenges in steady state; raise CALLS"; exit 1 }
     printf "%s at %d calls/s: promoted_kb_per_call=%.2f over %d scavenges (%.1f s), pause mean %.1f ms, max %.1f ms\n",
       scenario, rate, s / 1024 / ((t1 - t0) / 1000 * rate), n, (t1 - t0) / 1000, pause / n, m }'

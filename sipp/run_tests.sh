@@ -46,26 +46,8 @@ scenarios=(
   "timeout_test|udp|--mode answer|-m 1|20|retrans_200"
 )
 
-# N free ports (UDP and TCP both free on 127.0.0.1), asked of the OS, all held until every one is known.
-free_ports() {
-  "$node_bin" -e '
-    const net = require("node:net"), dgram = require("node:dgram")
-    const want = Number(process.argv[1]), held = [], ports = []
-    const one = (tries) => {
-      const s = net.createServer()
-      s.listen(0, "127.0.0.1", () => {
-        const port = s.address().port, u = dgram.createSocket("udp4")
-        u.once("error", () => { s.close(); if (tries > 0) one(tries - 1); else process.exit(1) })
-        u.bind(port, "127.0.0.1", () => {
-          held.push(s, u); ports.push(port)
-          if (ports.length < want) one(50)
-          else { console.log(ports.join(" ")); for (const h of held) h.close() }
-        })
-      })
-    }
-    one(50)
-  ' "$1"
-}
+# N free ports (UDP and TCP both free on 127.0.0.1), asked of the OS.
+free_ports() { "$node_bin" "$root/sipp/free-ports.cjs" "$1"; }
 
 build_if_stale() {
   if [ ! -f "$root/dist/main.js" ] || [ -n "$(find "$root/src" -name '*.ts' -newer "$root/dist/main.js" -print -quit)" ]; then
