@@ -32,7 +32,7 @@ node_bin=$root/node_modules/.bin/node
 [ -x "$node_bin" ] || node_bin=$(command -v node)
 command -v sipp >/dev/null 2>&1 || { echo "bench:calls: sipp not installed (apt-get install sip-tester)" >&2; exit 1; }
 
-read -r sport lport mport <<<"$("$node_bin" "$root/sipp/free-ports.cjs" 3)"
+read -r sport lport mport <<<"$("$node_bin" "$root/sipp/free-ports.cjs" 3 4)"
 gc_log=$out/gc.log # the target's GC pauses (bench/gc-observer.ts), for the gc_* columns
 pid=""
 tpid=""

@@ -16,7 +16,7 @@ node_bin=$root/node_modules/.bin/node; [ -x "$node_bin" ] || node_bin=$(command 
 command -v sipp >/dev/null 2>&1 || { echo "bench:promotion: sipp not installed (apt-get install sip-tester)" >&2; exit 1; }
 [ -f "$root/dist/main.js" ] || (cd "$root" && npm run build --silent) || exit 1
 out=$(mktemp -d)
-read -r sport lport mport <<<"$("$node_bin" "$root/sipp/free-ports.cjs" 3)"
+read -r sport lport mport <<<"$("$node_bin" "$root/sipp/free-ports.cjs" 3 4)"
 launched=$(date +%s%N) # --trace-gc-nvp times count from about here
 # shellcheck disable=SC2086
 (cd "$root" && exec "$node_bin" --trace-gc-nvp ${BENCH_NODE_FLAGS:-} dist/main.js --host 127.0.0.1 --port "$sport" \

@@ -46,8 +46,9 @@ scenarios=(
   "timeout_test|udp|--mode answer|-m 1|20|retrans_200"
 )
 
-# N free ports (UDP and TCP both free on 127.0.0.1), asked of the OS.
-free_ports() { "$node_bin" "$root/sipp/free-ports.cjs" "$1"; }
+# N free ports (UDP and TCP both free on 127.0.0.1), asked of the OS, each with the three above it free too
+# (SIPp binds -mp and -mp+1..3 for audio and video RTP/RTCP).
+free_ports() { "$node_bin" "$root/sipp/free-ports.cjs" "$1" 4; }
 
 build_if_stale() {
   if [ ! -f "$root/dist/main.js" ] || [ -n "$(find "$root/src" -name '*.ts' -newer "$root/dist/main.js" -print -quit)" ]; then
@@ -198,9 +199,15 @@ for entry in "${client_scenarios[@]}"; do
   else
     command=(call "sip:service@127.0.0.1:$sport" --port "$lport" --rtp-ports "$rtp")
   fi
-  # shellcheck disable=SC2086
-  (cd "$root" && timeout -k 5 30 "$node_bin" dist/main.js "${command[@]}" $cflags) >"$results/$name.call.log" 2>&1
-  crc=$?
+  if kill -0 "$uas" 2>/dev/null; then
+    # shellcheck disable=SC2086
+    (cd "$root" && timeout -k 5 30 "$node_bin" dist/main.js "${command[@]}" $cflags) >"$results/$name.call.log" 2>&1
+    crc=$?
+  else # SIPp failed at start (its output says why); calling it would only wait for the timeout
+    echo "  sipp exited before the call:"
+    tail -3 "$results/$name.sipp.out" | sed 's/^/  | /'
+    : >"$results/$name.call.log"
+  fi
   for _ in $(seq 1 100); do kill -0 "$uas" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$uas" 2>/dev/null && kill -TERM "$uas" 2>/dev/null
   wait "$uas"
