@@ -10,6 +10,7 @@ import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { Dialog } from "./dialog-state.ts"
+import { RegistryMap } from "../registry-map.ts"
 
 /** An INVITE outside a dialog we have not answered finally yet (UAS). */
 export interface PendingIncoming {
@@ -55,17 +56,17 @@ export interface PendingOutgoing {
 }
 
 export class DialogStore {
-  readonly dialogs = new Map<string, Dialog>()
-  readonly incoming = new Map<string, PendingIncoming>()
+  readonly dialogs = new RegistryMap<string, Dialog>()
+  readonly incoming = new RegistryMap<string, PendingIncoming>()
   /** Server transaction id → the dialog of a pending incoming INVITE. */
-  readonly incomingByTransaction = new Map<string, string>()
+  readonly incomingByTransaction = new RegistryMap<string, string>()
   /** §8.2.2.2 merged requests: Call-ID + From-tag + CSeq of each pending incoming INVITE. */
-  readonly incomingByRequest = new Map<string, string>()
-  readonly requests = new Map<string, PendingRequest>()
-  readonly outgoing = new Map<string, PendingOutgoing>()
+  readonly incomingByRequest = new RegistryMap<string, string>()
+  readonly requests = new RegistryMap<string, PendingRequest>()
+  readonly outgoing = new RegistryMap<string, PendingOutgoing>()
   /** The id returned by `invite` → the dialog its 2xx confirmed, so the session can keep using it. */
-  readonly aliases = new Map<string, string>()
-  private readonly aliasOf = new Map<string, string>()
+  readonly aliases = new RegistryMap<string, string>()
+  private readonly aliasOf = new RegistryMap<string, string>()
   /** The highest CSeq each outgoing INVITE id used, for a retry in the same call (§8.1.3.4). Bounded:
    *  only recent calls can still be retried. */
   private readonly inviteSeqs = new Map<string, number>()

@@ -23,6 +23,7 @@ import { accept, onAck, onCancel, provisional, reject } from "./uas-invite.ts"
 import { stopAllRetransmitting } from "./two-xx-retransmit.ts"
 import { findOutgoing, invite } from "./uac-invite.ts"
 import { onStrayResponse } from "./uac-responses.ts"
+import { RegistryMap } from "../registry-map.ts"
 
 export interface DialogLayerConfig extends DialogConfig {
   readonly eventCapacity?: number
@@ -76,7 +77,7 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
         Queue.offerUnsafe(events, event) ? Effect.void : Queue.offer(events, event).pipe(Effect.forkIn(scope), Effect.asVoid)
       ),
     lanes: yield* makeTimerLanes(scope),
-    retransmits: new Map(),
+    retransmits: new RegistryMap(),
     background: yield* FiberSet.make<void, never>(),
     scope
   }

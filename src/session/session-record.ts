@@ -7,6 +7,7 @@ import type { MediaSession, MediaSource } from "../media/media-engine.ts"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { CallState } from "./call-state.ts"
 import type { LocalMedia, RemoteDescription } from "./media-negotiation.ts"
+import { RegistryMap } from "../registry-map.ts"
 
 export interface SessionRecord {
   readonly id: string
@@ -41,8 +42,8 @@ export const nextSessionId = (): string => `s${(++counter).toString(36)}-${Date.
 
 /** Live calls by session id and by dialog id. */
 export class SessionRegistry {
-  private readonly bySession = new Map<string, SessionRecord>()
-  private readonly byDialog = new Map<string, SessionRecord>()
+  private readonly bySession = new RegistryMap<string, SessionRecord>()
+  private readonly byDialog = new RegistryMap<string, SessionRecord>()
 
   add(record: SessionRecord): void {
     this.bySession.set(record.id, record)

@@ -18,6 +18,7 @@ import { respondNonInvite } from "./non-invite-server.ts"
 import { makeTimerLanes } from "./timer-lanes.ts"
 import { resolveTimers } from "./timers.ts"
 import type { TimerConfig, TransactionEvent, TransactionLayer } from "./transaction-layer.ts"
+import { RegistryMap } from "../registry-map.ts"
 
 /**
  * Event queue capacity. Policy: backpressure. When the TU lags and the queue is full, the dispatch
@@ -43,9 +44,9 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial
     transport,
     lanes: yield* makeTimerLanes(scope),
     timers: resolveTimers(config),
-    clients: new Map<string, ClientTx>(),
-    servers: new Map<string, ServerTx>(),
-    lingering: new Map<string, Lingering>(),
+    clients: new RegistryMap<string, ClientTx>(),
+    servers: new RegistryMap<string, ServerTx>(),
+    lingering: new RegistryMap<string, Lingering>(),
     events
   }
 
