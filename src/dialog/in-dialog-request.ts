@@ -17,12 +17,13 @@ import { stopRetransmitting } from "./two-xx-retransmit.ts"
 type Reason = Extract<DialogEvent, { _tag: "DialogTerminated" }>["reason"]
 
 /** Forget the dialog and report why; never blocks the caller (it may be the events consumer). */
-export const endDialog = (ctx: DialogContext, dialogId: string, reason: Reason): Effect.Effect<void> =>
-  Effect.gen(function*() {
+export const endDialog: (ctx: DialogContext, dialogId: string, reason: Reason) => Effect.Effect<void> = Effect.fnUntraced(
+  function*(ctx: DialogContext, dialogId: string, reason: Reason) {
     if (ctx.store.removeDialog(dialogId) === undefined) return
     yield* stopRetransmitting(ctx, dialogId)
     yield* ctx.emitLater({ _tag: "DialogTerminated", dialogId, reason })
-  })
+  }
+)
 
 /** §13.2.2.4: ACK a 2xx to our re-INVITE, and again for each retransmission of it. */
 const ackTwoXx = (ctx: DialogContext, dialog: Dialog, seq: number, response: SipResponse): Effect.Effect<void> => {
@@ -44,11 +45,12 @@ const attempt = Effect.fnUntraced(function*(ctx: DialogContext, dialog: Dialog, 
   const seq = cseqOf(request)?.seq ?? dialog.localSeq
   const final = yield* Deferred.make<SipResponse, ProtocolError | NetworkError>()
   const onResponse = (response: SipResponse): Effect.Effect<void> =>
-    Effect.gen(function*() {
-      if (response.status < 200) return
-      if (request.method === "INVITE" && response.status < 300) yield* ackTwoXx(ctx, dialog, seq, response)
-      yield* Deferred.succeed(final, response)
-    })
+    response.status < 200
+      ? Effect.void
+      : Effect.andThen(
+        request.method === "INVITE" && response.status < 300 ? ackTwoXx(ctx, dialog, seq, response) : Effect.void,
+        Effect.asVoid(Deferred.succeed(final, response))
+      )
   yield* FiberSet.run(
     ctx.background,
     Stream.runForEach(transaction.responses, onResponse).pipe(

@@ -48,18 +48,18 @@ const follow = (ctx: DialogContext, outgoing: PendingOutgoing, attempt: number, 
       : onInviteResponse(ctx, outgoing, response)
   }).pipe(
     Effect.catch((error) =>
-      Effect.gen(function*() {
-        if (outgoing.final || outgoing.attempt !== attempt) return
+      Effect.suspend(() => {
+        if (outgoing.final || outgoing.attempt !== attempt) return Effect.void
         outgoing.final = true
         dropEarly(ctx, outgoing)
-        yield* Queue.fail(outgoing.queue, error)
+        return Effect.asVoid(Queue.fail(outgoing.queue, error))
       })
     ),
-    Effect.ensuring(Effect.gen(function*() {
-      if (outgoing.attempt !== attempt) return
+    Effect.ensuring(Effect.suspend(() => {
+      if (outgoing.attempt !== attempt) return Effect.void
       dropEarly(ctx, outgoing)
       if (ctx.store.outgoing.get(outgoing.id) === outgoing) ctx.store.outgoing.delete(outgoing.id)
-      yield* Queue.end(outgoing.queue)
+      return Effect.asVoid(Queue.end(outgoing.queue))
     })),
     Effect.catchCause((cause) => Effect.logWarning("dialog layer: INVITE follower failed", Cause.pretty(cause)))
   )

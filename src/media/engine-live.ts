@@ -34,6 +34,22 @@ const socketWire = (pair: PortPair): Wire => {
   }
 }
 
+// One generator function for every call, made once here (see bench/pinned-calls.ts for why).
+const openSession = Effect.fnUntraced(function*(pool: PortPool, config: MediaConfig, localAddress: string, source: MediaSource) {
+  const scope = yield* Effect.scope
+  const pair = yield* openPortPair(pool, config.host)
+  const session = yield* makeRtpSession({
+    localAddress,
+    localPort: pair.port,
+    source,
+    mediaTimeoutMs: config.mediaTimeoutMs,
+    wire: socketWire(pair),
+    scope
+  })
+  yield* deliverInbound(pair, session, scope)
+  return session
+})
+
 export const makeMediaEngine = (config: MediaConfig): Effect.Effect<MediaEngine["Service"]> =>
   Effect.sync(() => {
     const pool = new PortPool(config.portMin, config.portMax)
@@ -42,20 +58,7 @@ export const makeMediaEngine = (config: MediaConfig): Effect.Effect<MediaEngine[
     const localAddress = config.advertisedHost ?? (wildcard ? "127.0.0.1" : config.host)
 
     const open = (source: MediaSource): Effect.Effect<RtpSession, NetworkError, Scope.Scope> =>
-      Effect.gen(function*() {
-        const scope = yield* Effect.scope
-        const pair = yield* openPortPair(pool, config.host)
-        const session = yield* makeRtpSession({
-          localAddress,
-          localPort: pair.port,
-          source,
-          mediaTimeoutMs: config.mediaTimeoutMs,
-          wire: socketWire(pair),
-          scope
-        })
-        yield* deliverInbound(pair, session, scope)
-        return session
-      })
+      openSession(pool, config, localAddress, source)
 
     return { open, portsInUse: Effect.sync(() => pool.inUse) }
   })

@@ -21,50 +21,58 @@ export interface InboundHandlers {
 /** Datagrams waiting for the session fiber, per socket. */
 const RECEIVE_BUFFER = 256
 
+/** One call's waiting datagrams and its delivering fiber (started by the first datagram). */
+interface Inbox {
+  rtp: Batch
+  rtcp: Batch
+  wake: (() => void) | undefined
+  fiber: Fiber.Fiber<never> | undefined
+  closed: boolean
+}
+
+// Module-level generator functions, one for every call (see bench/pinned-calls.ts for why).
+const drain = Effect.fnUntraced(function*(inbox: Inbox, handlers: InboundHandlers) {
+  while (true) {
+    if (inbox.rtp.length === 0 && inbox.rtcp.length === 0) {
+      yield* Effect.callback<void>((resume) => {
+        inbox.wake = () => resume(Effect.void)
+      })
+    }
+    const rtpBatch = inbox.rtp
+    const rtcpBatch = inbox.rtcp
+    inbox.rtp = []
+    inbox.rtcp = []
+    if (rtpBatch.length > 0) yield* handlers.onRtp(rtpBatch)
+    if (rtcpBatch.length > 0) yield* handlers.onRtcp(rtcpBatch)
+  }
+})
+
+const listen = Effect.fnUntraced(function*(pair: PortPair, handlers: InboundHandlers, scope: Scope.Scope) {
+  const services = yield* Effect.context<never>()
+  const inbox: Inbox = { rtp: [], rtcp: [], wake: undefined, fiber: undefined, closed: false }
+  const receive = (isRtcp: boolean) => (payload: Buffer, from: Dgram.RemoteInfo): void => {
+    if (inbox.closed) return
+    const queue = isRtcp ? inbox.rtcp : inbox.rtp
+    if (queue.length >= RECEIVE_BUFFER) return
+    queue.push({ payload, address: NetAddress.inetAddressFromIpStringUnsafe(from.address, from.port) })
+    const resume = inbox.wake
+    if (resume !== undefined) {
+      inbox.wake = undefined
+      resume()
+    } else if (inbox.fiber === undefined) {
+      inbox.fiber = Effect.runForkWith(services)(drain(inbox, handlers))
+    }
+  }
+  pair.rtp.on("message", receive(false))
+  pair.rtcp.on("message", receive(true))
+
+  yield* Scope.addFinalizer(scope, Effect.sync(() => {
+    inbox.closed = true
+    inbox.wake = undefined
+    inbox.fiber?.interruptUnsafe()
+  }))
+})
+
 /** Listens on both sockets of `pair` for as long as `scope` lives. */
 export const deliverInbound = (pair: PortPair, handlers: InboundHandlers, scope: Scope.Scope): Effect.Effect<void> =>
-  Effect.gen(function*() {
-    const services = yield* Effect.context<never>()
-    let rtp: Batch = []
-    let rtcp: Batch = []
-    let wake: (() => void) | undefined
-    let fiber: Fiber.Fiber<never> | undefined
-    let closed = false
-
-    const waitForMore = Effect.callback<void>((resume) => {
-      wake = () => resume(Effect.void)
-    })
-    const loop: Effect.Effect<never> = Effect.gen(function*() {
-      while (true) {
-        if (rtp.length === 0 && rtcp.length === 0) yield* waitForMore
-        const rtpBatch = rtp
-        const rtcpBatch = rtcp
-        rtp = []
-        rtcp = []
-        if (rtpBatch.length > 0) yield* handlers.onRtp(rtpBatch)
-        if (rtcpBatch.length > 0) yield* handlers.onRtcp(rtcpBatch)
-      }
-    })
-
-    const receive = (isRtcp: boolean) => (payload: Buffer, from: Dgram.RemoteInfo): void => {
-      if (closed) return
-      const queue = isRtcp ? rtcp : rtp
-      if (queue.length >= RECEIVE_BUFFER) return
-      queue.push({ payload, address: NetAddress.inetAddressFromIpStringUnsafe(from.address, from.port) })
-      const resume = wake
-      if (resume !== undefined) {
-        wake = undefined
-        resume()
-      } else if (fiber === undefined) {
-        fiber = Effect.runForkWith(services)(loop)
-      }
-    }
-    pair.rtp.on("message", receive(false))
-    pair.rtcp.on("message", receive(true))
-
-    yield* Scope.addFinalizer(scope, Effect.sync(() => {
-      closed = true
-      wake = undefined
-      fiber?.interruptUnsafe()
-    }))
-  })
+  listen(pair, handlers, scope)

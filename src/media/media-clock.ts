@@ -21,29 +21,28 @@ const generating = (state: SessionState): boolean =>
  * sleeps of ptime, so processing time does not drift the rate); after a long stall (GC, overload) the
  * grid restarts from now rather than sending a burst. Report and check keep their due times in `state`.
  */
-const run = (state: SessionState, sendRtp: Send, sendRtcp: Send, generate: boolean): Effect.Effect<never> =>
-  Effect.gen(function*() {
-    let deadline = generate ? state.now() + state.ptime : Infinity
-    while (true) {
-      const due = Math.min(deadline, state.nextReportMs, state.nextCheckMs)
-      const wait = due - state.now()
-      if (wait > 0) yield* Effect.sleep(wait)
-      const now = state.now()
-      // What we slept for is due even if the timer fired a millisecond early.
-      const at = Math.max(now, due)
-      if (at >= deadline) {
-        if (now - deadline > 5 * state.ptime) deadline = now
-        const packet = nextFrame(state, now)
-        if (packet !== undefined) yield* sendRtp(packet)
-        deadline += state.ptime
-      }
-      if (at >= state.nextCheckMs) state.nextCheckMs = checkTimeout(state, state.mediaTimeoutMs, now)
-      if (at >= state.nextReportMs) {
-        yield* report(state, sendRtcp)
-        state.nextReportMs = state.now() + RTCP_INTERVAL_MS
-      }
+const run = Effect.fnUntraced(function*(state: SessionState, sendRtp: Send, sendRtcp: Send, generate: boolean) {
+  let deadline = generate ? state.now() + state.ptime : Infinity
+  while (true) {
+    const due = Math.min(deadline, state.nextReportMs, state.nextCheckMs)
+    const wait = due - state.now()
+    if (wait > 0) yield* Effect.sleep(wait)
+    const now = state.now()
+    // What we slept for is due even if the timer fired a millisecond early.
+    const at = Math.max(now, due)
+    if (at >= deadline) {
+      if (now - deadline > 5 * state.ptime) deadline = now
+      const packet = nextFrame(state, now)
+      if (packet !== undefined) yield* sendRtp(packet)
+      deadline += state.ptime
     }
-  })
+    if (at >= state.nextCheckMs) state.nextCheckMs = checkTimeout(state, state.mediaTimeoutMs, now)
+    if (at >= state.nextReportMs) {
+      yield* report(state, sendRtcp)
+      state.nextReportMs = state.now() + RTCP_INTERVAL_MS
+    }
+  }
+})
 
 /**
  * Starts the clock once media is applied, and replaces it when the generating decision changes (the new

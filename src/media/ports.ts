@@ -36,51 +36,55 @@ const close = (socket: Dgram.Socket): void => {
 const bind = (host: string, port: number): Effect.Effect<Dgram.Socket, DatagramSocket.DatagramSocketError> =>
   Effect.map(bindUdp(host, port), (socket) => socket.on("error", ignoreError))
 
-export const openPortPair = (pool: PortPool, host: string): Effect.Effect<PortPair, NetworkError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const owner = yield* Effect.scope
-    for (const port of pool.candidates()) {
-      pool.take(port)
-      const rtp = yield* Effect.result(bind(host, port))
-      const rtcp = rtp._tag === "Success" ? yield* Effect.result(bind(host, port + 1)) : undefined
-      if (rtp._tag === "Success" && rtcp !== undefined && rtcp._tag === "Success") {
-        // A dgram send leaves after a tick: closing at once would lose what the session sent while closing
-        // (its RTCP BYE). So the pair closes when the scope does, or after its last send still in flight.
-        let inFlight = 0
-        let closing = false
-        let closed = false
-        const closePair = () => {
-          closed = true
-          close(rtp.success)
-          close(rtcp.success)
-          pool.release(port)
-        }
-        const sent = () => {
-          if (--inFlight === 0 && closing) closePair()
-        }
-        yield* Scope.addFinalizer(owner, Effect.sync(() => {
-          closing = true
-          if (inFlight === 0) closePair()
-        }))
-        const send = (socket: Dgram.Socket, payload: Uint8Array, to: number, host: string) => {
-          if (closed) return // a late packet of a call that ended
-          inFlight++
-          socket.send(payload, to, host, sent)
-        }
-        return { port, rtp: rtp.success, rtcp: rtcp.success, send }
+// One generator function for every call, made once here (see bench/pinned-calls.ts for why).
+const openPair = Effect.fnUntraced(function*(pool: PortPool, host: string) {
+  const owner = yield* Effect.scope
+  for (const port of pool.candidates()) {
+    pool.take(port)
+    const rtp = yield* Effect.result(bind(host, port))
+    const rtcp = rtp._tag === "Success" ? yield* Effect.result(bind(host, port + 1)) : undefined
+    if (rtp._tag === "Success" && rtcp !== undefined && rtcp._tag === "Success") {
+      // A dgram send leaves after a tick: closing at once would lose what the session sent while closing
+      // (its RTCP BYE). So the pair closes when the scope does, or after its last send still in flight.
+      let inFlight = 0
+      let closing = false
+      let closed = false
+      const closePair = () => {
+        closed = true
+        close(rtp.success)
+        close(rtcp.success)
+        pool.release(port)
       }
-      if (rtp._tag === "Success") close(rtp.success)
-      pool.release(port)
-      const error = rtp._tag === "Failure" ? rtp.failure : rtcp!._tag === "Failure" ? rtcp!.failure : undefined
-      if (error?.reason._tag !== "DatagramSocketOpenError" || error.reason.kind !== "AddressInUse") {
-        // Not a busy port but a bad address or no permission: every other pair would fail the same way.
-        return yield* new NetworkError({ reason: "BindFailed", address: `${host}:${port}`, message: String(error?.message), cause: error })
+      const sent = () => {
+        if (--inFlight === 0 && closing) closePair()
       }
-      yield* Effect.logDebug(`RTP port pair ${port}/${port + 1} on ${host} is in use elsewhere; skipped`)
+      yield* Scope.addFinalizer(owner, Effect.sync(() => {
+        closing = true
+        if (inFlight === 0) closePair()
+      }))
+      const send = (socket: Dgram.Socket, payload: Uint8Array, to: number, host: string) => {
+        if (closed) return // a late packet of a call that ended
+        inFlight++
+        socket.send(payload, to, host, sent)
+      }
+      return { port, rtp: rtp.success, rtcp: rtcp.success, send }
     }
-    return yield* new NetworkError({
-      reason: "PortPoolExhausted",
-      address: host,
-      message: `no free RTP port pair (${pool.inUse} of ${pool.size} in use)`
-    })
-  }).pipe(Effect.uninterruptible) // between take and addFinalizer an interruption would leak the pair
+    if (rtp._tag === "Success") close(rtp.success)
+    pool.release(port)
+    const error = rtp._tag === "Failure" ? rtp.failure : rtcp!._tag === "Failure" ? rtcp!.failure : undefined
+    if (error?.reason._tag !== "DatagramSocketOpenError" || error.reason.kind !== "AddressInUse") {
+      // Not a busy port but a bad address or no permission: every other pair would fail the same way.
+      return yield* new NetworkError({ reason: "BindFailed", address: `${host}:${port}`, message: String(error?.message), cause: error })
+    }
+    yield* Effect.logDebug(`RTP port pair ${port}/${port + 1} on ${host} is in use elsewhere; skipped`)
+  }
+  return yield* new NetworkError({
+    reason: "PortPoolExhausted",
+    address: host,
+    message: `no free RTP port pair (${pool.inUse} of ${pool.size} in use)`
+  })
+})
+
+export const openPortPair = (pool: PortPool, host: string): Effect.Effect<PortPair, NetworkError, Scope.Scope> =>
+  // between take and addFinalizer an interruption would leak the pair
+  Effect.uninterruptible(openPair(pool, host))

@@ -54,8 +54,50 @@ const inet = (host: string, port: number): NetAddress.InetAddress | undefined =>
   return Result.isSuccess(result) ? result.success : undefined
 }
 
-export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSession> =>
-  Effect.gen(function*() {
+// The generator functions below are module-level, one for every call, not made inside makeRtpSession:
+// V8 gives each generator function object its own hidden class, in the old generation, and that pins
+// what the function closes over, so a per-call one kept each call's session from dying young (see
+// bench/pinned-calls.ts).
+
+const changeSource = Effect.fnUntraced(function*(state: SessionState, source: MediaSource, reconcile: Effect.Effect<void>) {
+  state.source = source
+  state.sender.resetEcho()
+  switch (source._tag) {
+    case "Tone":
+      state.pcm = makeTone(source.frequency)
+      break
+    case "File":
+      state.pcm = yield* loadWavFile(source.path, source.loop ?? false).pipe(
+        Effect.catch((error) => Effect.as(Effect.logWarning(`media: playing silence: ${error.message}`), silence))
+      )
+      break
+    default:
+      state.pcm = silence
+  }
+  yield* reconcile
+})
+
+const startRecording = Effect.fnUntraced(function*(state: SessionState, scope: Scope.Scope, path: string) {
+  const recorder = yield* openWavRecorder(path)
+  const previous = state.recorder
+  state.recorder = recorder
+  if (previous !== undefined) yield* previous.close
+  yield* Scope.addFinalizer(scope, Effect.suspend(() => recorder.close))
+  yield* Effect.forkIn(Effect.forever(Effect.andThen(Effect.sleep(RECORDER_FLUSH_MS), recorder.flush)), scope)
+})
+
+/** A batch from the RTP socket; echo answers go straight back. */
+const receiveRtpBatch = Effect.fnUntraced(function*(state: SessionState, wire: Wire, batch: ReadonlyArray<DatagramSocket.Datagram>) {
+  const now = Number(state.clock.currentTimeNanosUnsafe() / 1000n) / 1000
+  const mux = state.media?.rtcpMux === true
+  for (let i = 0; i < batch.length; i++) {
+    const reply = receiveRtpDatagram(state, batch[i], now, mux)
+    if (reply !== undefined && state.rtpTarget !== undefined) yield* wire.sendRtp(reply, state.rtpTarget)
+  }
+})
+
+export const makeRtpSession: (options: RtpSessionOptions) => Effect.Effect<RtpSession> = Effect.fnUntraced(
+  function*(options: RtpSessionOptions) {
     const { scope, wire } = options
     const clock = yield* Clock.clockWith(Effect.succeed)
     const events = yield* Queue.dropping<MediaEvent, Cause.Done>(EVENT_QUEUE)
@@ -81,24 +123,7 @@ export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSes
      *  what a 1,000-call echo server must not pay for), it only reports and checks the timeout. */
     const reconcile = reconcileClock(state, sendRtp, sendRtcp, scope)
 
-    const setSource = (source: MediaSource): Effect.Effect<void> =>
-      Effect.gen(function*() {
-        state.source = source
-        state.sender.resetEcho()
-        switch (source._tag) {
-          case "Tone":
-            state.pcm = makeTone(source.frequency)
-            break
-          case "File":
-            state.pcm = yield* loadWavFile(source.path, source.loop ?? false).pipe(
-              Effect.catch((error) => Effect.as(Effect.logWarning(`media: playing silence: ${error.message}`), silence))
-            )
-            break
-          default:
-            state.pcm = silence
-        }
-        yield* reconcile
-      })
+    const setSource = (source: MediaSource): Effect.Effect<void> => changeSource(state, source, reconcile)
 
     const apply = (media: NegotiatedMedia): Effect.Effect<void> =>
       Effect.suspend(() => {
@@ -108,25 +133,9 @@ export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSes
       })
 
     const recordTo = (path: string): Effect.Effect<void> =>
-      Effect.gen(function*() {
-        const recorder = yield* openWavRecorder(path)
-        const previous = state.recorder
-        state.recorder = recorder
-        if (previous !== undefined) yield* previous.close
-        yield* Scope.addFinalizer(scope, Effect.suspend(() => recorder.close))
-        yield* Effect.forkIn(Effect.forever(Effect.andThen(Effect.sleep(RECORDER_FLUSH_MS), recorder.flush)), scope)
-      }).pipe(Effect.catch((error) => Effect.logWarning(`media: not recording: ${error.message}`)))
+      startRecording(state, scope, path).pipe(Effect.catch((error) => Effect.logWarning(`media: not recording: ${error.message}`)))
 
-    const nowMs = () => Number(clock.currentTimeNanosUnsafe() / 1000n) / 1000
-
-    const onRtp = Effect.fnUntraced(function*(batch: ReadonlyArray<DatagramSocket.Datagram>) {
-      const now = nowMs()
-      const mux = state.media?.rtcpMux === true
-      for (let i = 0; i < batch.length; i++) {
-        const reply = receiveRtpDatagram(state, batch[i], now, mux)
-        if (reply !== undefined && state.rtpTarget !== undefined) yield* wire.sendRtp(reply, state.rtpTarget)
-      }
-    })
+    const onRtp = (batch: ReadonlyArray<DatagramSocket.Datagram>) => receiveRtpBatch(state, wire, batch)
 
     const onRtcp = (batch: ReadonlyArray<DatagramSocket.Datagram>): Effect.Effect<void> =>
       Effect.sync(() => {
@@ -150,4 +159,5 @@ export const makeRtpSession = (options: RtpSessionOptions): Effect.Effect<RtpSes
       events: Stream.fromQueue(events),
       onFirstEvent: (wake) => state.onFirstEvent(wake)
     } satisfies RtpSession
-  })
+  }
+)

@@ -25,36 +25,39 @@ export const nextFrame = (state: SessionState, nowMs: number): Buffer | undefine
   return state.sender.frame(state.lawPayloadType, state.encoded, state.frameSamples, nowMs)
 }
 
+// One generator function for every call (see bench/pinned-calls.ts for why).
+const sendEvents = Effect.fnUntraced(function*(state: SessionState, digits: string, send: Send) {
+  for (const digit of digits) {
+    const media = state.media
+    const code = eventCode(digit)
+    if (media === undefined || media.telephoneEvent === undefined || !state.canSend) {
+      return yield* Effect.logDebug("DTMF not sent: no telephone-event negotiated or not sending", { digits })
+    }
+    if (code === undefined) continue
+    const { payloadType, clockRate } = media.telephoneEvent
+    state.dtmfSending = true
+    const start = state.now()
+    state.sender.resume(start, clockRate, state.ptime)
+    const timestamp = state.sender.timestamp
+    for (const step of eventSchedule(clockRate)) {
+      const wait = start + step.atMs - state.now()
+      if (wait > 0) yield* Effect.sleep(wait)
+      yield* send(state.sender.event(payloadType, encodeEvent(code, step.end, step.duration), timestamp, step.marker, state.now()))
+    }
+    // The event used up its duration of the media clock; audio resumes as a new talkspurt.
+    state.sender.timestamp = (timestamp + Math.round((TONE_MS * clockRate) / 1000)) >>> 0
+    state.sender.talkspurt = true
+    state.dtmfSending = false
+    yield* Effect.sleep(GAP_MS)
+  }
+})
+
 /**
  * RFC 4733 §2.5.1: per digit, a start packet with the marker bit, updates every 50 ms, three end
  * packets, all with the event's start timestamp; audio pauses meanwhile, and a gap separates digits.
  * Unknown characters are skipped; without a negotiated telephone-event nothing is sent.
  */
 export const sendDigits = (state: SessionState, digits: string, send: Send): Effect.Effect<void> =>
-  Effect.gen(function*() {
-    for (const digit of digits) {
-      const media = state.media
-      const code = eventCode(digit)
-      if (media === undefined || media.telephoneEvent === undefined || !state.canSend) {
-        return yield* Effect.logDebug("DTMF not sent: no telephone-event negotiated or not sending", { digits })
-      }
-      if (code === undefined) continue
-      const { payloadType, clockRate } = media.telephoneEvent
-      state.dtmfSending = true
-      const start = state.now()
-      state.sender.resume(start, clockRate, state.ptime)
-      const timestamp = state.sender.timestamp
-      for (const step of eventSchedule(clockRate)) {
-        const wait = start + step.atMs - state.now()
-        if (wait > 0) yield* Effect.sleep(wait)
-        yield* send(state.sender.event(payloadType, encodeEvent(code, step.end, step.duration), timestamp, step.marker, state.now()))
-      }
-      // The event used up its duration of the media clock; audio resumes as a new talkspurt.
-      state.sender.timestamp = (timestamp + Math.round((TONE_MS * clockRate) / 1000)) >>> 0
-      state.sender.talkspurt = true
-      state.dtmfSending = false
-      yield* Effect.sleep(GAP_MS)
-    }
-  }).pipe(Effect.ensuring(Effect.sync(() => {
+  sendEvents(state, digits, send).pipe(Effect.ensuring(Effect.sync(() => {
     state.dtmfSending = false
   })))

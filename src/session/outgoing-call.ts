@@ -42,44 +42,53 @@ const applyAnswer = Effect.fnUntraced(function*(ctx: CoordinatorContext, record:
   yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
 })
 
+/** One event of an INVITE we sent. Returns a 3xx's redirect target, else undefined. Module-level generator
+ *  functions here and below: one for every call, not one made per call (see bench/pinned-calls.ts). */
+const onInviteEvent = Effect.fnUntraced(function*(
+  ctx: CoordinatorContext,
+  record: SessionRecord,
+  offer: string,
+  event: OutgoingInviteEvent
+) {
+  if (record.state === "Terminated") return undefined
+  switch (event._tag) {
+    case "Provisional": {
+      if (event.response.status === 100) return undefined
+      const early = event.response.body.length > 0
+      yield* transition(ctx, record, early ? "EarlyMedia" : record.state === "EarlyMedia" ? "EarlyMedia" : "Ringing")
+      if (early) yield* applyAnswer(ctx, record, offer, event.response)
+      return undefined
+    }
+    case "Answered": {
+      ctx.registry.rekey(record, event.dialogId)
+      yield* applyAnswer(ctx, record, offer, event.response)
+      yield* transition(ctx, record, "Active")
+      yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
+      return undefined
+    }
+    case "Failed": {
+      const { status, reason } = event.response
+      const target = status >= 300 && status < 400 ? redirectTarget(event.response) : undefined
+      if (target !== undefined) return target
+      const ending = status === 487 && record.ringTimedOut
+        ? { _tag: "TimedOut", what: "ring" } as const
+        : status === 487
+        ? { _tag: "Cancelled" } as const
+        : { _tag: "Rejected", status, reason } as const
+      yield* endSession(ctx, record, ending)
+      return undefined
+    }
+  }
+})
+
 /** Follow one INVITE's progress. Returns the next target for a 3xx, or undefined when the call is settled. */
 const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string, events: Stream.Stream<OutgoingInviteEvent, unknown>) =>
-  Effect.gen(function*() {
+  Effect.suspend(() => {
     let redirect: string | undefined
-    yield* Stream.runForEach(events, (event) =>
-      Effect.gen(function*() {
-        if (record.state === "Terminated") return
-        switch (event._tag) {
-          case "Provisional": {
-            if (event.response.status === 100) return
-            const early = event.response.body.length > 0
-            yield* transition(ctx, record, early ? "EarlyMedia" : record.state === "EarlyMedia" ? "EarlyMedia" : "Ringing")
-            if (early) yield* applyAnswer(ctx, record, offer, event.response)
-            return
-          }
-          case "Answered": {
-            ctx.registry.rekey(record, event.dialogId)
-            yield* applyAnswer(ctx, record, offer, event.response)
-            yield* transition(ctx, record, "Active")
-            return yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
-          }
-          case "Failed": {
-            const { status, reason } = event.response
-            const target = status >= 300 && status < 400 ? redirectTarget(event.response) : undefined
-            if (target !== undefined) {
-              redirect = target
-              return
-            }
-            const ending = status === 487 && record.ringTimedOut
-              ? { _tag: "TimedOut", what: "ring" } as const
-              : status === 487
-              ? { _tag: "Cancelled" } as const
-              : { _tag: "Rejected", status, reason } as const
-            return yield* endSession(ctx, record, ending)
-          }
-        }
-      }))
-    return redirect
+    return Stream.runForEach(events, (event) =>
+      Effect.map(onInviteEvent(ctx, record, offer, event), (target) => {
+        if (target !== undefined) redirect = target
+      })).pipe(Effect.map(() => redirect))
   }).pipe(
     Effect.catch((error) =>
       endSession(ctx, record, { _tag: "Failed", message: `INVITE failed: ${describe(error)}` }).pipe(Effect.as(undefined))
@@ -90,22 +99,30 @@ const describe = (error: unknown): string =>
   typeof error === "object" && error !== null && "reason" in error ? String((error as { reason: unknown }).reason) : String(error)
 
 /** Send the INVITE (again, after a redirect) and follow it; redirects are bounded. */
+const sendAndFollow = Effect.fnUntraced(function*(
+  ctx: CoordinatorContext,
+  record: SessionRecord,
+  options: InviteOptions,
+  offer: string,
+  hops: number
+) {
+  const outgoing = yield* ctx.dialog.invite({ ...options, body: sdpBody(offer) })
+  // A redirect continues this call: same Call-ID and From-tag, higher CSeq (§8.1.3.4).
+  const continued: InviteOptions = { ...options, continues: outgoing.dialogId }
+  ctx.registry.rekey(record, outgoing.dialogId)
+  record.callId = outgoing.callId
+  const next = yield* follow(ctx, record, offer, outgoing.events)
+  if (next === undefined || record.state === "Terminated") return
+  if (hops >= maxRedirects) {
+    return yield* endSession(ctx, record, { _tag: "Failed", message: `more than ${maxRedirects} redirects` })
+  }
+  yield* Effect.logInfo("call redirected", { session: record.id, to: next })
+  const destination = ctx.resolve(next) ?? options.destination
+  yield* run(ctx, record, { ...continued, target: next, to: `<${next}>`, destination }, offer, hops + 1)
+})
+
 const run = (ctx: CoordinatorContext, record: SessionRecord, options: InviteOptions, offer: string, hops: number): Effect.Effect<void> =>
-  Effect.gen(function*() {
-    const outgoing = yield* ctx.dialog.invite({ ...options, body: sdpBody(offer) })
-    // A redirect continues this call: same Call-ID and From-tag, higher CSeq (§8.1.3.4).
-    const continued: InviteOptions = { ...options, continues: outgoing.dialogId }
-    ctx.registry.rekey(record, outgoing.dialogId)
-    record.callId = outgoing.callId
-    const next = yield* follow(ctx, record, offer, outgoing.events)
-    if (next === undefined || record.state === "Terminated") return
-    if (hops >= maxRedirects) {
-      return yield* endSession(ctx, record, { _tag: "Failed", message: `more than ${maxRedirects} redirects` })
-    }
-    yield* Effect.logInfo("call redirected", { session: record.id, to: next })
-    const destination = ctx.resolve(next) ?? options.destination
-    yield* run(ctx, record, { ...continued, target: next, to: `<${next}>`, destination }, offer, hops + 1)
-  }).pipe(
+  sendAndFollow(ctx, record, options, offer, hops).pipe(
     Effect.catch((error) => endSession(ctx, record, { _tag: "Failed", message: `INVITE not sent: ${describe(error)}` }))
   )
 
@@ -166,12 +183,11 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
 })
 
 /** No answer in time: CANCEL; the 487 that follows ends the call as timed out. */
-const ringTimer = (ctx: CoordinatorContext, record: SessionRecord, ms: number) =>
-  Effect.gen(function*() {
-    yield* Effect.sleep(ms)
-    if (record.state !== "Initiating" && record.state !== "Ringing" && record.state !== "EarlyMedia") return
-    record.ringTimedOut = true
-    yield* ctx.dialog.cancel(record.dialogId).pipe(
-      Effect.catch(() => endSession(ctx, record, { _tag: "TimedOut", what: "ring" }))
-    )
-  })
+const ringTimer = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, ms: number) {
+  yield* Effect.sleep(ms)
+  if (record.state !== "Initiating" && record.state !== "Ringing" && record.state !== "EarlyMedia") return
+  record.ringTimedOut = true
+  yield* ctx.dialog.cancel(record.dialogId).pipe(
+    Effect.catch(() => endSession(ctx, record, { _tag: "TimedOut", what: "ring" }))
+  )
+})
