@@ -57,7 +57,7 @@ export const linger = (ctx: LayerContext, tx: ServerTx, response: SipResponse, m
       id: tx.id,
       invite,
       destination: tx.destination,
-      last: invite ? undefined : serialize(response),
+      last: invite ? undefined : ownCopy(serialize(response)),
       toTag: invite ? toTagOf(response) : undefined,
       expiry: undefined
     }
@@ -66,6 +66,10 @@ export const linger = (ctx: LayerContext, tx: ServerTx, response: SipResponse, m
       entry.expiry = timer
     })
   })
+
+// A small serialized message is a slice of one of Node's shared 8 KB Buffer pools: kept for 32 s, it would
+// keep the whole pool (and every other message serialized into it) alive. A copy owns just its bytes.
+const ownCopy = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)
 
 // Built outside `linger`: a closure made there would keep linger's whole scope (the request) alive.
 const expiry = (ctx: LayerContext, entry: Lingering) => () => forget(ctx, entry)
