@@ -9,7 +9,9 @@ export const MAGIC_COOKIE = "z9hG4bK"
 
 /** §17.1.3: a response matches the client transaction whose request had the same top Via branch and
  *  the same CSeq method (a CANCEL shares its INVITE's branch, so the method tells them apart). */
-export const clientKey = (branch: string, method: string): string => `${branch}|${method}`
+// Keys outlive their message (a transaction lingers 32 s after its final response): a template literal
+// makes a rope of slices still holding the whole message text; join copies into one flat string.
+export const clientKey = (branch: string, method: string): string => [branch, method].join("|")
 
 /** The CSeq method of a message, or undefined when its CSeq does not parse. */
 export const cseqMethod = (message: SipMessage): string | undefined => {
@@ -32,12 +34,12 @@ const sentBy = (via: Via): string => `${via.host.toLowerCase()}:${via.port ?? (v
 export const serverKey = (request: SipRequest, via: Via, asMethod?: string): string => {
   const method = asMethod ?? (request.method === "ACK" ? "INVITE" : request.method)
   const branch = via.branch
-  if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) return `${branch}|${sentBy(via)}|${method}`
+  if (branch !== undefined && branch.startsWith(MAGIC_COOKIE)) return [branch, sentBy(via), method].join("|")
   const from = getHeader(request, "from")
   const fromAddr = from === undefined ? undefined : parseNameAddr(from)
   const fromTag = fromAddr === undefined || isParseError(fromAddr) ? "" : fromAddr.tag ?? ""
   const cseq = getHeader(request, "cseq")
   const parsed = cseq === undefined ? undefined : parseCSeq(cseq)
   const seq = parsed === undefined || isParseError(parsed) ? "" : String(parsed.seq)
-  return `2543|${request.uri}|${fromTag}|${getHeader(request, "call-id") ?? ""}|${seq}|${sentBy(via)}|${branch ?? ""}|${method}`
+  return ["2543", request.uri, fromTag, getHeader(request, "call-id") ?? "", seq, sentBy(via), branch ?? "", method].join("|")
 }
