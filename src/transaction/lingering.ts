@@ -25,6 +25,8 @@ export interface Lingering {
   readonly last: Uint8Array | undefined
   /** INVITE: the To tag of our 2xx, for the 200 to a late CANCEL (§9.2). */
   readonly toTag: string | undefined
+  /** The layer's lingering table, so that the expiry needs no closure of its own. */
+  readonly table: Map<string, Lingering>
   expiry: TimerEntry | undefined
 }
 
@@ -35,8 +37,8 @@ export const toTagOf = (response: SipResponse | undefined): string | undefined =
   return parsed === undefined || isParseError(parsed) ? undefined : parsed.tag
 }
 
-const forget = (ctx: LayerContext, entry: Lingering): void => {
-  if (ctx.lingering.get(entry.id) === entry) ctx.lingering.delete(entry.id)
+const forget = (entry: Lingering): void => {
+  if (entry.table.get(entry.id) === entry) entry.table.delete(entry.id)
   if (entry.expiry !== undefined) cancelTimer(entry.expiry)
 }
 
@@ -59,10 +61,11 @@ export const linger = (ctx: LayerContext, tx: ServerTx, response: SipResponse, m
       destination: tx.destination,
       last: invite ? undefined : ownCopy(serialize(response)),
       toTag: invite ? toTagOf(response) : undefined,
+      table: ctx.lingering,
       expiry: undefined
     }
     ctx.lingering.set(entry.id, entry)
-    return Effect.map(ctx.lanes.scheduleCallback(ms, expiry(ctx, entry)), (timer) => {
+    return Effect.map(ctx.lanes.scheduleCallback(ms, forget, entry), (timer) => {
       entry.expiry = timer
     })
   })
@@ -70,9 +73,6 @@ export const linger = (ctx: LayerContext, tx: ServerTx, response: SipResponse, m
 // A small serialized message is a slice of one of Node's shared 8 KB Buffer pools: kept for 32 s, it would
 // keep the whole pool (and every other message serialized into it) alive. A copy owns just its bytes.
 const ownCopy = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)
-
-// Built outside `linger`: a closure made there would keep linger's whole scope (the request) alive.
-const expiry = (ctx: LayerContext, entry: Lingering) => () => forget(ctx, entry)
 
 /** A retransmitted request: a non-INVITE's final goes out again (§17.2.2); errors are dropped. */
 export const lingeringRetransmission = (ctx: LayerContext, entry: Lingering): Effect.Effect<void> => {
@@ -91,6 +91,6 @@ export const lingeringRespond = (
 ): Effect.Effect<void, NetworkError> => {
   if (!entry.invite || response.status < 200 || response.status >= 300) return Effect.void
   return ctx.transport.send(response, entry.destination).pipe(
-    Effect.tapError(() => Effect.sync(() => forget(ctx, entry)))
+    Effect.tapError(() => Effect.sync(() => forget(entry)))
   )
 }

@@ -46,7 +46,9 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial
     timers: resolveTimers(config),
     clients: new RegistryMap<string, ClientTx>(),
     servers: new RegistryMap<string, ServerTx>(),
-    lingering: new RegistryMap<string, Lingering>(),
+    // A plain Map (not a RegistryMap): entries live their full 64*T1, so a stale slot keeps nothing alive that
+    // was not alive anyway, and a box each would be 64,000 more objects at 1,000 calls/s.
+    lingering: new Map<string, Lingering>(),
     events
   }
 

@@ -14,8 +14,10 @@ export interface TimerEntry {
   readonly deadline: number
   /** undefined once fired or cancelled. */
   action: Effect.Effect<void> | undefined
-  /** A synchronous action (no Effect built per timer: thousands of 32 s expiries stay cheap to hold). */
-  callback?: (() => void) | undefined
+  /** A synchronous action, called with `target` (no Effect and no closure built per timer: thousands of
+   *  32 s expiries stay cheap to hold). */
+  callback?: ((target: unknown) => void) | undefined
+  target?: unknown
 }
 
 interface Lane {
@@ -28,13 +30,14 @@ interface Lane {
 export interface TimerLanes {
   /** Runs `action` after `ms` (> 0) on the lane for `ms`. */
   readonly schedule: (ms: number, action: Effect.Effect<void>) => Effect.Effect<TimerEntry>
-  /** Runs `callback` (plain bookkeeping that cannot throw) after `ms` (> 0), on the same lanes. */
-  readonly scheduleCallback: (ms: number, callback: () => void) => Effect.Effect<TimerEntry>
+  /** Runs `callback(target)` (plain bookkeeping that cannot throw) after `ms` (> 0), on the same lanes. */
+  readonly scheduleCallback: <T>(ms: number, callback: (target: T) => void, target: T) => Effect.Effect<TimerEntry>
 }
 
 export const cancelTimer = (entry: TimerEntry): void => {
   entry.action = undefined
   entry.callback = undefined
+  entry.target = undefined
 }
 
 /** Builds the lanes; their fibers live in `scope` (closing it stops every timer). */
@@ -61,9 +64,11 @@ export const makeTimerLanes = Effect.fnUntraced(function*(scope: Scope.Scope) {
           lane.entries[lane.head++] = undefined
           const action = entry.action
           const callback = entry.callback
+          const target = entry.target
           entry.action = undefined
           entry.callback = undefined
-          if (callback !== undefined) callback()
+          entry.target = undefined
+          if (callback !== undefined) callback(target)
           // A bug in one action must not stop the lane (and every timer of this duration with it).
           if (action !== undefined) yield* Effect.catchDefect(action, (defect) => Effect.logWarning("timer action died", defect))
         }
@@ -75,8 +80,8 @@ export const makeTimerLanes = Effect.fnUntraced(function*(scope: Scope.Scope) {
       }
     })
 
-  const push = (lane: Lane, ms: number, action: Effect.Effect<void> | undefined, callback?: () => void): TimerEntry => {
-    const entry: TimerEntry = { deadline: clock.currentTimeMillisUnsafe() + ms, action, callback }
+  const push = (lane: Lane, ms: number, action: Effect.Effect<void> | undefined, callback?: (target: unknown) => void, target?: unknown): TimerEntry => {
+    const entry: TimerEntry = { deadline: clock.currentTimeMillisUnsafe() + ms, action, callback, target }
     lane.entries.push(entry)
     const idle = lane.idle
     if (idle !== undefined) {
@@ -86,18 +91,18 @@ export const makeTimerLanes = Effect.fnUntraced(function*(scope: Scope.Scope) {
     return entry
   }
 
-  const add = (ms: number, action: Effect.Effect<void> | undefined, callback?: () => void): Effect.Effect<TimerEntry> =>
+  const add = (ms: number, action: Effect.Effect<void> | undefined, callback?: (target: unknown) => void, target?: unknown): Effect.Effect<TimerEntry> =>
     Effect.suspend(() => {
       const lane = lanes.get(ms)
-      if (lane !== undefined) return Effect.succeed(push(lane, ms, action, callback))
+      if (lane !== undefined) return Effect.succeed(push(lane, ms, action, callback, target))
       const created: Lane = { entries: [], head: 0, idle: undefined }
       lanes.set(ms, created)
-      const entry = push(created, ms, action, callback)
+      const entry = push(created, ms, action, callback, target)
       return Effect.as(Effect.forkIn(serve(created), scope), entry)
     })
 
   return {
     schedule: (ms, action) => add(ms, action),
-    scheduleCallback: (ms, callback) => add(ms, undefined, callback)
+    scheduleCallback: (ms, callback, target) => add(ms, undefined, callback as (target: unknown) => void, target)
   } satisfies TimerLanes
 })
