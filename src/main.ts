@@ -8,6 +8,7 @@ import { Console, Effect, Layer, Logger } from "effect"
 import { Command } from "effect/cli"
 import { ServerSessionManager } from "./api/server-session-manager.ts"
 import { callCommand } from "./cli/call-command.ts"
+import { applyGcMode } from "./cli/gc-mode.ts"
 import { registerCommand } from "./cli/register-command.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
@@ -18,6 +19,7 @@ const serve = (flags: ServerFlags) =>
       try: () => toServerConfig(flags),
       catch: (error) => (error instanceof FlagError ? error : new FlagError({ message: String(error) }))
     })
+    yield* Effect.sync(() => applyGcMode(flags.gc))
     const server = Effect.gen(function*() {
       const manager = yield* ServerSessionManager
       const where = manager.local.map((e) => `${e.transport} ${config.host ?? e.host}:${e.port}`).join(", ")
