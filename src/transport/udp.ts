@@ -4,7 +4,7 @@
  */
 import * as NodeDatagramSocket from "@effect/platform-node/NodeDatagramSocket"
 import { isIP } from "node:net"
-import { Effect, Queue } from "effect"
+import { Effect, Equal, Queue } from "effect"
 import { NetAddress } from "effect/net"
 import type { DatagramSocket } from "effect/socket"
 import type * as Dgram from "node:dgram"
@@ -45,14 +45,23 @@ export const makeUdpListener = Effect.fnUntraced(function*(
   const local: Endpoint = { transport: "udp", host: config.advertisedHost, port: boundPort }
 
   // Per batch: classify every datagram synchronously, answer the malformed ones, offer the rest at once.
+  // A peer sends datagram after datagram from one address: its Endpoint (and host string) is made once and
+  // shared, not once per datagram (transactions keep it for 32 s after the call).
+  let lastSource: Endpoint | undefined
+  let lastAddress: NetAddress.IpAddress | undefined
+  const sourceOf = (address: NetAddress.InetAddress): Endpoint => {
+    if (lastSource !== undefined && lastSource.port === address.port && lastAddress![Equal.symbol](address.address)) {
+      return lastSource
+    }
+    lastAddress = address.address
+    lastSource = { transport: "udp", host: NetAddress.formatIp(address.address), port: address.port }
+    return lastSource
+  }
+
   const handleBatch = Effect.fnUntraced(function*(batch: ReadonlyArray<DatagramSocket.Datagram>) {
     const up: Array<Inbound> = []
     for (const datagram of batch) {
-      const source: Endpoint = {
-        transport: "udp",
-        host: NetAddress.formatIp(datagram.address.address),
-        port: datagram.address.port
-      }
+      const source = sourceOf(datagram.address)
       const verdict = receive(datagram.payload, source, local, false, config.maxMessageSize)
       if (verdict._tag === "Message") {
         up.push(verdict.inbound)
