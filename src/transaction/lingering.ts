@@ -20,9 +20,10 @@ export interface Lingering {
   /** An INVITE in Accepted; otherwise a non-INVITE in Completed. */
   readonly invite: boolean
   readonly destination: Endpoint
-  /** Non-INVITE: the final response as sent, re-parsed only to answer a retransmission. An INVITE in
-   *  Accepted absorbs retransmissions (RFC 6026; the TU retransmits its 2xx itself): nothing to keep. */
-  readonly last: Uint8Array | undefined
+  /** Non-INVITE: the final response as sent (its bytes as a latin1 string), re-parsed only to answer a
+   *  retransmission. An INVITE in Accepted absorbs retransmissions (RFC 6026; the TU retransmits its 2xx
+   *  itself): nothing to keep. */
+  readonly last: string | undefined
   /** INVITE: the To tag of our 2xx, for the 200 to a late CANCEL (§9.2). */
   readonly toTag: string | undefined
   /** The layer's lingering table, so that the expiry needs no closure of its own. */
@@ -59,7 +60,7 @@ export const linger = (ctx: LayerContext, tx: ServerTx, response: SipResponse, m
       id: tx.id,
       invite,
       destination: tx.destination,
-      last: invite ? undefined : ownCopy(serialize(response)),
+      last: invite ? undefined : asLatin1(serialize(response)),
       toTag: invite ? toTagOf(response) : undefined,
       table: ctx.lingering,
       expiry: undefined
@@ -71,13 +72,14 @@ export const linger = (ctx: LayerContext, tx: ServerTx, response: SipResponse, m
   })
 
 // A small serialized message is a slice of one of Node's shared 8 KB Buffer pools: kept for 32 s, it would
-// keep the whole pool (and every other message serialized into it) alive. A copy owns just its bytes.
-const ownCopy = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)
+// keep the whole pool (and every other message serialized into it) alive. A latin1 string holds just its
+// bytes, in one heap object (no ArrayBuffer for the young GC to sweep).
+const asLatin1 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")
 
 /** A retransmitted request: a non-INVITE's final goes out again (§17.2.2); errors are dropped. */
 export const lingeringRetransmission = (ctx: LayerContext, entry: Lingering): Effect.Effect<void> => {
   if (entry.last === undefined) return Effect.void
-  const response = parseMessage(entry.last)
+  const response = parseMessage(Buffer.from(entry.last, "latin1"))
   if (isParseError(response)) return Effect.void
   return Effect.ignore(ctx.transport.send(response, entry.destination))
 }
