@@ -6,7 +6,7 @@
 import type { DatagramSocket } from "effect/socket"
 import { looksLikeRtcp, receiveRtcp } from "./rtcp.ts"
 import { makeRtpView, readRtp, type RtpView } from "./rtp-header.ts"
-import { asBuffer } from "./rtp-sender.ts"
+import { asBuffer } from "../bytes.ts"
 import type { SessionState } from "./session-state.ts"
 import { echoReply } from "./sources/echo.ts"
 

@@ -7,9 +7,6 @@ import { randomUint32 } from "../random.ts"
 import { writeRtp } from "./rtp-header.ts"
 import type { SenderCounters } from "./stats.ts"
 
-export const asBuffer = (bytes: Uint8Array): Buffer =>
-  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
 export class RtpSender implements SenderCounters {
   readonly ssrc = randomUint32()
   seq = randomUint32() & 0xffff

@@ -7,6 +7,7 @@
  * old one: that was most of the server's GC time and memory.
  */
 import { Effect } from "effect"
+import { asBuffer } from "../bytes.ts"
 import type { NetworkError } from "../errors.ts"
 import { getHeader, isParseError, parseMessage, parseNameAddr, serialize } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
@@ -74,7 +75,7 @@ export const linger = (ctx: LayerContext, tx: ServerTx, response: SipResponse, m
 // A small serialized message is a slice of one of Node's shared 8 KB Buffer pools: kept for 32 s, it would
 // keep the whole pool (and every other message serialized into it) alive. A latin1 string holds just its
 // bytes, in one heap object (no ArrayBuffer for the young GC to sweep).
-const asLatin1 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")
+const asLatin1 = (bytes: Uint8Array): string => asBuffer(bytes).toString("latin1")
 
 /** A retransmitted request: a non-INVITE's final goes out again (§17.2.2); errors are dropped. */
 export const lingeringRetransmission = (ctx: LayerContext, entry: Lingering): Effect.Effect<void> => {
