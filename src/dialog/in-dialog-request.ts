@@ -17,13 +17,11 @@ import { stopRetransmitting } from "./two-xx-retransmit.ts"
 type Reason = Extract<DialogEvent, { _tag: "DialogTerminated" }>["reason"]
 
 /** Forget the dialog and report why; never blocks the caller (it may be the events consumer). */
-export const endDialog: (ctx: DialogContext, dialogId: string, reason: Reason) => Effect.Effect<void> = Effect.fnUntraced(
-  function*(ctx: DialogContext, dialogId: string, reason: Reason) {
-    if (ctx.store.removeDialog(dialogId) === undefined) return
-    yield* stopRetransmitting(ctx, dialogId)
-    yield* ctx.emitLater({ _tag: "DialogTerminated", dialogId, reason })
-  }
-)
+export const endDialog = Effect.fnUntraced(function*(ctx: DialogContext, dialogId: string, reason: Reason) {
+  if (ctx.store.removeDialog(dialogId) === undefined) return
+  yield* stopRetransmitting(ctx, dialogId)
+  yield* ctx.emitLater({ _tag: "DialogTerminated", dialogId, reason })
+})
 
 /** §13.2.2.4: ACK a 2xx to our re-INVITE, and again for each retransmission of it. */
 const ackTwoXx = (ctx: DialogContext, dialog: Dialog, seq: number, response: SipResponse): Effect.Effect<void> => {

@@ -47,7 +47,8 @@ const drain = Effect.fnUntraced(function*(inbox: Inbox, handlers: InboundHandler
   }
 })
 
-const listen = Effect.fnUntraced(function*(pair: PortPair, handlers: InboundHandlers, scope: Scope.Scope) {
+/** Listens on both sockets of `pair` for as long as `scope` lives. */
+export const deliverInbound = Effect.fnUntraced(function*(pair: PortPair, handlers: InboundHandlers, scope: Scope.Scope) {
   const services = yield* Effect.context<never>()
   const inbox: Inbox = { rtp: [], rtcp: [], wake: undefined, fiber: undefined, closed: false }
   const receive = (isRtcp: boolean) => (payload: Buffer, from: Dgram.RemoteInfo): void => {
@@ -72,7 +73,3 @@ const listen = Effect.fnUntraced(function*(pair: PortPair, handlers: InboundHand
     inbox.fiber?.interruptUnsafe()
   }))
 })
-
-/** Listens on both sockets of `pair` for as long as `scope` lives. */
-export const deliverInbound = (pair: PortPair, handlers: InboundHandlers, scope: Scope.Scope): Effect.Effect<void> =>
-  listen(pair, handlers, scope)

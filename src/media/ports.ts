@@ -37,7 +37,8 @@ const bind = (host: string, port: number): Effect.Effect<Dgram.Socket, DatagramS
   Effect.map(bindUdp(host, port), (socket) => socket.on("error", ignoreError))
 
 // One generator function for every call, made once here (see bench/pinned-calls.ts for why).
-const openPair = Effect.fnUntraced(function*(pool: PortPool, host: string) {
+// Uninterruptible: between take and addFinalizer an interruption would leak the pair.
+export const openPortPair = Effect.fnUntraced(function*(pool: PortPool, host: string) {
   const owner = yield* Effect.scope
   for (const port of pool.candidates()) {
     pool.take(port)
@@ -83,8 +84,4 @@ const openPair = Effect.fnUntraced(function*(pool: PortPool, host: string) {
     address: host,
     message: `no free RTP port pair (${pool.inUse} of ${pool.size} in use)`
   })
-})
-
-export const openPortPair = (pool: PortPool, host: string): Effect.Effect<PortPair, NetworkError, Scope.Scope> =>
-  // between take and addFinalizer an interruption would leak the pair
-  Effect.uninterruptible(openPair(pool, host))
+}, Effect.uninterruptible)

@@ -25,8 +25,13 @@ export const nextFrame = (state: SessionState, nowMs: number): Buffer | undefine
   return state.sender.frame(state.lawPayloadType, state.encoded, state.frameSamples, nowMs)
 }
 
+/**
+ * RFC 4733 §2.5.1: per digit, a start packet with the marker bit, updates every 50 ms, three end
+ * packets, all with the event's start timestamp; audio pauses meanwhile, and a gap separates digits.
+ * Unknown characters are skipped; without a negotiated telephone-event nothing is sent.
+ */
 // One generator function for every call (see bench/pinned-calls.ts for why).
-const sendEvents = Effect.fnUntraced(function*(state: SessionState, digits: string, send: Send) {
+export const sendDigits = Effect.fnUntraced(function*(state: SessionState, digits: string, send: Send) {
   for (const digit of digits) {
     const media = state.media
     const code = eventCode(digit)
@@ -50,14 +55,8 @@ const sendEvents = Effect.fnUntraced(function*(state: SessionState, digits: stri
     state.dtmfSending = false
     yield* Effect.sleep(GAP_MS)
   }
-})
-
-/**
- * RFC 4733 §2.5.1: per digit, a start packet with the marker bit, updates every 50 ms, three end
- * packets, all with the event's start timestamp; audio pauses meanwhile, and a gap separates digits.
- * Unknown characters are skipped; without a negotiated telephone-event nothing is sent.
- */
-export const sendDigits = (state: SessionState, digits: string, send: Send): Effect.Effect<void> =>
-  sendEvents(state, digits, send).pipe(Effect.ensuring(Effect.sync(() => {
+}, (effect, state) =>
+  Effect.ensuring(effect, Effect.sync(() => {
     state.dtmfSending = false
   })))
+

@@ -5,7 +5,7 @@
 import type { Body } from "../dialog/dialog-layer.ts"
 import type { LocalMedia } from "../sdp/index.ts"
 import type { RemoteDescription } from "../sdp/index.ts"
-import { createAnswer, createOffer, isSdpError, parseDescription, readAnswer, sdpBytes, summarize, summarizeDescription } from "../sdp/index.ts"
+import { createAnswer, createOffer, isSdpError, parseDescription, readAnswer, sdpBytes, summarizeDescription } from "../sdp/index.ts"
 import type { Direction, NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { SdpProblem } from "../sdp/sdp-error.ts"
 import type { OfferSummary } from "./session-events.ts"
@@ -46,6 +46,5 @@ export const readOffer = (sdp: string): RemoteDescription | undefined => {
   return isSdpError(description) ? undefined : description
 }
 
-/** What IncomingCall.offer shows: of an offer already read, or of SDP text (undefined when it is not SDP). */
-export const summarizeOffer = (offer: string | RemoteDescription): OfferSummary | undefined =>
-  typeof offer === "string" ? summarize(offer) : summarizeDescription(offer)
+/** What IncomingCall.offer shows, of an offer already read. */
+export const summarizeOffer = (offer: RemoteDescription): OfferSummary => summarizeDescription(offer)
