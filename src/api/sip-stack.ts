@@ -4,6 +4,8 @@
  * drain counts); each socket, fiber and timer lives in the layer's scope.
  */
 import { Layer } from "effect"
+import { Scheduler } from "effect/Scheduler"
+import { CascadeScheduler } from "../cascade-scheduler.ts"
 import { DialogLayer } from "../dialog/dialog-layer.ts"
 import { MediaEngine } from "../media/media-engine.ts"
 import type { CallHandler } from "../session/call-decision.ts"
@@ -43,5 +45,9 @@ export const sipStackLayer = (config: ServerConfig, handler: CallHandler) => {
     localUri: config.localUri ?? `<sip:effect-sip@${advertised}>`,
     ...(config.credentials === undefined ? {} : { credentials: config.credentials })
   })
-  return coordinator.pipe(Layer.provideMerge(Layer.merge(dialogs, media)))
+  // Every fiber of the stack hands off to the next layer within the current event-loop turn.
+  return coordinator.pipe(
+    Layer.provideMerge(Layer.merge(dialogs, media)),
+    Layer.provide(Layer.succeed(Scheduler, new CascadeScheduler()))
+  )
 }

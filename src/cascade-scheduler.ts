@@ -1,0 +1,76 @@
+/**
+ * A fiber scheduler that lets one message's work cascade through the layers in one event-loop turn.
+ *
+ * Effect's default scheduler runs the tasks that are ready in one `setImmediate`, and tasks those tasks
+ * schedule (a Queue hand-off to the next layer, a fork) wait for the next turn: after the timers and the
+ * I/O poll. An INVITE crosses six such hand-offs (transport → transactions → dialogs → sessions → the
+ * call's fiber …), so under load each one waits behind whatever else arrived meanwhile. Here a turn keeps
+ * running newly scheduled tasks until none are left, within a bound, so the 200 OK goes out in the turn
+ * its INVITE was read. Datagrams read in one poll still go up together: batching is unchanged.
+ */
+import type { Fiber } from "effect"
+import type { Scheduler, SchedulerDispatcher } from "effect/Scheduler"
+
+/** Passes over newly scheduled tasks in one turn; a fiber that keeps yielding lets I/O in after that. */
+const MAX_PASSES = 32
+
+class CascadeDispatcher implements SchedulerDispatcher {
+  // Tasks by priority (lower first), as Effect's own dispatcher orders them within a pass.
+  private buckets: Array<[priority: number, tasks: Array<() => void>]> = []
+  private pending = false
+  private running = false
+
+  scheduleTask(task: () => void, priority: number): void {
+    const buckets = this.buckets
+    let index = 0
+    while (index < buckets.length && buckets[index]![0] < priority) index++
+    const bucket = buckets[index]
+    if (bucket !== undefined && bucket[0] === priority) bucket[1].push(task)
+    else buckets.splice(index, 0, [priority, [task]])
+    if (!this.pending && !this.running) {
+      this.pending = true
+      setImmediate(this.turn)
+    }
+  }
+
+  private readonly turn = (): void => {
+    this.pending = false
+    this.running = true
+    try {
+      for (let pass = 0; pass < MAX_PASSES && this.buckets.length > 0; pass++) this.runPass()
+    } finally {
+      this.running = false
+      if (this.buckets.length > 0 && !this.pending) {
+        this.pending = true
+        setImmediate(this.turn)
+      }
+    }
+  }
+
+  private runPass(): void {
+    const buckets = this.buckets
+    this.buckets = []
+    for (let i = 0; i < buckets.length; i++) {
+      const tasks = buckets[i]![1]
+      for (let j = 0; j < tasks.length; j++) tasks[j]!()
+    }
+  }
+
+  flush(): void {
+    while (this.buckets.length > 0) this.runPass()
+  }
+}
+
+/** One dispatcher for every fiber, so that a hand-off between fibers stays in the current turn. */
+export class CascadeScheduler implements Scheduler {
+  readonly executionMode = "async" as const
+  private readonly dispatcher = new CascadeDispatcher()
+
+  shouldYield(fiber: Fiber.Fiber<unknown, unknown>): boolean {
+    return fiber.currentOpCount >= fiber.cache.maxOpsBeforeYield
+  }
+
+  makeDispatcher(): SchedulerDispatcher {
+    return this.dispatcher
+  }
+}
