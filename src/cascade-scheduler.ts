@@ -12,7 +12,7 @@ import type { Fiber } from "effect"
 import type { Scheduler, SchedulerDispatcher } from "effect/Scheduler"
 
 /** Passes over newly scheduled tasks in one turn; a fiber that keeps yielding lets I/O in after that. */
-const MAX_PASSES = 32
+const MAX_PASSES = 64
 
 class CascadeDispatcher implements SchedulerDispatcher {
   // Tasks by priority (lower first), as Effect's own dispatcher orders them within a pass.
@@ -47,13 +47,11 @@ class CascadeDispatcher implements SchedulerDispatcher {
     }
   }
 
+  // A pass runs the most urgent tasks present (lowest number): later priorities wait until the more
+  // urgent cascade has settled, within the turn.
   private runPass(): void {
-    const buckets = this.buckets
-    this.buckets = []
-    for (let i = 0; i < buckets.length; i++) {
-      const tasks = buckets[i]![1]
-      for (let j = 0; j < tasks.length; j++) tasks[j]!()
-    }
+    const tasks = this.buckets.shift()![1]
+    for (let i = 0; i < tasks.length; i++) tasks[i]!()
   }
 
   flush(): void {

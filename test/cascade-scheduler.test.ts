@@ -7,7 +7,7 @@ import { CascadeScheduler } from "../src/cascade-scheduler.ts"
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 describe("CascadeScheduler", () => {
-  it("runs tasks scheduled by a running task in the same turn, lower priority numbers first", async () => {
+  it("runs tasks scheduled by a running task in the same turn, each priority once the more urgent ones settled", async () => {
     const dispatcher = new CascadeScheduler().makeDispatcher()
     const order: Array<string> = []
     dispatcher.scheduleTask(() => {
@@ -21,7 +21,7 @@ describe("CascadeScheduler", () => {
     setImmediate(() => order.push("next turn"))
     await nextTurn()
     await nextTurn()
-    expect(order).toEqual(["first", "second", "late", "third", "next turn"])
+    expect(order).toEqual(["first", "second", "third", "late", "next turn"])
   })
 
   it("lets the event loop in when a task keeps rescheduling itself", async () => {

@@ -23,6 +23,9 @@ export interface CoordinatorContext {
   readonly resolve: (uri: string) => Endpoint | undefined
 }
 
+/** Scheduler priority of a call's teardown: after the default (0), see cascade-scheduler.ts. */
+const TEARDOWN_PRIORITY = 1
+
 export const publish = (ctx: CoordinatorContext, event: SessionEvent): Effect.Effect<void> =>
   PubSub.publish(ctx.events, event).pipe(Effect.asVoid)
 
@@ -49,6 +52,7 @@ export const endSession = Effect.fnUntraced(function*(ctx: CoordinatorContext, r
   yield* publish(ctx, { _tag: "StateChanged", sessionId: record.id, from, to: "Terminated" })
   yield* publish(ctx, { _tag: "CallEnded", sessionId: record.id, reason })
   yield* Effect.logInfo("call ended", { session: record.id, callId: record.callId, reason: reason._tag })
-  // Closing may interrupt the fiber that called us if it lives in this scope: do it last, detached.
-  yield* Effect.forkDetach(Scope.close(record.scope, Exit.void))
+  // Closing may interrupt the fiber that called us if it lives in this scope: do it last, detached. And
+  // after the turn's more urgent work (other calls' INVITEs): nobody waits for a teardown.
+  yield* Effect.forkDetach(Effect.andThen(Effect.yieldNowWith(TEARDOWN_PRIORITY), Scope.close(record.scope, Exit.void)))
 })
