@@ -15,6 +15,8 @@
 # (max_cps is the step's offered rate, or the achieved rate when SIPp reached less than 80 % of it.)
 #
 #   BENCH_RATES="100 250 500 1000 2000"  BENCH_SECONDS=5  BENCH_MAX_CALLS=10000
+#   BENCH_WARMUP_SECONDS=0  # first, that many seconds of calls at the first rate, not measured: a steady-state
+#                           # figure for a single rate (JIT warm, and the old generation past its first growth)
 #   BENCH_TARGET=mock   # against the SIPp UAS mock (sipp/mock/stress_test_uas.xml) instead of the server
 #   BENCH_TARGET=sip    # against the npm `sip` package's minimal UAS (bench/sip-reference-uas.cjs): the
 #                       # yardstick the issue names, measured on the same machine and harness
@@ -85,6 +87,19 @@ percentile() { # percentile FILE P: nearest-rank percentile of the response_time
   tail -n +2 "$1" | cut -d';' -f2 | sort -n | awk -v p="$2" '{ v[NR] = $1 } END {
     if (NR == 0) { print "NA"; exit } i = int((p / 100) * NR + 0.999999); if (i < 1) i = 1; print v[i] }'
 }
+
+warmup=${BENCH_WARMUP_SECONDS:-0}
+if [ "$warmup" -gt 0 ]; then
+  wrate=${rates%% *}; wcalls=$((wrate * warmup)); wdir=$out/warmup; mkdir -p "$wdir"
+  (cd "$wdir" && timeout -k 5 $((warmup + 30)) sipp "127.0.0.1:$sport" -sf "$root/sipp/stress_test.xml" \
+    -i 127.0.0.1 -p "$lport" -mi 127.0.0.1 -mp "$mport" -nostdin -r "$wrate" -m "$wcalls" -d 0 \
+    -l $((wrate * 4)) -max_recv_loops 10000 -timeout "$((warmup + 20))s" -timeout_error \
+    -trace_stat -stf stat.csv -fd 1 >sipp.out 2>&1)
+  wrc=$?
+  echo "warm-up: $wcalls calls at $wrate cps, $(stat_field "$wdir/stat.csv" "SuccessfulCall(C)") ok, $(stat_field "$wdir/stat.csv" "FailedCall(C)") failed (not measured)" | tee "$out/warmup.txt"
+  [ "$wrc" -eq 0 ] || { echo "bench:calls: the warm-up failed (sipp exit $wrc); see $wdir"; exit 1; }
+  sleep 1
+fi
 
 printf '%-6s %7s %7s %6s %8s %7s %7s %9s %9s %6s %7s %7s %5s %6s\n' rate calls ok failed cps_real p50_ms p99_ms wire_p50 wire_p99 cpu% rss_mb gc_max gc% majors | tee "$out/summary.txt"
 best=""

@@ -1,16 +1,27 @@
 /**
- * How the server's V8 runs its major (old-generation) GCs. "atomic": marking runs on V8's helper threads and
- * ends in one pause; "incremental" (V8's default) adds marking steps on the main thread while the heap
- * fills. Measured at 1,000 calls/s for 30 s (bench:calls): incremental marking's 5–19 ms steps, again and
- * again for 50–80 ms per cycle, set the INVITE→200 p99 at ~10 ms; atomic gives p99 ~4 ms for one 30–40 ms
- * pause per major GC (one in 30 s there). A SIP timer (T1 = 500 ms) or an RTP jitter buffer absorbs such a
- * pause; the steps delayed every call that arrived during them.
+ * How the server's V8 runs its major (old-generation) GCs.
+ *
+ * "atomic" (the default) makes them rare and each one a single pause:
+ * - marking runs on V8's helper threads and ends in one pause, with no marking steps on the main thread;
+ * - after a major GC the old generation may grow to 5× what survived it before the next one (V8's own
+ *   factor is about 1.1–2×).
+ * "incremental" is V8's default: marking steps on the main thread while the heap fills, and its own growth.
+ *
+ * Measured at 1,000 calls/s (bench:calls):
+ * - incremental marking's 5–19 ms steps, again and again for 50–80 ms per cycle, set the INVITE→200 p99 at
+ *   ~10 ms; an atomic cycle is one 40–70 ms pause instead, which a SIP timer (T1 = 500 ms) or an RTP jitter
+ *   buffer absorbs, while the steps delayed every call arriving during them;
+ * - with V8's growth there was one such pause every ~30 s (32 s of lingering transactions fill the old
+ *   generation); with 5× growth the first one comes early, while the heap is small (~4 ms), and none
+ *   followed in 30 s. The price is memory: the heap may hold up to 5× its live size.
  */
 import * as V8 from "node:v8"
 
 export type GcMode = "atomic" | "incremental"
 
-/** V8 reads this flag whenever a major GC starts, so setting it at startup takes effect. */
+/** V8 reads these flags whenever a major GC starts or ends, so setting them at startup takes effect. */
 export const applyGcMode = (mode: GcMode): void => {
   V8.setFlagsFromString(mode === "atomic" ? "--no-incremental-marking" : "--incremental-marking")
+  // 0 is V8's own, dynamic growth factor.
+  V8.setFlagsFromString(mode === "atomic" ? "--heap-growing-percent=400" : "--heap-growing-percent=0")
 }
