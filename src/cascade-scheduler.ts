@@ -7,6 +7,9 @@
  * call's fiber …), so under load each one waits behind whatever else arrived meanwhile. Here a turn keeps
  * running newly scheduled tasks until none are left, within a bound, so the 200 OK goes out in the turn
  * its INVITE was read. Datagrams read in one poll still go up together: batching is unchanged.
+ *
+ * Priorities (Effect.yieldNowWith): a pass runs the most urgent tasks present, so work that nobody waits
+ * for (a call's teardown) can step aside until the turn's urgent cascades have settled.
  */
 import type { Fiber } from "effect"
 import type { Scheduler, SchedulerDispatcher } from "effect/Scheduler"
@@ -14,8 +17,12 @@ import type { Scheduler, SchedulerDispatcher } from "effect/Scheduler"
 /** Passes over newly scheduled tasks in one turn; a fiber that keeps yielding lets I/O in after that. */
 const MAX_PASSES = 64
 
+const runAll = (tasks: Array<() => void>): void => {
+  for (let i = 0; i < tasks.length; i++) tasks[i]!()
+}
+
 class CascadeDispatcher implements SchedulerDispatcher {
-  // Tasks by priority (lower first), as Effect's own dispatcher orders them within a pass.
+  // Tasks by priority, the lowest number (the most urgent) first.
   private buckets: Array<[priority: number, tasks: Array<() => void>]> = []
   private pending = false
   private running = false
@@ -38,6 +45,11 @@ class CascadeDispatcher implements SchedulerDispatcher {
     this.running = true
     try {
       for (let pass = 0; pass < MAX_PASSES && this.buckets.length > 0; pass++) this.runPass()
+      // Out of passes with work left (a fiber that keeps yielding): every priority still gets its pass in
+      // this turn, as in Effect's own dispatcher, so no priority starves behind a busy one.
+      const left = this.buckets
+      this.buckets = []
+      for (let i = 0; i < left.length; i++) runAll(left[i]![1])
     } finally {
       this.running = false
       if (this.buckets.length > 0 && !this.pending) {
@@ -47,11 +59,9 @@ class CascadeDispatcher implements SchedulerDispatcher {
     }
   }
 
-  // A pass runs the most urgent tasks present (lowest number): later priorities wait until the more
-  // urgent cascade has settled, within the turn.
+  // A pass runs the most urgent tasks present.
   private runPass(): void {
-    const tasks = this.buckets.shift()![1]
-    for (let i = 0; i < tasks.length; i++) tasks[i]!()
+    runAll(this.buckets.shift()![1])
   }
 
   flush(): void {
