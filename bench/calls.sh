@@ -88,13 +88,20 @@ percentile() { # percentile FILE P: nearest-rank percentile of the response_time
     if (NR == 0) { print "NA"; exit } i = int((p / 100) * NR + 0.999999); if (i < 1) i = 1; print v[i] }'
 }
 
+# load DIR RATE CALLS [sipp args…]: basic calls from SIPp at RATE, in DIR (stat.csv, sipp.out), bounded in time.
+load() {
+  local dir=$1 rate=$2 calls=$3; shift 3
+  local bound=$((calls / rate + 20))
+  (cd "$dir" && timeout -k 5 $((bound + 10)) sipp "127.0.0.1:$sport" -sf "$root/sipp/stress_test.xml" \
+    -i 127.0.0.1 -p "$lport" -mi 127.0.0.1 -mp "$mport" -nostdin -r "$rate" -m "$calls" -d 0 \
+    -l $((rate * 4)) -max_recv_loops 10000 -timeout "${bound}s" -timeout_error -recv_timeout 10000 \
+    -trace_stat -stf stat.csv -fd 1 "$@" >sipp.out 2>&1)
+}
+
 warmup=${BENCH_WARMUP_SECONDS:-0}
 if [ "$warmup" -gt 0 ]; then
   wrate=${rates%% *}; wcalls=$((wrate * warmup)); wdir=$out/warmup; mkdir -p "$wdir"
-  (cd "$wdir" && timeout -k 5 $((warmup + 30)) sipp "127.0.0.1:$sport" -sf "$root/sipp/stress_test.xml" \
-    -i 127.0.0.1 -p "$lport" -mi 127.0.0.1 -mp "$mport" -nostdin -r "$wrate" -m "$wcalls" -d 0 \
-    -l $((wrate * 4)) -max_recv_loops 10000 -timeout "$((warmup + 20))s" -timeout_error \
-    -trace_stat -stf stat.csv -fd 1 >sipp.out 2>&1)
+  load "$wdir" "$wrate" "$wcalls"
   wrc=$?
   echo "warm-up: $wcalls calls at $wrate cps, $(stat_field "$wdir/stat.csv" "SuccessfulCall(C)") ok, $(stat_field "$wdir/stat.csv" "FailedCall(C)") failed (not measured)" | tee "$out/warmup.txt"
   [ "$wrc" -eq 0 ] || { echo "bench:calls: the warm-up failed (sipp exit $wrc); see $wdir"; exit 1; }
@@ -108,7 +115,6 @@ wire_best=""
 capture=""; command -v tcpdump >/dev/null 2>&1 && capture=yes
 for rate in $rates; do
   calls=$((rate * seconds)); [ "$calls" -gt "$max_calls" ] && calls=$max_calls
-  bound=$((calls / rate + 20))
   dir=$out/rate-$rate; mkdir -p "$dir"
   tpid=""
   if [ -n "$capture" ] && [ "$rate" -le "${BENCH_WIRE_MAX_RATE:-1000}" ]; then
@@ -117,11 +123,7 @@ for rate in $rates; do
     for _ in $(seq 1 50); do grep -q "listening on" "$dir/tcpdump.log" && break; sleep 0.1; done
   fi
   t0=$(date +%s.%N); c0=$(cpu_ticks)
-  (cd "$dir" && timeout -k 5 $((bound + 10)) sipp "127.0.0.1:$sport" -sf "$root/sipp/stress_test.xml" \
-    -i 127.0.0.1 -p "$lport" -mi 127.0.0.1 -mp "$mport" -nostdin -r "$rate" -m "$calls" -d 0 \
-    -l $((rate * 4)) -max_recv_loops 10000 -timeout "${bound}s" -timeout_error -recv_timeout 10000 \
-    -trace_stat -stf stat.csv -fd 1 -trace_rtt -rtt_freq 1 -trace_err -error_file errors.log \
-    -trace_screen -screen_file screen.log >sipp.out 2>&1)
+  load "$dir" "$rate" "$calls" -trace_rtt -rtt_freq 1 -trace_err -error_file errors.log -trace_screen -screen_file screen.log
   rc=$?
   t1=$(date +%s.%N); c1=$(cpu_ticks)
   rss_kb=$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' '); rss_kb=${rss_kb:-0}
