@@ -17,11 +17,16 @@
  */
 import * as V8 from "node:v8"
 
-export type GcMode = "atomic" | "incremental"
+export const gcModes = ["atomic", "incremental"] as const
+export type GcMode = typeof gcModes[number]
+
+// "--heap-growing-percent=0" is V8's own, dynamic growth factor.
+const v8Flags: Record<GcMode, ReadonlyArray<string>> = {
+  atomic: ["--no-incremental-marking", "--heap-growing-percent=400"],
+  incremental: ["--incremental-marking", "--heap-growing-percent=0"]
+}
 
 /** V8 reads these flags whenever a major GC starts or ends, so setting them at startup takes effect. */
 export const applyGcMode = (mode: GcMode): void => {
-  V8.setFlagsFromString(mode === "atomic" ? "--no-incremental-marking" : "--incremental-marking")
-  // 0 is V8's own, dynamic growth factor.
-  V8.setFlagsFromString(mode === "atomic" ? "--heap-growing-percent=400" : "--heap-growing-percent=0")
+  for (const flag of v8Flags[mode]) V8.setFlagsFromString(flag)
 }

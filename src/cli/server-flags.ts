@@ -9,7 +9,7 @@ import type { MediaSource } from "../media/media-engine.ts"
 import type { CallHandler } from "../session/call-decision.ts"
 import { CallDecision } from "../session/call-decision.ts"
 import type { TransportKind } from "../transport/transport.ts"
-import type { GcMode } from "./gc-mode.ts"
+import { type GcMode, gcModes } from "./gc-mode.ts"
 
 export const serverFlags = {
   host: Flag.String("host").pipe(Flag.withDescription("Address to bind"), Flag.withDefault("0.0.0.0")),
@@ -32,7 +32,7 @@ export const serverFlags = {
   media: Flag.String("media").pipe(Flag.withDescription("echo | tone | silence | file:PATH"), Flag.withDefault("echo")),
   codecs: Flag.String("codecs").pipe(Flag.withDescription("Codecs, preferred first"), Flag.withDefault("PCMU,PCMA,G722")),
   maxCalls: Flag.Int("max-calls").pipe(Flag.withDescription("Concurrent calls before 486"), Flag.withDefault(1000)),
-  gc: Flag.Literals("gc", ["atomic", "incremental"]).pipe(
+  gc: Flag.Literals("gc", gcModes).pipe(
     Flag.withDescription("Major GCs: atomic (one pause, steadier latency) or incremental (V8's default)"),
     Flag.withDefault("atomic")
   )
