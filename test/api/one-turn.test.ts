@@ -21,35 +21,42 @@ describe("the server stack's scheduling", () => {
     Effect.gen(function*() {
       const server = yield* ServerSessionManager
       const port = server.local[0].port
-      const socket = Dgram.createSocket("udp4")
-      yield* Effect.promise(() => new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve())))
+      const socket = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          new Promise<Dgram.Socket>((resolve) => {
+            const created = Dgram.createSocket("udp4")
+            created.bind(0, "127.0.0.1", () => resolve(created))
+          })
+        ),
+        (socket) => Effect.sync(() => socket.close())
+      )
       const me = socket.address().port
-      const turnsPerAnswer: Array<number> = []
+      const answers: Array<{ readonly text: string; readonly turns: number }> = []
       for (let n = 0; n < 20; n++) {
-        const turns = yield* Effect.promise(() =>
-          new Promise<number>((resolve) => {
-            let count = 0
+        answers.push(yield* Effect.promise(() =>
+          new Promise<{ text: string; turns: number }>((resolve) => {
+            let turns = 0
             let counting = true
             const tick = (): void => {
-              count++
+              turns++
               if (counting) setImmediate(tick)
             }
             socket.once("message", (message) => {
               counting = false
-              expect(message.toString("latin1")).toMatch(/^SIP\/2\.0 200 /)
-              resolve(count)
+              resolve({ text: message.toString("latin1"), turns })
             })
             setImmediate(tick)
             socket.send(options(port, me, n), port, "127.0.0.1")
           })
-        )
-        turnsPerAnswer.push(turns)
+        ))
       }
-      socket.close()
+      for (const { text } of answers) expect(text).toMatch(/^SIP\/2\.0 200 /)
+      const turnsPerAnswer = answers.map(({ turns }) => turns)
       // The ticker sees the turn that reads the OPTIONS (and answers it) and the one that reads the 200:
       // 2 each time here, 4 on Effect's default scheduler.
       expect(turnsPerAnswer.every((turns) => turns <= 2)).toBe(true)
     }).pipe(
+      Effect.scoped,
       Effect.provide(ServerSessionManager.layer(() => Effect.succeed(CallDecision.reject(486)), {
         host: "127.0.0.1", port: 0, rtpPortMin: rtpBase, rtpPortMax: rtpBase + 19, mediaTimeoutMs: 0
       }))
