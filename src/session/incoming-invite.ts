@@ -10,7 +10,8 @@ import { acceptCall, rejectCall } from "./answer-call.ts"
 import type { CoordinatorContext } from "./coordinator-context.ts"
 import { endSession, publish } from "./coordinator-context.ts"
 import { supportedExtensions } from "./coordinator-config.ts"
-import { readOffer, summarizeOffer } from "./media-negotiation.ts"
+import { summarizeDescription } from "../sdp/index.ts"
+import { readOffer } from "./media-negotiation.ts"
 import type { IncomingCall } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { nextSessionId } from "./session-record.ts"
@@ -54,7 +55,7 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
   }
   const offerText = sdpOf(request)
   const remoteOffer = offerText === undefined ? undefined : readOffer(offerText)
-  const offer = remoteOffer === undefined ? undefined : summarizeOffer(remoteOffer)
+  const offer = remoteOffer === undefined ? undefined : summarizeDescription(remoteOffer)
   if (offerText !== undefined && remoteOffer === undefined) {
     return yield* ctx.dialog.reject(dialogId, 400, { reason: "Bad SDP" }).pipe(Effect.ignore)
   }

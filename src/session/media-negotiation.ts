@@ -5,10 +5,9 @@
 import type { Body } from "../dialog/dialog-layer.ts"
 import type { LocalMedia } from "../sdp/index.ts"
 import type { RemoteDescription } from "../sdp/index.ts"
-import { createAnswer, createOffer, isSdpError, parseDescription, readAnswer, sdpBytes, summarizeDescription } from "../sdp/index.ts"
+import { createAnswer, createOffer, isSdpError, parseDescription, readAnswer, sdpBytes } from "../sdp/index.ts"
 import type { Direction, NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { SdpProblem } from "../sdp/sdp-error.ts"
-import type { OfferSummary } from "./session-events.ts"
 
 export type { LocalMedia, RemoteDescription } from "../sdp/index.ts"
 export { bodyText, newLocalMedia } from "../sdp/index.ts"
@@ -45,6 +44,3 @@ export const readOffer = (sdp: string): RemoteDescription | undefined => {
   const description = parseDescription(sdp)
   return isSdpError(description) ? undefined : description
 }
-
-/** What IncomingCall.offer shows, of an offer already read. */
-export const summarizeOffer = (offer: RemoteDescription): OfferSummary => summarizeDescription(offer)

@@ -2,6 +2,7 @@
  * What the SessionCoordinator tells the application: the `SessionEvent` stream.
  */
 import type { MediaStats } from "../media/media-engine.ts"
+import type { SdpSummary } from "../sdp/summary.ts"
 import type { CallState, EndReason } from "./call-state.ts"
 
 /** What the application learns about an incoming call before deciding. */
@@ -21,12 +22,8 @@ export interface IncomingCall {
   readonly source: { readonly host: string; readonly port: number; readonly transport: string }
 }
 
-export interface OfferSummary {
-  readonly codecs: ReadonlyArray<string>
-  readonly address: string
-  readonly port: number
-  readonly direction: string
-}
+/** What IncomingCall.offer shows of the caller's SDP offer. */
+export type OfferSummary = SdpSummary
 
 export type SessionEvent =
   | { readonly _tag: "IncomingCall"; readonly sessionId: string; readonly call: IncomingCall }

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import {
-  acceptAnswer, answerOffer, bodyText, makeOffer, newLocalMedia, readOffer, sdpBody, summarizeOffer
+  acceptAnswer, answerOffer, bodyText, makeOffer, newLocalMedia, readOffer, sdpBody
 } from "../../src/session/media-negotiation.ts"
-import { parseDescription } from "../../src/sdp/index.ts"
+import { parseDescription, summarizeDescription } from "../../src/sdp/index.ts"
 import { fixture } from "./fixtures.ts"
 
 const sippAnswer = (port = 6000, extra = "") =>
@@ -76,11 +76,11 @@ describe("media-negotiation", () => {
     expect(bodyText(new Uint8Array([0x76, 0x3d, 0x30, 0xff]))).toBe("v=0\uFFFD")
   })
 
-  it("summarizeOffer: what IncomingCall.offer shows, undefined for a body that is not SDP", () => {
+  it("summarizeDescription of a read offer: what IncomingCall.offer shows, undefined for a body that is not SDP", () => {
     // As the session does: read the INVITE's offer once, then summarize what was read.
     const summary = (sdp: string) => {
       const offer = readOffer(sdp)
-      return offer === undefined ? undefined : summarizeOffer(offer)
+      return offer === undefined ? undefined : summarizeDescription(offer)
     }
     expect(summary(fixture("hold-sendonly"))).toEqual({
       codecs: ["PCMU", "PCMA", "telephone-event"], address: "192.168.1.23", port: 7078, direction: "sendonly"
