@@ -59,4 +59,3 @@ export const sendDigits = Effect.fnUntraced(function*(state: SessionState, digit
   Effect.ensuring(effect, Effect.sync(() => {
     state.dtmfSending = false
   })))
-
