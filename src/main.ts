@@ -19,7 +19,10 @@ const serve = (flags: ServerFlags) =>
       try: () => toServerConfig(flags),
       catch: (error) => (error instanceof FlagError ? error : new FlagError({ message: String(error) }))
     })
-    yield* Effect.sync(() => applyGcMode(flags.gc))
+    const notApplied = yield* Effect.sync(() => applyGcMode(flags.gc))
+    if (notApplied.length > 0) {
+      yield* Effect.logWarning(`could not restart node with ${notApplied.join(" ")}; running with V8's defaults for those`)
+    }
     const server = Effect.gen(function*() {
       const manager = yield* ServerSessionManager
       const where = manager.local.map((e) => `${e.transport} ${config.host ?? e.host}:${e.port}`).join(", ")

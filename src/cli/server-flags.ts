@@ -33,7 +33,7 @@ export const serverFlags = {
   codecs: Flag.String("codecs").pipe(Flag.withDescription("Codecs, preferred first"), Flag.withDefault("PCMU,PCMA,G722")),
   maxCalls: Flag.Int("max-calls").pipe(Flag.withDescription("Concurrent calls before 486"), Flag.withDefault(1000)),
   gc: Flag.Literals("gc", gcModes).pipe(
-    Flag.withDescription("Major GCs: atomic (one pause, steadier latency) or incremental (V8's default)"),
+    Flag.withDescription("GCs: atomic (16 MB semi-spaces, restarting node with them; major GCs in one pause: steadier latency) or incremental (V8's defaults)"),
     Flag.withDefault("atomic")
   )
 } as const

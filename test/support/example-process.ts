@@ -25,11 +25,13 @@ export interface RunningExample {
   readonly stop: () => Promise<number | null | "hung">
 }
 
-export const startExample = async (file: string, port: number, ready: string): Promise<RunningExample> => {
-  const child = spawn(process.execPath, [Path.join(root, "examples", file), "--port", String(port)], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+export const startExample = (file: string, port: number, ready: string): Promise<RunningExample> =>
+  startScript([Path.join(root, "examples", file), "--port", String(port)], ready)
+
+/** Runs `node ...args` from the package root until its output shows `ready` (15 s at most). */
+export const startScript = async (args: ReadonlyArray<string>, ready: string): Promise<RunningExample> => {
+  const file = args.find((arg) => !arg.startsWith("-")) ?? ""
+  const child = spawn(process.execPath, [...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
   let log = ""
   child.stdout!.on("data", (d) => (log += d.toString()))
   child.stderr!.on("data", (d) => (log += d.toString()))
@@ -47,7 +49,7 @@ export const startExample = async (file: string, port: number, ready: string): P
   }
   if (!(await logged(new RegExp(ready), 15_000)) || child.exitCode !== null) {
     await stop()
-    throw new Error(`example ${file} did not start:\n${log}`)
+    throw new Error(`${file} did not start:\n${log}`)
   }
   return { child, log: () => log, logged, stop }
 }
