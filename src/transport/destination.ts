@@ -29,15 +29,19 @@ const kindOf = (viaTransport: string): TransportKind => viaTransport.toUpperCase
 export const responseDestination = (via: Via, source: Endpoint): Endpoint => {
   const transport = kindOf(via.transport)
   if (transport === "tcp" || source.transport === "tcp") return source
-  if (via.maddr !== undefined) {
-    return { transport, host: bareHost(via.maddr), port: via.port ?? DEFAULT_SIP_PORT }
-  }
+  if (via.maddr !== undefined) return toward(source, transport, bareHost(via.maddr), via.port ?? DEFAULT_SIP_PORT)
   const rport = typeof via.rport === "number" ? via.rport : undefined
   if (via.received !== undefined) {
-    return { transport, host: bareHost(via.received), port: rport ?? via.port ?? DEFAULT_SIP_PORT }
+    return toward(source, transport, bareHost(via.received), rport ?? via.port ?? DEFAULT_SIP_PORT)
   }
-  return { transport, host: bareHost(via.host), port: rport ?? via.port ?? DEFAULT_SIP_PORT }
+  return toward(source, transport, bareHost(via.host), rport ?? via.port ?? DEFAULT_SIP_PORT)
 }
+
+// Usually the answer goes back where the request came from (received/rport name the source): then the
+// source itself, which the transport shares between a peer's datagrams, rather than an equal copy per
+// transaction whose host is a slice of the request (a transaction keeps it for 32 s after the call).
+const toward = (source: Endpoint, transport: TransportKind, host: string, port: number): Endpoint =>
+  source.transport === transport && source.port === port && source.host === host ? source : { transport, host, port }
 
 export interface RequestDestinationOptions {
   /** Transport when the URI has no `transport` param. Default "udp" (§18.1.1 / RFC 3263 §4.1). */

@@ -27,6 +27,14 @@ describe("responseDestination (§18.2.2, RFC 3581 §4)", () => {
     expect(responseDestination(via("SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;received=198.51.100.9"), udpSource))
       .toEqual({ transport: "udp", host: "198.51.100.9", port: 5070 })
   })
+  it("the source itself, not a copy, when received/rport name it (transactions keep it 32 s)", () => {
+    const source: Endpoint = { transport: "udp", host: "198.51.100.9", port: 40000 }
+    expect(responseDestination(via("SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;rport=40000;received=198.51.100.9"), source))
+      .toBe(source)
+    expect(responseDestination(via("SIP/2.0/UDP 198.51.100.9:40000;branch=z9hG4bK1"), source)).toBe(source)
+    expect(responseDestination(via("SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK1;received=198.51.100.9"), source))
+      .not.toBe(source)
+  })
   it("neither: to sent-by, port defaulting to 5060", () => {
     expect(responseDestination(via("SIP/2.0/UDP 198.51.100.9;branch=z9hG4bK1"), udpSource))
       .toEqual({ transport: "udp", host: "198.51.100.9", port: 5060 })
