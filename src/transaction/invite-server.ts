@@ -82,13 +82,7 @@ export const startInviteServer = (ctx: LayerContext, tx: ServerTx): Effect.Effec
       tx,
       "retransmit",
       TRYING_DELAY,
-      Effect.suspend(() => {
-        if (tx.state !== "proceeding" || tx.last !== undefined) return Effect.void
-        // §8.2.6.1: a 100 copies the request's Timestamp (RTT estimates for the UAC).
-        const timestamp = getHeader(tx.request, "timestamp")
-        const trying = makeResponse(tx.request, 100, "Trying", timestamp === undefined ? undefined : { headers: [["Timestamp", timestamp]] })
-        return Effect.ignore(respondInvite(ctx, tx, trying))
-      })
+      Effect.suspend(() => sendTrying(ctx, tx))
     ),
     arm(
       ctx.lanes,
@@ -115,6 +109,22 @@ export const inviteServerAck = (ctx: LayerContext, tx: ServerTx): Effect.Effect<
   return Effect.as(arm(ctx.lanes, tx, "expiry", timerI(ctx.timers, tx.reliable), Effect.sync(() => terminateServer(ctx, tx))), false)
 }
 
-/** A retransmitted INVITE: the last provisional or final goes out again; absorbed once Accepted or Confirmed. */
-export const inviteServerRetransmission = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
-  tx.state === "proceeding" || tx.state === "completed" ? resendLast(ctx, tx) : Effect.void
+/** The 100 Trying, unless the TU has sent a response already. */
+const sendTrying = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> => {
+  if (tx.state !== "proceeding" || tx.last !== undefined) return Effect.void
+  // §8.2.6.1: a 100 copies the request's Timestamp (RTT estimates for the UAC).
+  const timestamp = getHeader(tx.request, "timestamp")
+  const trying = makeResponse(tx.request, 100, "Trying", timestamp === undefined ? undefined : { headers: [["Timestamp", timestamp]] })
+  return Effect.ignore(respondInvite(ctx, tx, trying))
+}
+
+/**
+ * A retransmitted INVITE: the last provisional or final goes out again; absorbed once Accepted or Confirmed.
+ * Before any response, the 100 Trying goes out at once, not at its 200 ms timer: the UAC has waited a T1
+ * already, and over UDP a provisional stops its retransmissions (§17.1.1.2). Under overload, when the
+ * queue delay passes T1, this keeps every INVITE to one retransmission instead of a growing storm.
+ */
+export const inviteServerRetransmission = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> => {
+  if (tx.state === "proceeding" && tx.last === undefined) return sendTrying(ctx, tx)
+  return tx.state === "proceeding" || tx.state === "completed" ? resendLast(ctx, tx) : Effect.void
+}

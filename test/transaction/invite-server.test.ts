@@ -59,6 +59,24 @@ describe("INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)", () => {
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 1 })
     }))
 
+  it.effect("§17.2.1: a retransmitted INVITE before any response gets the 100 Trying at once, and the 200 ms timer sends no second one", () =>
+    Effect.gen(function*() {
+      const { alice, bob, dest, from } = yield* setup()
+      const invite = request("INVITE", from, dest)
+      yield* alice.send(invite, dest)
+      yield* settle
+      yield* TestClock.adjust(50)
+      yield* settle
+      expect((yield* alice.inbox.takeAll).length).toBe(0)
+      yield* alice.send(invite, dest)
+      yield* settle
+      expect(summary(yield* alice.inbox.takeAll)).toEqual([100])
+      yield* TestClock.adjust(1000)
+      yield* settle
+      expect((yield* alice.inbox.takeAll).length).toBe(0)
+      expect(tags(bob.events.seen)).toEqual(["RequestReceived"])
+    }))
+
   it.effect("§8.2.6.1: the automatic 100 Trying copies the INVITE's Timestamp", () =>
     Effect.gen(function*() {
       const { alice, dest, from } = yield* setup()
