@@ -52,7 +52,7 @@ const startedWith = (name: string): boolean =>
  * The mode's startup flags that node is running without. A flag the user gave node, in any value, is theirs
  * to keep and not missing.
  */
-export const missingStartupFlags = (mode: GcMode): ReadonlyArray<string> =>
+const missingStartupFlags = (mode: GcMode): ReadonlyArray<string> =>
   gcFlags[mode].atStartup.filter((flag) => !startedWith(flagName(flag)))
 
 /**

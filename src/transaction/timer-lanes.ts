@@ -59,8 +59,9 @@ export const cancelTimer = (entry: TimerEntry): void => {
   if (lane.cancelled >= COMPACT_MIN && lane.cancelled * 2 >= lane.entries.length - lane.head) compact(lane)
 }
 
-/** Keeps the lane's pending entries, in order, from index 0. The lane's fiber reads `head` and `entries`
- *  afresh at every step, so this may run from inside one of its actions. */
+/** Keeps the lane's pending entries, in order, from index 0: drops the consumed prefix and the cancelled
+ *  entries. The lane's fiber reads `head` and `entries` afresh at every step, so this may run from inside
+ *  one of its actions. */
 const compact = (lane: Lane): void => {
   const entries = lane.entries
   let kept = 0
@@ -109,10 +110,7 @@ export const makeTimerLanes = Effect.fnUntraced(function*(scope: Scope.Scope) {
           if (action !== undefined) yield* Effect.catchDefect(action, (defect) => Effect.logWarning("timer action died", defect))
         }
         // Drop the consumed prefix now and then, so the array does not grow without bound.
-        if (lane.head > 1024 && lane.head * 2 > lane.entries.length) {
-          lane.entries = lane.entries.slice(lane.head)
-          lane.head = 0
-        }
+        if (lane.head > 1024 && lane.head * 2 > lane.entries.length) compact(lane)
       }
     })
 
