@@ -55,8 +55,10 @@ const prepareMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record
   return answer.sdp
 })
 
-const startMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord) {
+/** Applies the negotiated media: RTP starts flowing both ways. */
+export const startMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord) {
   if (record.media === undefined || record.negotiated === undefined) return
+  record.mediaStarted = true
   yield* record.media.apply(record.negotiated)
   const { codec, remoteAddress, remotePort } = record.negotiated
   yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
@@ -84,7 +86,9 @@ export const acceptCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, r
   if (record.state === "Terminated") return
   yield* ctx.dialog.accept(record.dialogId, { body: sdpBody(sdp) })
   record.accepted = true
-  if (record.state !== "EarlyMedia") yield* startMedia(ctx, record)
+  // Media starts when the ACK confirms the call (dialog-events.ts), not at the 200: a caller that never
+  // ACKs (gone, or it gave up waiting on an overloaded server) would otherwise get 32 s of RTP, 50 packets
+  // a second, while the 2xx is retransmitted; under overload that traffic is what kept the server saturated.
 }, (effect) =>
   Effect.catchTags(effect, {
     ProtocolError: (error) => Effect.fail(new ApplicationError({ reason: "InvalidState", message: error.message })),

@@ -6,9 +6,10 @@ import { Deferred, Effect } from "effect"
 import type { DialogEvent } from "../dialog/dialog-layer.ts"
 import type { EndReason } from "./call-state.ts"
 import type { CoordinatorContext } from "./coordinator-context.ts"
-import { endSession, publish, transition } from "./coordinator-context.ts"
+import { endSession, transition } from "./coordinator-context.ts"
 import { answerReinvite } from "./in-call.ts"
 import { handleIncomingInvite } from "./incoming-invite.ts"
+import { startMedia } from "./answer-call.ts"
 import { acceptAnswer, bodyText } from "./media-negotiation.ts"
 import { answerInDialog, answerOutOfDialog } from "./request-policy.ts"
 import type { SessionRecord } from "./session-record.ts"
@@ -28,7 +29,8 @@ const endReasonOf = (reason: Extract<DialogEvent, { _tag: "DialogTerminated" }>[
   }
 }
 
-/** The ACK confirmed the call; for a late offer it carries the SDP answer to our offer in the 2xx. */
+/** The ACK confirmed the call: its media starts now (unless early media started it at the 183). For a late
+ *  offer the ACK carries the SDP answer to our offer in the 2xx, and that answer is applied. */
 const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, ackBody: Uint8Array) {
   const expectsAnswer = record.negotiated === undefined || record.awaitingAckAnswer
   record.awaitingAckAnswer = false
@@ -36,13 +38,10 @@ const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Ses
     const result = acceptAnswer(record.local, undefined, bodyText(ackBody))
     if (result._tag === "Negotiated") {
       record.negotiated = result.negotiated
-      if (record.media !== undefined) {
-        yield* record.media.apply(result.negotiated)
-        const { codec, remoteAddress, remotePort } = result.negotiated
-        yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
-      }
+      record.mediaStarted = false
     }
   }
+  if (!record.mediaStarted) yield* startMedia(ctx, record)
   if (record.state !== "OnHold" && record.state !== "Terminating") yield* transition(ctx, record, "Active")
   yield* Deferred.succeed(record.confirmed, undefined)
   yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })

@@ -76,6 +76,7 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     ringTimedOut: false,
     awaitingAckAnswer: false,
     accepted: false,
+    mediaStarted: false,
     confirmed: yield* Deferred.make<void>()
   }
   ctx.registry.add(record)

@@ -37,6 +37,7 @@ const applyAnswer = Effect.fnUntraced(function*(ctx: CoordinatorContext, record:
     return yield* Effect.logWarning("unusable SDP answer", { session: record.id, status: response.status, problem: result.message })
   }
   record.negotiated = result.negotiated
+  record.mediaStarted = true
   yield* record.media.apply(result.negotiated)
   const { codec, remoteAddress, remotePort } = result.negotiated
   yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
@@ -161,6 +162,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     ringTimedOut: false,
     awaitingAckAnswer: false,
     accepted: false,
+    mediaStarted: false,
     confirmed: yield* Deferred.make<void>()
   }
   ctx.registry.add(record)

@@ -33,6 +33,8 @@ export interface SessionRecord {
   awaitingAckAnswer: boolean
   /** Incoming: our 2xx went out. */
   accepted: boolean
+  /** The negotiated media is applied (RTP flowing): at the 183 for early media, else at the ACK. */
+  mediaStarted: boolean
   /** Incoming: done when the ACK for our 2xx arrived (DialogConfirmed). */
   readonly confirmed: Deferred.Deferred<void>
 }

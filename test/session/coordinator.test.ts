@@ -102,16 +102,20 @@ const sessionOf = (seen: ReadonlyArray<SessionEvent>) => {
 const ended = (seen: ReadonlyArray<SessionEvent>) => seen.find((x) => x._tag === "CallEnded")
 
 describe("SessionCoordinator", () => {
-  it.effect("answers a call, confirms it on ACK, ends on the peer's BYE and releases its ports", () =>
+  it.effect("answers a call, starts its media when the ACK confirms it (not at the 200), ends on the peer's BYE and releases its ports", () =>
     Effect.gen(function*() {
       const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
       yield* t.emit(incoming())
       const accept = t.control.intents.find((i) => i.op === "accept")
       expect(accept?.body).toContain("m=audio 40002 RTP/AVP 0")
-      expect(t.media.sessions[0].applied[0].codec.name).toBe("PCMU")
-      expect(t.seen.map((e) => e._tag)).toContain("MediaStarted")
+      expect(t.media.sessions[0].applied).toEqual([]) // a caller that never ACKs gets no RTP
+      expect(t.seen.map((e) => e._tag)).not.toContain("MediaStarted")
       yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
       expect(yield* t.coordinator.state(sessionOf(t.seen))).toBe("Active")
+      expect(t.media.sessions[0].applied.map((m) => m.codec.name)).toEqual(["PCMU"])
+      expect(t.seen.map((e) => e._tag)).toContain("MediaStarted")
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) }) // a retransmitted ACK
+      expect(t.media.sessions[0].applied.length).toBe(1)
       yield* t.emit({ _tag: "DialogTerminated", dialogId: "d1", reason: "RemoteBye" })
       expect(ended(t.seen)).toMatchObject({ reason: { _tag: "NormalClearing", by: "remote" } })
       expect(yield* t.coordinator.activeSessions).toBe(0)
@@ -163,6 +167,9 @@ describe("SessionCoordinator", () => {
       yield* TestClock.adjust(1000)
       yield* settle
       expect(t.control.intents[1]).toMatchObject({ op: "accept" })
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      expect(t.media.sessions[0].applied.length).toBe(1) // already flowing since the 183: not applied again
+      expect(yield* t.coordinator.state(sessionOf(t.seen))).toBe("Active")
     }))
 
   it.effect("RFC 3264: no common codec is answered 488", () =>
