@@ -17,6 +17,7 @@
 #   BENCH_RATES="100 250 500 1000 2000"  BENCH_SECONDS=5  BENCH_MAX_CALLS=10000
 #   BENCH_WARMUP_SECONDS=0  # first, that many seconds of calls at the first rate, not measured: a steady-state
 #                           # figure for a single rate (JIT warm, and the old generation past its first growth)
+#   BENCH_SERVER_FLAGS="--overload-threshold 0"  # more flags for the server (split on spaces)
 #   BENCH_TARGET=mock   # against the SIPp UAS mock (sipp/mock/stress_test_uas.xml) instead of the server
 #   BENCH_TARGET=sip    # against the npm `sip` package's minimal UAS (bench/sip-reference-uas.cjs): the
 #                       # yardstick the issue names, measured on the same machine and harness
@@ -63,7 +64,7 @@ elif [ "$target" = sip ]; then
 else
   [ -f "$root/dist/main.js" ] || (cd "$root" && npm run build --silent) || exit 1
   (cd "$root" && BENCH_GC_LOG="$gc_log" exec "$node_bin" --import ./bench/gc-observer.ts dist/main.js --host 127.0.0.1 --port "$sport" --transport udp --mode answer \
-    --media silence --rtp-ports 30000-39999 --max-calls 20000 --log-level warn) >"$out/target.log" 2>&1 &
+    --media silence --rtp-ports 30000-39999 --max-calls 20000 --log-level warn ${BENCH_SERVER_FLAGS:-}) >"$out/target.log" 2>&1 &
   pid=$!
   ready() { grep -q "listening on" "$out/target.log"; }
 fi

@@ -22,6 +22,8 @@ export interface Counts {
 
 export type ManagerService = SessionCoordinator["Service"] & {
   readonly counts: Effect.Effect<Counts>
+  /** New calls answered 503 by overload protection since start (ServerConfig.overload). */
+  readonly rejectedForOverload: Effect.Effect<number>
   /** Where the stack listens, as bound (port 0 resolved). */
   readonly local: ReadonlyArray<Endpoint>
 }
@@ -44,6 +46,11 @@ export const makeManagerService = Effect.gen(function*() {
       rtpPorts: yield* media.portsInUse
     }
   })
-  const service: ManagerService = { ...coordinator, counts, local: transport.local }
+  const service: ManagerService = {
+    ...coordinator,
+    counts,
+    rejectedForOverload: transactions.shedInvites,
+    local: transport.local
+  }
   return service
 })

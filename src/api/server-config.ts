@@ -3,6 +3,7 @@
  */
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
+import type { OverloadConfig } from "../transaction/overload.ts"
 import type { TimerConfig } from "../transaction/transaction-layer.ts"
 import { defaultTimers } from "../transaction/transaction-layer.ts"
 import { firstExternalIpv4, isWildcard } from "../transport/config.ts"
@@ -24,6 +25,9 @@ export interface ServerConfig {
   /** Answer beyond maxCalls: 486 Busy Here or 503 with Retry-After. */
   readonly busyStatus: 486 | 503
   readonly timers: TimerConfig
+  /** Overload protection: while the event loop stays saturated, part of the new calls are answered 503 with
+   *  Retry-After before they cost a call (transaction/overload.ts). */
+  readonly overload: OverloadConfig
   readonly defaultMedia: MediaSource
   /** A call with no RTP for this long is ended; 0 disables. */
   readonly mediaTimeoutMs: number
@@ -46,6 +50,7 @@ export const defaultServerConfig: ServerConfig = {
   maxCalls: 1000,
   busyStatus: 486,
   timers: defaultTimers,
+  overload: { maxUtilization: 0.98, windowMs: 500, retryAfterSeconds: 2 },
   defaultMedia: { _tag: "Echo" },
   mediaTimeoutMs: 60_000,
   shutdownTimeoutMs: 3_000,

@@ -23,7 +23,7 @@ export const sipStackLayer = (config: ServerConfig, handler: CallHandler) => {
     transports: config.transports,
     advertisedHost: advertised
   })
-  const transactions = TransactionLayer.layer(config.timers).pipe(Layer.provideMerge(transport))
+  const transactions = TransactionLayer.layer(config.timers, config.overload).pipe(Layer.provideMerge(transport))
   const dialogs = DialogLayer.layer({ contactHost: advertised, timers: config.timers }).pipe(
     Layer.provideMerge(transactions)
   )

@@ -4,7 +4,7 @@
  */
 import { Data, Effect } from "effect"
 import { Flag } from "effect/cli"
-import type { ServerConfig } from "../api/server-config.ts"
+import { defaultServerConfig, type ServerConfig } from "../api/server-config.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { CallHandler } from "../session/call-decision.ts"
 import { CallDecision } from "../session/call-decision.ts"
@@ -32,6 +32,10 @@ export const serverFlags = {
   media: Flag.String("media").pipe(Flag.withDescription("echo | tone | silence | file:PATH"), Flag.withDefault("echo")),
   codecs: Flag.String("codecs").pipe(Flag.withDescription("Codecs, preferred first"), Flag.withDefault("PCMU,PCMA,G722")),
   maxCalls: Flag.Int("max-calls").pipe(Flag.withDescription("Concurrent calls before 486"), Flag.withDefault(1000)),
+  overloadThreshold: Flag.Int("overload-threshold").pipe(
+    Flag.withDescription("Event-loop busy percent (two 500 ms windows in a row) from which part of new calls get 503 Retry-After; 0 disables"),
+    Flag.withDefault(Math.round(100 * defaultServerConfig.overload.maxUtilization))
+  ),
   gc: Flag.Literals("gc", gcModes).pipe(
     Flag.withDescription("GCs: atomic (16 MB semi-spaces, restarting node with them; major GCs in one pause: steadier latency) or incremental (V8's defaults)"),
     Flag.withDefault("atomic")
@@ -50,6 +54,7 @@ export interface ServerFlags {
   readonly media: string
   readonly codecs: string
   readonly maxCalls: number
+  readonly overloadThreshold: number
   readonly gc: GcMode
 }
 
@@ -86,6 +91,9 @@ export const toServerConfig = (flags: ServerFlags): Partial<ServerConfig> => {
   if (flags.port < 0 || flags.port > 65535) throw new FlagError({ message: `--port: ${flags.port} is not a port` })
   if (flags.rejectCode < 300 || flags.rejectCode > 699) throw new FlagError({ message: `--reject-code: ${flags.rejectCode} is not 300-699` })
   if (flags.maxCalls < 1) throw new FlagError({ message: `--max-calls: must be at least 1` })
+  if (!(flags.overloadThreshold >= 0 && flags.overloadThreshold <= 100)) {
+    throw new FlagError({ message: `--overload-threshold: expected a percent 0-100 (0: off), got ${flags.overloadThreshold}` })
+  }
   return {
     host: flags.host,
     port: flags.port,
@@ -95,6 +103,7 @@ export const toServerConfig = (flags: ServerFlags): Partial<ServerConfig> => {
     rtpPortMax,
     codecs,
     maxCalls: flags.maxCalls,
+    overload: { ...defaultServerConfig.overload, maxUtilization: flags.overloadThreshold / 100 },
     defaultMedia: parseMedia(flags.media)
   }
 }

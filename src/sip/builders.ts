@@ -23,7 +23,8 @@ export const makeRequest = (init: {
   body: init.body ?? emptyBody
 })
 
-const hasTag = (to: string): boolean => {
+/** A To (or From) header value that carries a tag: a request with a tagged To is within a dialog (§12.2). */
+export const hasTag = (to: string): boolean => {
   const parsed = parseNameAddr(to)
   return isParseError(parsed) ? /;\s*tag\s*=/i.test(to) : parsed.tag !== undefined
 }

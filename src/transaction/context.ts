@@ -8,6 +8,7 @@ import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint, Transport } from "../transport/transport.ts"
 import type { Lingering } from "./lingering.ts"
+import type { OverloadState } from "./overload.ts"
 import type { TimerLanes } from "./timer-lanes.ts"
 import type { TimerSlots, TimerValues } from "./timers.ts"
 import type { ServerTransaction, TransactionEvent } from "./transaction-layer.ts"
@@ -56,4 +57,7 @@ export interface LayerContext {
   /** Server transactions past their final response, waiting out Timer L or J (lingering.ts). */
   readonly lingering: Map<string, Lingering>
   readonly events: Queue.Queue<TransactionEvent>
+  readonly overload: OverloadState
+  /** Clock millis, synchronously (Effect's Clock: TestClock in tests). */
+  readonly now: () => number
 }

@@ -13,6 +13,7 @@ import { inviteServerAck, inviteServerRetransmission, startInviteServer } from "
 import { lingeringRetransmission } from "./lingering.ts"
 import { serverKey } from "./matching.ts"
 import { startNonInviteServer } from "./non-invite-server.ts"
+import { shedOnOverload } from "./overload.ts"
 import { onCancel } from "./server-cancel.ts"
 import { makeServerTx, resendLast } from "./server-common.ts"
 
@@ -44,7 +45,11 @@ export const onRequest = Effect.fnUntraced(function*(ctx: LayerContext, request:
     const inviteKey = serverKey(request, via, "INVITE")
     return yield* onCancel(ctx, tx, ctx.servers.get(inviteKey) ?? ctx.lingering.get(inviteKey))
   }
-  if (tx.invite) yield* startInviteServer(ctx, tx)
-  else yield* startNonInviteServer(ctx, tx)
+  if (tx.invite) {
+    if (yield* shedOnOverload(ctx, tx)) return
+    yield* startInviteServer(ctx, tx)
+  } else {
+    yield* startNonInviteServer(ctx, tx)
+  }
   yield* Queue.offer(ctx.events, { _tag: "RequestReceived", transaction: tx })
 })

@@ -3,7 +3,7 @@
  * transport's inbound stream (its single consumer) and dispatches; timers run on lanes (timer-lanes.ts) in the same
  * Scope, so closing the layer stops everything.
  */
-import { Effect, Queue, Stream } from "effect"
+import { Clock, Effect, Queue, Stream } from "effect"
 import { ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint, Inbound } from "../transport/transport.ts"
@@ -15,6 +15,7 @@ import { onResponse } from "./inbound-response.ts"
 import { respondInvite } from "./invite-server.ts"
 import { type Lingering, lingeringRespond } from "./lingering.ts"
 import { respondNonInvite } from "./non-invite-server.ts"
+import { LoadProbe, makeOverloadState, noOverloadProtection, type OverloadConfig } from "./overload.ts"
 import { makeTimerLanes } from "./timer-lanes.ts"
 import { resolveTimers } from "./timers.ts"
 import type { TimerConfig, TransactionEvent, TransactionLayer } from "./transaction-layer.ts"
@@ -33,9 +34,13 @@ const dispatch = (ctx: LayerContext, inbound: Inbound): Effect.Effect<void> =>
     ? onRequest(ctx, inbound.message, inbound.source)
     : onResponse(ctx, inbound.message, inbound.source)
 
-export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial<TimerConfig>) {
+export const makeTransactionLayer = Effect.fnUntraced(function*(
+  config?: Partial<TimerConfig>,
+  overload: OverloadConfig = noOverloadProtection
+) {
   const transport = yield* Transport
   const scope = yield* Effect.scope
+  const clock = yield* Clock.Clock
   const events = yield* Effect.acquireRelease(
     Queue.bounded<TransactionEvent>(EVENT_QUEUE_CAPACITY),
     (queue) => Queue.shutdown(queue)
@@ -49,7 +54,9 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial
     // A plain Map (not a RegistryMap): entries live their full 64*T1, so a stale slot keeps nothing alive that
     // was not alive anyway, and a box each would be 64,000 more objects at 1,000 calls/s.
     lingering: new Map<string, Lingering>(),
-    events
+    events,
+    overload: makeOverloadState(overload, (yield* LoadProbe)(), clock.currentTimeMillisUnsafe()),
+    now: () => clock.currentTimeMillisUnsafe()
   }
 
   yield* Stream.runForEachArray(transport.inbound, (batch) =>
@@ -77,7 +84,8 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(config?: Partial
     respond,
     sendStateless: (message, destination) => transport.send(message, destination),
     local: transport.local,
-    counts: Effect.sync(() => ({ client: ctx.clients.size, server: ctx.servers.size + ctx.lingering.size }))
+    counts: Effect.sync(() => ({ client: ctx.clients.size, server: ctx.servers.size + ctx.lingering.size })),
+    shedInvites: Effect.sync(() => ctx.overload.shed)
   }
   return service
 })

@@ -7,6 +7,7 @@ import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint, Transport } from "../transport/transport.ts"
 import { makeTransactionLayer } from "./make-layer.ts"
+import type { OverloadConfig } from "./overload.ts"
 
 /** A server transaction the TU answers through `TransactionLayer.respond`. */
 export interface ServerTransaction {
@@ -72,9 +73,14 @@ export class TransactionLayer extends Context.Service<TransactionLayer, {
   readonly local: ReadonlyArray<Endpoint>
   /** Live transaction counts, for drain checks. */
   readonly counts: Effect.Effect<{ readonly client: number; readonly server: number }>
+  /** New INVITEs answered 503 by overload protection since the layer started (overload.ts). */
+  readonly shedInvites: Effect.Effect<number>
 }>()("effect-sip/transaction/TransactionLayer") {
   /** The RFC 3261 §17 / RFC 6026 implementation over the Transport (the inbound stream's single consumer).
-   *  `timers` overrides T1/T2/T4; transactions on TCP skip the retransmission timers. */
-  static readonly layer = (timers?: Partial<TimerConfig>): Layer.Layer<TransactionLayer, never, Transport> =>
-    Layer.effect(TransactionLayer, makeTransactionLayer(timers))
+   *  `timers` overrides T1/T2/T4; transactions on TCP skip the retransmission timers. `overload` turns on
+   *  overload protection (off by default here; the server stack turns it on). */
+  static readonly layer = (
+    timers?: Partial<TimerConfig>,
+    overload?: OverloadConfig
+  ): Layer.Layer<TransactionLayer, never, Transport> => Layer.effect(TransactionLayer, makeTransactionLayer(timers, overload))
 }

@@ -47,7 +47,8 @@ export const makeFakeTransactions = Effect.gen(function*() {
     respond: (id, response) => Effect.sync(() => void sent.push({ op: "respond", id, response })),
     sendStateless: (message, destination) => Effect.sync(() => void sent.push({ op: "stateless", message, destination })),
     local: [local],
-    counts: Effect.sync(() => ({ client: 0, server: 0 }))
+    counts: Effect.sync(() => ({ client: 0, server: 0 })),
+    shedInvites: Effect.succeed(0)
   })
   return {
     layer: Layer.succeed(TransactionLayer, service),

@@ -46,7 +46,8 @@ export const fakeTransactions = (script: Script) => {
       respond: () => Effect.die("fake: respond is not scripted"),
       sendStateless: () => Effect.die("fake: sendStateless is not scripted"),
       local: [local],
-      counts: Effect.succeed({ client: 0, server: 0 })
+      counts: Effect.succeed({ client: 0, server: 0 }),
+      shedInvites: Effect.succeed(0)
     })
   )
   return { layer, sent }

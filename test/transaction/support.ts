@@ -7,6 +7,7 @@ import type { NetworkError, ProtocolError } from "../../src/errors.ts"
 import { getHeader, makeRequest, makeResponse, newBranch } from "../../src/sip/index.ts"
 import type { SipMessage, SipRequest, SipResponse } from "../../src/sip/message.ts"
 import { makeTransactionLayer } from "../../src/transaction/make-layer.ts"
+import type { OverloadConfig } from "../../src/transaction/overload.ts"
 import type { ClientTransaction, TimerConfig, TransactionEvent, TransactionLayer } from "../../src/transaction/transaction-layer.ts"
 import type { FakeNetwork } from "../../src/transport/fake.ts"
 import { type Endpoint, type Inbound, Transport } from "../../src/transport/transport.ts"
@@ -26,13 +27,14 @@ export const party = (
   options: {
     readonly transports?: ReadonlyArray<"udp" | "tcp">
     readonly timers?: Partial<TimerConfig>
+    readonly overload?: OverloadConfig
     /** A TU: runs on every event (after it is recorded). */
     readonly tu?: (event: TransactionEvent, layer: Layer) => Effect.Effect<void>
   } = {}
 ) =>
   Effect.gen(function*() {
     const transport = yield* network.endpoint({ host, port, transports: options.transports ?? ["udp"] })
-    const layer = yield* makeTransactionLayer(options.timers).pipe(Effect.provideService(Transport, transport))
+    const layer = yield* makeTransactionLayer(options.timers, options.overload).pipe(Effect.provideService(Transport, transport))
     const tu = options.tu
     const events = yield* collect(layer.events, tu === undefined ? undefined : (e) => tu(e, layer))
     return { layer, transport, events, udp: transport.local[0], local: transport.local }
