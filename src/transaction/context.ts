@@ -7,7 +7,7 @@ import type { Cause, Queue } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint, Transport } from "../transport/transport.ts"
-import type { Lingering } from "./lingering.ts"
+import type { Lingering, LingeringBatch } from "./lingering.ts"
 import type { OverloadState } from "./overload.ts"
 import type { TimerLanes } from "./timer-lanes.ts"
 import type { TimerSlots, TimerValues } from "./timers.ts"
@@ -56,6 +56,8 @@ export interface LayerContext {
   readonly servers: Map<string, ServerTx>
   /** Server transactions past their final response, waiting out Timer L or J (lingering.ts). */
   readonly lingering: Map<string, Lingering>
+  /** The batch new lingering transactions join (they expire together). */
+  readonly lingeringBatch: LingeringBatch
   readonly events: Queue.Queue<TransactionEvent>
   readonly overload: OverloadState
   /** Clock millis, synchronously (Effect's Clock: TestClock in tests). */

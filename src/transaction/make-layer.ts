@@ -13,7 +13,7 @@ import type { ClientTx, LayerContext, ServerTx } from "./context.ts"
 import { onRequest } from "./inbound-request.ts"
 import { onResponse } from "./inbound-response.ts"
 import { respondInvite } from "./invite-server.ts"
-import { type Lingering, lingeringRespond } from "./lingering.ts"
+import { type Lingering, lingeringRespond, makeLingeringBatch } from "./lingering.ts"
 import { respondNonInvite } from "./non-invite-server.ts"
 import { LoadProbe, makeOverloadState, noOverloadProtection, type OverloadConfig } from "./overload.ts"
 import { makeTimerLanes } from "./timer-lanes.ts"
@@ -54,6 +54,7 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(
     // A plain Map (not a RegistryMap): entries live their full 64*T1, so a stale slot keeps nothing alive that
     // was not alive anyway, and a box each would be 64,000 more objects at 1,000 calls/s.
     lingering: new Map<string, Lingering>(),
+    lingeringBatch: makeLingeringBatch(),
     events,
     overload: makeOverloadState(overload, (yield* LoadProbe)(), clock.currentTimeMillisUnsafe()),
     now: () => clock.currentTimeMillisUnsafe()

@@ -6,6 +6,7 @@ import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
 import type { ServerTransaction, TransactionEvent } from "../../src/transaction/transaction-layer.ts"
 import { makeFakeNetwork } from "../../src/transport/fake.ts"
 import { exitFailureReason, header, isReq, party, rawPeer, request, settle, summary, tags, watch } from "./support.ts"
+import { LINGER_BATCH_MS } from "../../src/transaction/lingering.ts"
 
 const cancelOf = (invite: SipRequest): SipRequest =>
   makeRequest({
@@ -72,7 +73,7 @@ describe("CANCEL (RFC 3261 §9)", () => {
       )
       yield* settle
       expect(tags(bob.events.seen)).toEqual(["RequestReceived", "CancelReceived"])
-      yield* TestClock.adjust(32_000)
+      yield* TestClock.adjust(32_000 + LINGER_BATCH_MS) // the CANCEL's Timer J (lingering expires in batches)
       yield* settle
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 0 })
     }))

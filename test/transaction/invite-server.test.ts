@@ -6,6 +6,7 @@ import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
 import type { ServerTransaction, TransactionEvent } from "../../src/transaction/transaction-layer.ts"
 import { makeFakeNetwork } from "../../src/transport/fake.ts"
 import { header, party, rawPeer, request, settle, summary, tags } from "./support.ts"
+import { LINGER_BATCH_MS } from "../../src/transaction/lingering.ts"
 
 const setup = (transports: ReadonlyArray<"udp" | "tcp"> = ["udp"]) =>
   Effect.gen(function*() {
@@ -195,7 +196,7 @@ describe("INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)", () => {
       yield* TestClock.adjust(31_499)
       yield* settle
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 1 })
-      yield* TestClock.adjust(1)
+      yield* TestClock.adjust(1 + LINGER_BATCH_MS) // at least 64*T1, at most a batch more
       yield* settle
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 0 })
     }))

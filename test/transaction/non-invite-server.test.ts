@@ -5,6 +5,7 @@ import { makeResponse } from "../../src/sip/index.ts"
 import type { ServerTransaction } from "../../src/transaction/transaction-layer.ts"
 import { makeFakeNetwork } from "../../src/transport/fake.ts"
 import { party, rawPeer, request, settle, summary, tags } from "./support.ts"
+import { LINGER_BATCH_MS } from "../../src/transaction/lingering.ts"
 
 const setup = (transports: ReadonlyArray<"udp" | "tcp"> = ["udp"]) =>
   Effect.gen(function*() {
@@ -46,7 +47,7 @@ describe("non-INVITE server transaction (RFC 3261 §17.2.2)", () => {
       yield* TestClock.adjust(31_999)
       yield* settle
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 1 })
-      yield* TestClock.adjust(1)
+      yield* TestClock.adjust(1 + LINGER_BATCH_MS) // at least 64*T1, at most a batch more
       yield* settle
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 0 })
       // After Timer J the same request is a new transaction.
@@ -78,7 +79,7 @@ describe("non-INVITE server transaction (RFC 3261 §17.2.2)", () => {
       yield* settle
       expect(summary(yield* alice.inbox.takeAll)).toEqual([408])
       expect(tags(bob.events.seen)).toEqual(["RequestReceived", "ServerTransactionFailed"])
-      yield* TestClock.adjust(32_000)
+      yield* TestClock.adjust(32_000 + LINGER_BATCH_MS)
       yield* settle
       expect(yield* bob.layer.counts).toEqual({ client: 0, server: 0 })
     }))
