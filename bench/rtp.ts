@@ -201,7 +201,7 @@ const runServer = Effect.gen(function*() {
 })
 
 if (process.argv.includes("--generator")) runGenerator()
-else Effect.runPromise(runServer).then(() => process.exit(0), (error) => {
+else Effect.runPromise(Effect.scoped(runServer)).then(() => process.exit(0), (error) => {
   console.error(error)
   process.exit(1)
 })

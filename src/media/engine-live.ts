@@ -8,7 +8,7 @@ import type { NetworkError } from "../errors.ts"
 import { deliverInbound } from "./inbox.ts"
 import type { MediaConfig, MediaEngine, MediaSource } from "./media-engine.ts"
 import { PortPool } from "./port-pool.ts"
-import { openPortPair, type PortPair } from "./ports.ts"
+import { makeSparePairs, openPortPair, type PortPair, type SparePairs } from "./ports.ts"
 import { makeRtpSession, type RtpSession, type Wire } from "./rtp-session.ts"
 import type { Target } from "./session-state.ts"
 
@@ -35,9 +35,16 @@ const socketWire = (pair: PortPair): Wire => {
 }
 
 // One generator function for every call, made once here (see bench/pinned-calls.ts for why).
-const openSession = Effect.fnUntraced(function*(pool: PortPool, config: MediaConfig, localAddress: string, source: MediaSource) {
+const openSession = Effect.fnUntraced(function*(
+  pool: PortPool,
+  spares: SparePairs,
+  engine: Scope.Scope,
+  config: MediaConfig,
+  localAddress: string,
+  source: MediaSource
+) {
   const scope = yield* Effect.scope
-  const pair = yield* openPortPair(pool, config.host)
+  const pair = yield* openPortPair(pool, config.host, spares, engine)
   const session = yield* makeRtpSession({
     localAddress,
     localPort: pair.port,
@@ -50,15 +57,17 @@ const openSession = Effect.fnUntraced(function*(pool: PortPool, config: MediaCon
   return session
 })
 
-export const makeMediaEngine = (config: MediaConfig): Effect.Effect<MediaEngine["Service"]> =>
-  Effect.sync(() => {
+export const makeMediaEngine = (config: MediaConfig): Effect.Effect<MediaEngine["Service"], never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const engine = yield* Effect.scope
     const pool = new PortPool(config.portMin, config.portMax)
+    const spares = yield* makeSparePairs(pool)
     // A wildcard bind is no address to put in c= (0.0.0.0 would even mean hold, RFC 3264 §8.4).
     const wildcard = config.host === "0.0.0.0" || config.host === "::"
     const localAddress = config.advertisedHost ?? (wildcard ? "127.0.0.1" : config.host)
 
     const open = (source: MediaSource): Effect.Effect<RtpSession, NetworkError, Scope.Scope> =>
-      openSession(pool, config, localAddress, source)
+      openSession(pool, spares, engine, config, localAddress, source)
 
-    return { open, portsInUse: Effect.sync(() => pool.inUse) }
+    return { open, portsInUse: Effect.sync(() => pool.inUse - spares.ready.length) }
   })

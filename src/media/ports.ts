@@ -36,39 +36,20 @@ const close = (socket: Dgram.Socket): void => {
 const bind = (host: string, port: number): Effect.Effect<Dgram.Socket, DatagramSocket.DatagramSocketError> =>
   Effect.map(bindUdp(host, port), (socket) => socket.on("error", ignoreError))
 
-// One generator function for every call, made once here (see bench/pinned-calls.ts for why).
-// Uninterruptible: between take and addFinalizer an interruption would leak the pair.
-export const openPortPair = Effect.fnUntraced(function*(pool: PortPool, host: string) {
-  const owner = yield* Effect.scope
+interface BoundPair {
+  readonly port: number
+  readonly rtp: Dgram.Socket
+  readonly rtcp: Dgram.Socket
+}
+
+// Uninterruptible: between take and return an interruption would leak the pair.
+const bindPair = Effect.fnUntraced(function*(pool: PortPool, host: string) {
   for (const port of pool.candidates()) {
     pool.take(port)
     const rtp = yield* Effect.result(bind(host, port))
     const rtcp = rtp._tag === "Success" ? yield* Effect.result(bind(host, port + 1)) : undefined
     if (rtp._tag === "Success" && rtcp !== undefined && rtcp._tag === "Success") {
-      // A dgram send leaves after a tick: closing at once would lose what the session sent while closing
-      // (its RTCP BYE). So the pair closes when the scope does, or after its last send still in flight.
-      let inFlight = 0
-      let closing = false
-      let closed = false
-      const closePair = () => {
-        closed = true
-        close(rtp.success)
-        close(rtcp.success)
-        pool.release(port)
-      }
-      const sent = () => {
-        if (--inFlight === 0 && closing) closePair()
-      }
-      yield* Scope.addFinalizer(owner, Effect.sync(() => {
-        closing = true
-        if (inFlight === 0) closePair()
-      }))
-      const send = (socket: Dgram.Socket, payload: Uint8Array, to: number, host: string) => {
-        if (closed) return // a late packet of a call that ended
-        inFlight++
-        socket.send(payload, to, host, sent)
-      }
-      return { port, rtp: rtp.success, rtcp: rtcp.success, send }
+      return { port, rtp: rtp.success, rtcp: rtcp.success } satisfies BoundPair
     }
     if (rtp._tag === "Success") close(rtp.success)
     pool.release(port)
@@ -84,4 +65,81 @@ export const openPortPair = Effect.fnUntraced(function*(pool: PortPool, host: st
     address: host,
     message: `no free RTP port pair (${pool.inUse} of ${pool.size} in use)`
   })
+}, Effect.uninterruptible)
+
+/**
+ * Pairs bound ahead of the calls that will take them. Creating and binding two sockets is ~40 µs, a sixth of
+ * an INVITE's path to its 200, and INVITEs arrive in bursts (a UAC's timer tick, a poll's worth of
+ * datagrams) where each one waits for those before it. So a call takes a spare at once, and the spares are
+ * bound again after the turn's urgent work, at the teardown's lower priority. They are the engine's until
+ * taken: not counted as in use, closed with the engine.
+ */
+export interface SparePairs {
+  readonly ready: Array<BoundPair>
+  /** How many to keep: a burst's worth, and never more than a quarter of the pool. */
+  readonly target: number
+  refilling: boolean
+  closed: boolean
+}
+
+export const SPARE_PRIORITY = 1
+
+export const makeSparePairs = (pool: PortPool): Effect.Effect<SparePairs, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync((): SparePairs => ({ ready: [], target: Math.min(16, pool.size >> 2), refilling: false, closed: false })),
+    (spares) =>
+      Effect.sync(() => {
+        spares.closed = true
+        for (const pair of spares.ready.splice(0)) closeBound(pool, pair)
+      })
+  )
+
+const closeBound = (pool: PortPool, pair: BoundPair): void => {
+  close(pair.rtp)
+  close(pair.rtcp)
+  pool.release(pair.port)
+}
+
+const refill = Effect.fnUntraced(function*(pool: PortPool, host: string, spares: SparePairs) {
+  yield* Effect.yieldNowWith(SPARE_PRIORITY)
+  while (!spares.closed && spares.ready.length < spares.target) {
+    const bound = yield* Effect.result(bindPair(pool, host))
+    if (bound._tag === "Failure") break // exhausted, or a bind error: the next call reports it itself
+    if (spares.closed) closeBound(pool, bound.success)
+    else spares.ready.push(bound.success)
+  }
+  spares.refilling = false
+})
+
+// One generator function for every call, made once here (see bench/pinned-calls.ts for why).
+// Uninterruptible: between taking the pair and addFinalizer an interruption would leak it.
+export const openPortPair = Effect.fnUntraced(function*(pool: PortPool, host: string, spares: SparePairs, engine: Scope.Scope) {
+  const owner = yield* Effect.scope
+  const { port, rtp, rtcp } = spares.ready.shift() ?? (yield* bindPair(pool, host))
+  if (!spares.refilling && spares.ready.length < spares.target) {
+    spares.refilling = true
+    yield* Effect.forkIn(refill(pool, host, spares), engine)
+  }
+  // A dgram send leaves after a tick: closing at once would lose what the session sent while closing
+  // (its RTCP BYE). So the pair closes when the scope does, or after its last send still in flight.
+  let inFlight = 0
+  let closing = false
+  let closed = false
+  const closePair = () => {
+    closed = true
+    closeBound(pool, { port, rtp, rtcp })
+  }
+  const sent = () => {
+    if (--inFlight === 0 && closing) closePair()
+  }
+  yield* Scope.addFinalizer(owner, Effect.sync(() => {
+    closing = true
+    if (inFlight === 0) closePair()
+  }))
+  const send = (socket: Dgram.Socket, payload: Uint8Array, to: number, host: string) => {
+    if (closed) return // a late packet of a call that ended
+    inFlight++
+    socket.send(payload, to, host, sent)
+  }
+  return { port, rtp, rtcp, send } satisfies PortPair
 }, Effect.uninterruptible)

@@ -158,6 +158,27 @@ describe("MediaEngine over UDP", () => {
       yield* rawPeer(first.localPort)
     }))
 
+  it.live("spare pairs: calls take pairs bound ahead (in round-robin order), the spares are bound again after the turn, never counted as in use, and closed with the engine", () =>
+    Effect.gen(function*() {
+      const engineScope = yield* Scope.make()
+      const media = yield* engine(0, 20).pipe(Scope.provide(engineScope)) // a quarter of 20: 5 spares
+      const call = yield* Scope.make()
+      const first = yield* media.open({ _tag: "Echo" }).pipe(Scope.provide(call))
+      const busy = (port: number) => Effect.map(Effect.exit(Effect.scoped(rawPeer(port))), Exit.isFailure)
+      yield* Effect.sleep(50) // the refill runs after the turn
+      for (let pair = 1; pair <= 5; pair++) expect(yield* busy(first.localPort + 2 * pair)).toBe(true)
+      expect(yield* busy(first.localPort + 2 * 6)).toBe(false)
+      expect(yield* media.portsInUse).toBe(1)
+      const next = []
+      for (let i = 0; i < 5; i++) next.push((yield* media.open({ _tag: "Echo" }).pipe(Scope.provide(call))).localPort)
+      expect(next).toEqual([1, 2, 3, 4, 5].map((pair) => first.localPort + 2 * pair))
+      yield* Scope.close(call, Exit.void)
+      expect(yield* media.portsInUse).toBe(0)
+      yield* Effect.sleep(50) // the second refill (pairs 6 to 10) is done
+      yield* Scope.close(engineScope, Exit.void)
+      for (let pair = 0; pair < 20; pair++) expect(yield* busy(first.localPort + 2 * pair)).toBe(false)
+    }))
+
   it.live("a port pair bound by another process is skipped", () =>
     Effect.gen(function*() {
       const media = yield* engine(0, 3)
