@@ -3,11 +3,11 @@
  * utilization as the load signal, and a raw UDP caller. The test saturates the event loop by spinning in it
  * (this process hosts the server), which is what a server past its capacity looks like from inside.
  */
-import * as Dgram from "node:dgram"
 import { performance } from "node:perf_hooks"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { CallDecision, ServerSessionManager } from "../../src/index.ts"
+import { rawUdp } from "../transport/support.ts"
 
 const invite = (port: number, me: number, n: number) =>
   `INVITE sip:svc@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${me};branch=z9hG4bK-load-${n}\r\n` +
@@ -28,28 +28,16 @@ describe("overload protection, end to end", () => {
     Effect.gen(function*() {
       const server = yield* ServerSessionManager
       const port = server.local[0].port
-      const socket = yield* Effect.acquireRelease(
-        Effect.promise(() =>
-          new Promise<Dgram.Socket>((resolve) => {
-            const created = Dgram.createSocket("udp4")
-            created.bind(0, "127.0.0.1", () => resolve(created))
-          })
-        ),
-        (socket) => Effect.sync(() => socket.close())
-      )
-      const me = socket.address().port
-      const received: Array<string> = []
-      socket.on("message", (message) => received.push(message.toString("latin1")))
-      /** Sends INVITE n and waits for its final response (the first one; Timer G repeats it). */
+      const caller = yield* rawUdp
+      /** Sends INVITE n and waits for its final response (skipping 1xx and earlier calls' repeated finals). */
       const call = (n: number) =>
         Effect.gen(function*() {
-          socket.send(invite(port, me, n), port, "127.0.0.1")
-          for (let i = 0; i < 200; i++) {
-            const final = received.find((m) => m.includes(`Call-ID: load-${n}@`) && !m.startsWith("SIP/2.0 1"))
-            if (final !== undefined) return final
-            yield* Effect.sleep(10)
+          yield* caller.send(invite(port, caller.port, n), port)
+          while (true) {
+            const message = yield* caller.receive(2000)
+            if (message === undefined) return "no answer"
+            if (message.includes(`Call-ID: load-${n}@`) && !message.startsWith("SIP/2.0 1")) return message
           }
-          return "no answer"
         })
       const status = (message: string) => message.slice(8, 11)
 

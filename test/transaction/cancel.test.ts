@@ -5,22 +5,11 @@ import { makeRequest, makeResponse } from "../../src/sip/index.ts"
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
 import type { ServerTransaction, TransactionEvent } from "../../src/transaction/transaction-layer.ts"
 import { makeFakeNetwork } from "../../src/transport/fake.ts"
-import { exitFailureReason, header, isReq, party, rawPeer, request, settle, summary, tags, watch } from "./support.ts"
+import { exitFailureReason, header, isReq, party, rawPeer, request, sameTransaction, settle, summary, tags, watch } from "./support.ts"
 import { LINGER_BATCH_MS } from "../../src/transaction/lingering.ts"
 
-const cancelOf = (invite: SipRequest): SipRequest =>
-  makeRequest({
-    method: "CANCEL",
-    uri: invite.uri,
-    headers: [
-      ["Via", header(invite, "via")!],
-      ["Max-Forwards", "70"],
-      ["From", header(invite, "from")!],
-      ["To", header(invite, "to")!],
-      ["Call-ID", header(invite, "call-id")!],
-      ["CSeq", `${header(invite, "cseq")!.split(" ")[0]} CANCEL`]
-    ]
-  })
+const cancelOf = (invite: SipRequest): SipRequest => sameTransaction("CANCEL", invite)
+
 
 const received = (events: ReadonlyArray<TransactionEvent>): ServerTransaction => {
   const e = events.find((x) => x._tag === "RequestReceived")

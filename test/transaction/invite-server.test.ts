@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
-import { makeRequest, makeResponse, newBranch } from "../../src/sip/index.ts"
+import { makeResponse, newBranch } from "../../src/sip/index.ts"
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
 import type { ServerTransaction, TransactionEvent } from "../../src/transaction/transaction-layer.ts"
 import { makeFakeNetwork } from "../../src/transport/fake.ts"
-import { header, party, rawPeer, request, settle, summary, tags } from "./support.ts"
+import { ackFor, header, party, rawPeer, request, settle, summary, tags } from "./support.ts"
 import { LINGER_BATCH_MS } from "../../src/transaction/lingering.ts"
 
 const setup = (transports: ReadonlyArray<"udp" | "tcp"> = ["udp"]) =>
@@ -21,21 +21,6 @@ const received = (events: ReadonlyArray<TransactionEvent>): ServerTransaction =>
   if (e === undefined || e._tag !== "RequestReceived") throw new Error("no RequestReceived")
   return e.transaction
 }
-
-/** The ACK a UAC sends for a non-2xx: same branch as the INVITE (§17.1.1.3). */
-const ackFor = (invite: SipRequest, response: SipResponse): SipRequest =>
-  makeRequest({
-    method: "ACK",
-    uri: invite.uri,
-    headers: [
-      ["Via", header(invite, "via")!],
-      ["Max-Forwards", "70"],
-      ["From", header(invite, "from")!],
-      ["To", header(response, "to")!],
-      ["Call-ID", header(invite, "call-id")!],
-      ["CSeq", `${header(invite, "cseq")!.split(" ")[0]} ACK`]
-    ]
-  })
 
 describe("INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)", () => {
   it.effect("§17.2.1: 100 Trying goes out after 200 ms when the TU has not answered; a retransmitted INVITE is one transaction, answered with the last provisional", () =>

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
-import { makeRequest } from "../../src/sip/index.ts"
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
 import { LoadProbe, type OverloadConfig } from "../../src/transaction/overload.ts"
 import { makeFakeNetwork } from "../../src/transport/fake.ts"
-import { answerWith, header, party, rawPeer, request, settle, summary, tags } from "./support.ts"
+import { ackFor, answerWith, header, party, rawPeer, request, settle, summary, tags } from "./support.ts"
 
 const overload: OverloadConfig = { maxUtilization: 0.98, windowMs: 500, retryAfterSeconds: 2 }
 
@@ -36,20 +35,6 @@ const setup = (config = overload) =>
         return summary(yield* alice.inbox.takeAll)
       })
     return { alice, bob, dest, from, load, window }
-  })
-
-const ackFor = (invite: SipRequest, response: SipResponse): SipRequest =>
-  makeRequest({
-    method: "ACK",
-    uri: invite.uri,
-    headers: [
-      ["Via", header(invite, "via")!],
-      ["Max-Forwards", "70"],
-      ["From", header(invite, "from")!],
-      ["To", header(response, "to")!],
-      ["Call-ID", header(invite, "call-id")!],
-      ["CSeq", `${header(invite, "cseq")!.split(" ")[0]} ACK`]
-    ]
   })
 
 /** The same request as if within a dialog: its To carries a tag (§12.2). */

@@ -136,6 +136,26 @@ export const summary = (items: ReadonlyArray<Inbound>): Array<string | number> =
 
 export const header = (m: SipMessage, key: string): string | undefined => getHeader(m, key)
 
+/** A request of the INVITE's own transaction (its branch, From, Call-ID, CSeq number): the ACK for a non-2xx
+ *  final (§17.1.1.3, To from that response) or a CANCEL (§9.1, the INVITE's To). */
+export const sameTransaction = (method: "ACK" | "CANCEL", invite: SipRequest, to = header(invite, "to")!): SipRequest =>
+  makeRequest({
+    method,
+    uri: invite.uri,
+    headers: [
+      ["Via", header(invite, "via")!],
+      ["Max-Forwards", "70"],
+      ["From", header(invite, "from")!],
+      ["To", to],
+      ["Call-ID", header(invite, "call-id")!],
+      ["CSeq", `${header(invite, "cseq")!.split(" ")[0]} ${method}`]
+    ]
+  })
+
+export const ackFor = (invite: SipRequest, response: SipResponse): SipRequest =>
+  sameTransaction("ACK", invite, header(response, "to")!)
+
+
 export type Event = TransactionEvent
 export const tags = (events: ReadonlyArray<TransactionEvent>): Array<string> => events.map((e) => e._tag)
 
