@@ -1,6 +1,6 @@
 /**
- * The real MediaEngine: a port pool over the configured range, and per `open` a socket pair and an
- * RtpSession, both owned by the caller's Scope.
+ * The real MediaEngine: a port pool over the configured range, with spare pairs bound ahead (ports.ts), and
+ * per `open` a socket pair and an RtpSession, both owned by the caller's Scope.
  */
 import { Effect, type Scope } from "effect"
 import { NetAddress } from "effect/net"

@@ -82,7 +82,8 @@ export interface SparePairs {
   closed: boolean
 }
 
-export const SPARE_PRIORITY = 1
+// After the turn's urgent work, with a call's teardown (coordinator-context.ts TEARDOWN_PRIORITY).
+const SPARE_PRIORITY = 1
 
 export const makeSparePairs = (pool: PortPool): Effect.Effect<SparePairs, never, Scope.Scope> =>
   Effect.acquireRelease(
@@ -100,16 +101,22 @@ const closeBound = (pool: PortPool, pair: BoundPair): void => {
   pool.release(pair.port)
 }
 
+// Binding and keeping one pair is atomic: an interruption (the engine closing) between them would leak it.
+const refillOne = Effect.fnUntraced(function*(pool: PortPool, host: string, spares: SparePairs) {
+  const bound = yield* Effect.result(bindPair(pool, host))
+  if (bound._tag === "Failure") return false // exhausted, or a bind error: the next call reports it itself
+  if (spares.closed) closeBound(pool, bound.success)
+  else spares.ready.push(bound.success)
+  return !spares.closed
+}, Effect.uninterruptible)
+
 const refill = Effect.fnUntraced(function*(pool: PortPool, host: string, spares: SparePairs) {
   yield* Effect.yieldNowWith(SPARE_PRIORITY)
-  while (!spares.closed && spares.ready.length < spares.target) {
-    const bound = yield* Effect.result(bindPair(pool, host))
-    if (bound._tag === "Failure") break // exhausted, or a bind error: the next call reports it itself
-    if (spares.closed) closeBound(pool, bound.success)
-    else spares.ready.push(bound.success)
+  while (!spares.closed && spares.ready.length < spares.target && (yield* refillOne(pool, host, spares))) {
+    // one more pair
   }
   spares.refilling = false
-})
+}, Effect.interruptible)
 
 // One generator function for every call, made once here (see bench/pinned-calls.ts for why).
 // Uninterruptible: between taking the pair and addFinalizer an interruption would leak it.
