@@ -13,10 +13,14 @@ import { NetworkError } from "../errors.ts"
 import { bindUdp } from "../transport/udp-socket.ts"
 import type { PortPool } from "./port-pool.ts"
 
-export interface PortPair {
+/** A bound RTP/RTCP pair: the RTP port is even, RTCP the next one. */
+interface BoundPair {
   readonly port: number
   readonly rtp: Dgram.Socket
   readonly rtcp: Dgram.Socket
+}
+
+export interface PortPair extends BoundPair {
   /** Best effort (RFC 3550 §2: a send error is a lost packet, not a failed call). */
   readonly send: (socket: Dgram.Socket, payload: Uint8Array, port: number, host: string) => void
 }
@@ -36,11 +40,6 @@ const close = (socket: Dgram.Socket): void => {
 const bind = (host: string, port: number): Effect.Effect<Dgram.Socket, DatagramSocket.DatagramSocketError> =>
   Effect.map(bindUdp(host, port), (socket) => socket.on("error", ignoreError))
 
-interface BoundPair {
-  readonly port: number
-  readonly rtp: Dgram.Socket
-  readonly rtcp: Dgram.Socket
-}
 
 // Uninterruptible: between take and return an interruption would leak the pair.
 const bindPair = Effect.fnUntraced(function*(pool: PortPool, host: string) {
@@ -107,7 +106,7 @@ const refillOne = Effect.fnUntraced(function*(pool: PortPool, host: string, spar
   if (bound._tag === "Failure") return false // exhausted, or a bind error: the next call reports it itself
   if (spares.closed) closeBound(pool, bound.success)
   else spares.ready.push(bound.success)
-  return !spares.closed
+  return true
 }, Effect.uninterruptible)
 
 const refill = Effect.fnUntraced(function*(pool: PortPool, host: string, spares: SparePairs) {

@@ -10,7 +10,7 @@ import type { CoordinatorContext } from "./coordinator-context.ts"
 import { endSession, publish, transition } from "./coordinator-context.ts"
 import { answerOffer, makeOffer, newLocalMedia, sdpBody } from "./media-negotiation.ts"
 import type { SessionRecord } from "./session-record.ts"
-import { watchMedia } from "./media-watch.ts"
+import { startMedia, watchMedia } from "./media-watch.ts"
 
 /** Refuse the call; the dialog is gone afterwards. */
 export const rejectCall = Effect.fnUntraced(function*(
@@ -53,15 +53,6 @@ const prepareMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record
   }
   record.negotiated = answer.negotiated
   return answer.sdp
-})
-
-/** Applies the negotiated media: RTP starts flowing both ways. */
-export const startMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord) {
-  if (record.media === undefined || record.negotiated === undefined) return
-  record.mediaStarted = true
-  yield* record.media.apply(record.negotiated)
-  const { codec, remoteAddress, remotePort } = record.negotiated
-  yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
 })
 
 /** accept, as the application decided: answer now, ring first, or early media first. The flow runs in

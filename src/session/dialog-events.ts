@@ -9,8 +9,8 @@ import type { CoordinatorContext } from "./coordinator-context.ts"
 import { endSession, transition } from "./coordinator-context.ts"
 import { answerReinvite } from "./in-call.ts"
 import { handleIncomingInvite } from "./incoming-invite.ts"
-import { startMedia } from "./answer-call.ts"
 import { acceptAnswer, bodyText } from "./media-negotiation.ts"
+import { startMedia } from "./media-watch.ts"
 import { answerInDialog, answerOutOfDialog } from "./request-policy.ts"
 import type { SessionRecord } from "./session-record.ts"
 
@@ -34,14 +34,15 @@ const endReasonOf = (reason: Extract<DialogEvent, { _tag: "DialogTerminated" }>[
 const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, ackBody: Uint8Array) {
   const expectsAnswer = record.negotiated === undefined || record.awaitingAckAnswer
   record.awaitingAckAnswer = false
+  let answered = false
   if (expectsAnswer && record.local !== undefined && ackBody.length > 0) {
     const result = acceptAnswer(record.local, undefined, bodyText(ackBody))
     if (result._tag === "Negotiated") {
       record.negotiated = result.negotiated
-      record.mediaStarted = false
+      answered = true
     }
   }
-  if (!record.mediaStarted) yield* startMedia(ctx, record)
+  if (answered || !record.mediaStarted) yield* startMedia(ctx, record)
   if (record.state !== "OnHold" && record.state !== "Terminating") yield* transition(ctx, record, "Active")
   yield* Deferred.succeed(record.confirmed, undefined)
   yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })

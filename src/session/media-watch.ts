@@ -46,3 +46,12 @@ export const watchMedia = Effect.fnUntraced(function*(
     Effect.runForkWith(context)(watch)
   })
 })
+
+/** Applies the negotiated media: RTP starts flowing both ways. */
+export const startMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord) {
+  if (record.media === undefined || record.negotiated === undefined) return
+  record.mediaStarted = true
+  yield* record.media.apply(record.negotiated)
+  const { codec, remoteAddress, remotePort } = record.negotiated
+  yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
+})

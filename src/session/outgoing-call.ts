@@ -16,7 +16,7 @@ import { endSession, publish, transition } from "./coordinator-context.ts"
 import { acceptAnswer, bodyText, makeOffer, newLocalMedia, sdpBody } from "./media-negotiation.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { nextSessionId } from "./session-record.ts"
-import { watchMedia } from "./media-watch.ts"
+import { startMedia, watchMedia } from "./media-watch.ts"
 
 const maxRedirects = 3
 
@@ -37,10 +37,7 @@ const applyAnswer = Effect.fnUntraced(function*(ctx: CoordinatorContext, record:
     return yield* Effect.logWarning("unusable SDP answer", { session: record.id, status: response.status, problem: result.message })
   }
   record.negotiated = result.negotiated
-  record.mediaStarted = true
-  yield* record.media.apply(result.negotiated)
-  const { codec, remoteAddress, remotePort } = result.negotiated
-  yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
+  yield* startMedia(ctx, record)
 })
 
 /** One event of an INVITE we sent. Returns a 3xx's redirect target, else undefined. Module-level generator
