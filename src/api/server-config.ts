@@ -2,6 +2,7 @@
  * Everything a server needs to know, with defaults that answer calls on 0.0.0.0:5060/udp with echo.
  */
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
+import { speakableCodecs } from "../media/g711.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { OverloadConfig } from "../transaction/overload.ts"
 import type { TimerConfig } from "../transaction/transaction-layer.ts"
@@ -46,7 +47,7 @@ export const defaultServerConfig: ServerConfig = {
   transports: ["udp"],
   rtpPortMin: 10000,
   rtpPortMax: 20000,
-  codecs: ["PCMU", "PCMA", "G722"],
+  codecs: speakableCodecs,
   maxCalls: 1000,
   busyStatus: 486,
   timers: defaultTimers,

@@ -5,6 +5,7 @@
 import { Data, Effect } from "effect"
 import { Flag } from "effect/cli"
 import { defaultServerConfig, type ServerConfig } from "../api/server-config.ts"
+import { speakableCodecs } from "../media/g711.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { CallHandler } from "../session/call-decision.ts"
 import { CallDecision } from "../session/call-decision.ts"
@@ -30,7 +31,7 @@ export const serverFlags = {
     Flag.withDefault(0)
   ),
   media: Flag.String("media").pipe(Flag.withDescription("echo | tone | silence | file:PATH"), Flag.withDefault("echo")),
-  codecs: Flag.String("codecs").pipe(Flag.withDescription("Codecs, preferred first"), Flag.withDefault("PCMU,PCMA,G722")),
+  codecs: Flag.String("codecs").pipe(Flag.withDescription("Codecs, preferred first"), Flag.withDefault("PCMU,PCMA")),
   maxCalls: Flag.Int("max-calls").pipe(Flag.withDescription("Concurrent calls before 486"), Flag.withDefault(1000)),
   overloadThreshold: Flag.Int("overload-threshold").pipe(
     Flag.withDescription("Event-loop busy percent (two 500 ms windows in a row) from which part of new calls get 503 Retry-After; 0 disables"),
@@ -61,7 +62,7 @@ export interface ServerFlags {
 /** A flag with a value we cannot use; the message names the flag. */
 export class FlagError extends Data.TaggedError("FlagError")<{ readonly message: string }> {}
 
-const knownCodecs = ["PCMU", "PCMA", "G722"]
+const knownCodecs: ReadonlyArray<string> = speakableCodecs
 
 export const parseMedia = (value: string): MediaSource => {
   if (value === "echo") return { _tag: "Echo" }

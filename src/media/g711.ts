@@ -73,6 +73,10 @@ const ALAW_DECODE = buildDecodeTable(linearFromAlaw)
 
 export type G711Law = "PCMU" | "PCMA"
 
+/** The codecs the media engine encodes and decodes (tone, file, silence, recording): the only ones we offer or
+ *  accept. G.722 is not among them (no encoder): answering it would leave a caller with no audio. */
+export const speakableCodecs: ReadonlyArray<G711Law> = ["PCMU", "PCMA"]
+
 /** The codec name of a negotiated codec, when we can encode it ourselves. */
 export const g711Law = (name: string): G711Law | undefined =>
   name === "PCMU" ? "PCMU" : name === "PCMA" ? "PCMA" : undefined

@@ -52,8 +52,8 @@ export interface LocalMediaOptions {
   readonly rtcpMux?: boolean
 }
 
-/** What we offer when the application names no codec: G.711 both laws and G.722 (plus telephone-event). */
-export const defaultCodecs: ReadonlyArray<string> = ["PCMU", "PCMA", "G722"]
+/** What we offer when the application names no codec: G.711 both laws (plus telephone-event). */
+export const defaultCodecs: ReadonlyArray<string> = ["PCMU", "PCMA"]
 
 /**
  * A session id that is unique enough and fits the 64-bit signed limit of RFC 3264 §5 (and a JS safe

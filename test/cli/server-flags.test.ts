@@ -11,7 +11,7 @@ const defaults: ServerFlags = {
   rejectCode: 486,
   answerDelay: 0,
   media: "echo",
-  codecs: "PCMU,PCMA,G722",
+  codecs: "PCMU,PCMA",
   maxCalls: 1000,
   overloadThreshold: 98,
   gc: "atomic"
@@ -34,6 +34,8 @@ describe("server flags → ServerConfig", () => {
   it("other bad values name their flag too", () => {
     expect(() => toServerConfig({ ...defaults, rtpPorts: "5-3" })).toThrow(/--rtp-ports/)
     expect(() => toServerConfig({ ...defaults, codecs: "OPUS" })).toThrow(/--codecs: unknown OPUS/)
+    // No G.722 encoder: a G.722-only caller must get 488, never an answer with no audio.
+    expect(() => toServerConfig({ ...defaults, codecs: "PCMU,G722" })).toThrow(/--codecs: unknown G722; known: PCMU, PCMA/)
     expect(() => toServerConfig({ ...defaults, maxCalls: 0 })).toThrow(/--max-calls/)
   })
 })
