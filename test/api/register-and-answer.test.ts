@@ -7,7 +7,6 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope, Stream } from "effect"
-import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -21,25 +20,12 @@ import {
   SipStack
 } from "../../src/index.ts"
 import { runProcess, runSipp, sippPath } from "../support/run-process.ts"
+import { freePorts, udpBound } from "./sipp-ports.ts"
 import { waitForEvent } from "../support/wait-for-event.ts"
 
 const root = Path.resolve(import.meta.dirname, "../..")
 const rtpBase = 36000 + 2 * Math.floor(Math.random() * 1000)
 const timers = { t1: 50, t2: 400, t4: 500 }
-
-/** Free 127.0.0.1 ports, each with the three above it free too (SIPp's -mp binds four). */
-const freePorts = (n: number): Array<number> =>
-  spawnSync(process.execPath, [Path.join(root, "sipp/free-ports.cjs"), String(n), "4"], { encoding: "utf8" })
-    .stdout.trim().split(/\s+/).map(Number)
-
-const udpBound = (port: number) =>
-  Effect.promise(async () => {
-    for (let i = 0; i < 50; i++) {
-      if (spawnSync("ss", ["-Hlnu", `sport = :${port}`], { encoding: "utf8" }).stdout.trim() !== "") return true
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    return false
-  })
 
 const waitFor = <A>(seen: ReadonlyArray<A>, test: (a: A) => boolean, ms = 8000) =>
   Effect.gen(function*() {
@@ -63,7 +49,7 @@ describe("register and answer on one SipStack, against SIPp", () => {
         "-sf", Path.join(root, "sipp/registrar.xml"), "-i", "127.0.0.1", "-p", String(registrarPort), "-m", "1",
         "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_msg", "-message_file", messages
       ], 50_000)
-      expect(yield* udpBound(registrarPort)).toBe(true)
+      expect(yield* Effect.promise(() => udpBound(registrarPort))).toBe(true)
 
       const sessionEvents: Array<SessionEvent> = []
       yield* Stream.runForEach(yield* calls.subscribe, (e) => Effect.sync(() => void sessionEvents.push(e))).pipe(
