@@ -6,7 +6,7 @@
  * afterwards every layer of the stack drains to zero.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Scope, Stream } from "effect"
+import { Effect, Exit, Layer, Scope, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -14,6 +14,7 @@ import {
   CallDecision,
   type Counts,
   register,
+  Registration,
   type RegistrationEvent,
   SessionCoordinator,
   type SessionEvent,
@@ -103,4 +104,37 @@ describe("register and answer on one SipStack, against SIPp", () => {
         handler: () => Effect.succeed(CallDecision.accept({ media: { _tag: "Echo" } }))
       }))
     ), 60_000)
+
+  it.live("Registration.layer composes with SipStack.layer in one graph: Contact from the stack, unregistered before it closes", () =>
+    Effect.gen(function*() {
+      const [registrarPort] = freePorts(1)
+      const messages = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-sip-reg-")), "registrar.log")
+      const registrar = runProcess(sippPath, [
+        "-sf", Path.join(root, "sipp/registrar.xml"), "-i", "127.0.0.1", "-p", String(registrarPort), "-m", "1",
+        "-nostdin", "-timeout", "20s", "-timeout_error", "-trace_msg", "-message_file", messages
+      ], 30_000)
+      expect(yield* Effect.promise(() => udpBound(registrarPort))).toBe(true)
+      const stack = SipStack.layer({
+        host: "127.0.0.1", port: 0, rtpPortMin: rtpBase + 20, rtpPortMax: rtpBase + 39, mediaTimeoutMs: 0, timers
+      })
+      const app = Registration.layer({
+        registrar: { transport: "udp", host: "127.0.0.1", port: registrarPort },
+        aor: "sip:bob@127.0.0.1",
+        expires: 60
+      }).pipe(Layer.provideMerge(stack))
+      const contact = yield* Effect.gen(function*() {
+        const { contactUri, local } = yield* SipStack
+        const handle = yield* Registration
+        const seen: Array<RegistrationEvent> = []
+        yield* Stream.runForEach(handle.events, (e) => Effect.sync(() => void seen.push(e))).pipe(Effect.forkScoped)
+        const registered = yield* waitFor(seen, (e) => e._tag === "Registered")
+        expect(registered, JSON.stringify(seen)).toMatchObject({ contacts: [`sip:bob@127.0.0.1:${local[0].port}`] })
+        expect(contactUri).toBe(`sip:127.0.0.1:${local[0].port};transport=udp`)
+        return `sip:bob@127.0.0.1:${local[0].port}`
+      }).pipe(Effect.scoped, Effect.provide(app))
+      // The graph is released: the registration went first (its unregister needed the stack's socket).
+      const done = yield* Effect.promise(() => registrar)
+      expect(done.code, done.output).toBe(0)
+      expect(Fs.readFileSync(messages, "utf8")).toContain(`Contact: <${contact}>;expires=0`)
+    }), 40_000)
 })
