@@ -10,11 +10,15 @@ import {
   CallDecision,
   ClientSessionManager,
   type Counts,
+  DialogLayer,
+  MediaEngine,
   ServerSessionManager,
   SessionCoordinator,
   type SessionEvent,
   SipStack,
-  type SipStackConfig
+  type SipStackConfig,
+  TransactionLayer,
+  Transport
 } from "../../src/index.ts"
 import { waitForEvent } from "../support/wait-for-event.ts"
 
@@ -44,6 +48,11 @@ describe("SipStack", () => {
       const other = yield* Layer.build(SipStack.layer(config(rtpBase + 20)))
       const peer = Context.get(other, SessionCoordinator)
       const peerStack = Context.get(other, SipStack)
+      // Every layer of the stack is in its output, for programs that use one directly.
+      expect(Context.get(other, Transport).local).toEqual(peerStack.local)
+      expect(Context.get(other, TransactionLayer).local).toEqual(peerStack.local)
+      expect((yield* Context.get(other, DialogLayer).counts).dialogs).toBe(0)
+      expect(yield* Context.get(other, MediaEngine).portsInUse).toBe(0)
 
       expect(server.local).toEqual(stack.local)
       expect(client.local).toEqual(stack.local)
