@@ -1,8 +1,11 @@
 /**
  * effect-sip: the public surface. Applications import from here only.
  */
+export { refuseIncoming, SipStack } from "./api/sip-stack.ts"
+export type { SipStackConfig } from "./api/sip-stack.ts"
+export type { Counts, StackStatus } from "./api/stack-status.ts"
+export type { ManagerService } from "./api/manager-view.ts"
 export { ServerSessionManager } from "./api/server-session-manager.ts"
-export type { Counts } from "./api/server-session-manager.ts"
 export { ClientSessionManager, defaultClientConfig } from "./api/client-session-manager.ts"
 export type { ClientConfig } from "./api/client-session-manager.ts"
 export type { CallOptions } from "./session/call-options.ts"
@@ -23,7 +26,7 @@ export { register, Registration } from "./registration/index.ts"
 export type { RegistrationConfig, RegistrationEvent, RegistrationHandle } from "./registration/index.ts"
 export { makeAuthenticator } from "./auth/index.ts"
 export type { Authenticator, DigestCredentials } from "./auth/index.ts"
-// The layers themselves, for users who compose their own stack (see src/api/sip-stack.ts for the wiring).
+// The layers SipStack.layer outputs (and wires in src/api/sip-stack.ts), for users who use or replace one.
 export { Transport } from "./transport/transport.ts"
 export { TransportLive } from "./transport/layer.ts"
 export type { TransportConfig } from "./transport/config.ts"

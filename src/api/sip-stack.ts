@@ -1,21 +1,33 @@
 /**
- * The whole stack for one server, wired once: Transport → TransactionLayer → DialogLayer →
- * SessionCoordinator, with the MediaEngine beside it. Every layer is exposed to the manager (for its
- * drain counts); each socket, fiber and timer lives in the layer's scope.
+ * SipStack: the one composition root. `SipStack.layer(config)` wires Transport → TransactionLayer →
+ * DialogLayer → SessionCoordinator, with the MediaEngine beside it, and exposes every one of them plus the
+ * SipStack service itself (counts, where it listens, its Contact). The managers are views over it; a
+ * Registration takes its TransactionLayer, so one socket registers, places and receives calls. Each socket,
+ * fiber and timer lives in the layer's scope.
  */
-import { Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { Scheduler } from "effect/Scheduler"
 import { CascadeScheduler } from "../cascade-scheduler.ts"
 import { DialogLayer } from "../dialog/dialog-layer.ts"
 import { MediaEngine } from "../media/media-engine.ts"
 import type { CallHandler } from "../session/call-decision.ts"
+import { CallDecision } from "../session/call-decision.ts"
 import { makeSessionCoordinatorLayer } from "../session/coordinator-live.ts"
 import { TransactionLayer } from "../transaction/transaction-layer.ts"
 import { TransportLive } from "../transport/layer.ts"
 import type { ServerConfig } from "./server-config.ts"
-import { publicHost } from "./server-config.ts"
+import { defaultServerConfig, publicHost } from "./server-config.ts"
+import { makeStackStatus, type StackStatus } from "./stack-status.ts"
 
-export const sipStackLayer = (config: ServerConfig, handler: CallHandler) => {
+export interface SipStackConfig extends ServerConfig {
+  /** Decides incoming calls; default: 480 Temporarily Unavailable. */
+  readonly handler?: CallHandler
+}
+
+/** What a stack built only to place calls answers to calls arriving at it. */
+export const refuseIncoming: CallHandler = () => Effect.succeed(CallDecision.reject(480))
+
+const layers = (config: SipStackConfig) => {
   const advertised = publicHost(config)
   const transport = TransportLive.layer({
     host: config.host,
@@ -39,15 +51,23 @@ export const sipStackLayer = (config: ServerConfig, handler: CallHandler) => {
     defaultMedia: config.defaultMedia,
     maxCalls: config.maxCalls,
     busyStatus: config.busyStatus,
-    handler,
+    handler: config.handler ?? refuseIncoming,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     ringTimeoutMs: config.ringTimeoutMs,
     localUri: config.localUri ?? `<sip:effect-sip@${advertised}>`,
     ...(config.credentials === undefined ? {} : { credentials: config.credentials })
   })
+  const status = Layer.effect(SipStack, makeStackStatus(advertised))
   // Every fiber of the stack hands off to the next layer within the current event-loop turn.
-  return coordinator.pipe(
+  return status.pipe(
+    Layer.provideMerge(coordinator),
     Layer.provideMerge(Layer.merge(dialogs, media)),
     Layer.provide(Layer.succeed(Scheduler, new CascadeScheduler()))
   )
+}
+
+export class SipStack extends Context.Service<SipStack, StackStatus>()("effect-sip/api/SipStack") {
+  /** The whole stack from a config (ServerConfig's defaults filled in). Its output holds SipStack,
+   *  SessionCoordinator, DialogLayer, MediaEngine, TransactionLayer and Transport. */
+  static readonly layer = (config: Partial<SipStackConfig> = {}) => layers({ ...defaultServerConfig, ...config })
 }

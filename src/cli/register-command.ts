@@ -1,14 +1,13 @@
 /**
  * `effect-sip register sip:alice@example.com --registrar HOST:PORT`: keep a binding for --duration
  * seconds (refreshing as the registrar asks), then remove it; print every registration event, and exit
- * 0 when the binding was granted and removed again.
+ * 0 when the binding was granted and removed again. The Contact is the SipStack's own socket.
  */
-import { Console, Effect, Fiber, Layer, Option, Stream } from "effect"
+import { Console, Effect, Fiber, Option, Stream } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { register } from "../registration/registration.ts"
 import type { RegistrationEvent } from "../registration/registration-events.ts"
-import { TransactionLayer } from "../transaction/transaction-layer.ts"
-import { TransportLive } from "../transport/layer.ts"
+import { SipStack } from "../api/sip-stack.ts"
 import { FlagError } from "./server-flags.ts"
 
 export const registerFlags = {
@@ -61,9 +60,8 @@ export const registerCommand = Command.make("register", registerFlags, (flags) =
       return printer
     }).pipe(Effect.scoped)
     const printer = yield* session.pipe(
-      Effect.provide(TransactionLayer.layer().pipe(
-        Layer.provide(TransportLive.layer({ host: flags.host, port: flags.port, transports: ["udp"] }))
-      ))
+      // The whole stack: calls routed to the registered Contact meanwhile are refused (480), not lost.
+      Effect.provide(SipStack.layer({ host: flags.host, port: flags.port, transports: ["udp"] }))
     )
     yield* Fiber.join(printer).pipe(Effect.timeoutOption("1 second")) // the stream ends after Unregistered
     const ok = seen.some((e) => e._tag === "Registered") && seen.some((e) => e._tag === "Unregistered" && e.removed)

@@ -109,7 +109,12 @@ export const register = Effect.fn("Registration.register")(function*(
   }
 })
 
-/** The registration as a service: registered while the layer lives, unregistered when it is released. */
+/**
+ * The registration as a service: registered while the layer lives, unregistered when it is released.
+ * Over a SipStack (`Registration.layer(config).pipe(Layer.provideMerge(SipStack.layer(...)))`) the Contact
+ * defaults to the stack's own socket (advertised host, bound port), so the calls routed to it reach the
+ * stack's handler, and the unregister goes out before the stack closes.
+ */
 export class Registration extends Context.Service<Registration, RegistrationHandle>()(
   "effect-sip/registration/Registration"
 ) {
