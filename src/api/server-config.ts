@@ -4,8 +4,7 @@
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { OverloadConfig } from "../transaction/overload.ts"
-import type { TimerConfig } from "../transaction/transaction-layer.ts"
-import { defaultTimers } from "../transaction/transaction-layer.ts"
+import { defaultTimers, type TimerConfig } from "../transaction/config.ts"
 import { firstExternalIpv4, isWildcard } from "../transport/config.ts"
 import type { TransportKind } from "../transport/transport.ts"
 

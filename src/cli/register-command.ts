@@ -7,8 +7,8 @@ import { Console, Effect, Fiber, Layer, Option, Stream } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { register } from "../registration/registration.ts"
 import type { RegistrationEvent } from "../registration/registration-events.ts"
-import { TransactionLayer } from "../transaction/transaction-layer.ts"
-import { TransportLive } from "../transport/layer.ts"
+import { TransactionLive } from "../transaction/live.ts"
+import { TransportLive } from "../transport/live.ts"
 import { FlagError } from "./server-flags.ts"
 
 export const registerFlags = {
@@ -61,7 +61,7 @@ export const registerCommand = Command.make("register", registerFlags, (flags) =
       return printer
     }).pipe(Effect.scoped)
     const printer = yield* session.pipe(
-      Effect.provide(TransactionLayer.layer().pipe(
+      Effect.provide(TransactionLive.layer().pipe(
         Layer.provide(TransportLive.layer({ host: flags.host, port: flags.port, transports: ["udp"] }))
       ))
     )

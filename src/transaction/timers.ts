@@ -5,11 +5,7 @@
  */
 import { Effect } from "effect"
 import { cancelTimer, type TimerEntry, type TimerLanes } from "./timer-lanes.ts"
-import type { TimerConfig } from "./transaction-layer.ts"
-
-/** §17.1.1.1 defaults, the same values as the contract's `defaultTimers` (kept here as plain numbers so
- *  this module needs no runtime import of the contract, which imports the layer builder). */
-const defaultTimers: TimerConfig = { t1: 500, t2: 4000, t4: 5000 }
+import { defaultTimers, type TimerConfig } from "./config.ts"
 
 /** Timer values for one transaction. `reliable` (TCP) drops the retransmission timers and the wait
  *  timers that only absorb retransmissions (§17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2). */

@@ -4,7 +4,7 @@ import * as Path from "node:path"
 import { isParseError, makeResponse, topVia } from "../../src/sip/index.ts"
 import { isRequest } from "../../src/sip/message.ts"
 import { responseDestination } from "../../src/transport/destination.ts"
-import { makeTransport } from "../../src/transport/layer.ts"
+import { makeTransport } from "../../src/transport/live.ts"
 import { runSipp } from "../support/run-process.ts"
 
 const scenario = Path.join(import.meta.dirname, "fixtures", "options.xml")

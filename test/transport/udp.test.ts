@@ -4,7 +4,7 @@ import { NetworkError } from "../../src/errors.ts"
 import { getHeader, isParseError, makeRequest, makeResponse, newBranch, topVia } from "../../src/sip/index.ts"
 import { isRequest, isResponse } from "../../src/sip/message.ts"
 import { responseDestination } from "../../src/transport/destination.ts"
-import { makeTransport, TransportLive } from "../../src/transport/layer.ts"
+import { makeTransport, TransportLive } from "../../src/transport/live.ts"
 import { Transport } from "../../src/transport/transport.ts"
 import { collectInbound, rawOptions, rawUdp } from "./support.ts"
 
