@@ -3,8 +3,7 @@
  */
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
-import type { OverloadConfig } from "../transaction/overload.ts"
-import { defaultTimers, type TimerConfig } from "../transaction/config.ts"
+import { defaultTimers, type OverloadConfig, type TimerConfig } from "../transaction/config.ts"
 import { firstExternalIpv4, isWildcard } from "../transport/config.ts"
 import type { TransportKind } from "../transport/transport.ts"
 
