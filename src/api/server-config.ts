@@ -4,7 +4,7 @@
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import { defaultTimers, type OverloadConfig, type TimerConfig } from "../transaction/config.ts"
-import { firstExternalIpv4, isWildcard } from "../transport/config.ts"
+import { firstExternalIpv4, isWildcard } from "../net/address.ts"
 import type { TransportKind } from "../transport/transport.ts"
 
 export interface ServerConfig {

@@ -3,8 +3,8 @@
  * event outlet, the timer lanes (2xx retransmission) and the fibers it runs (UAC response followers).
  */
 import { Effect, type FiberSet, type Scope } from "effect"
-import type { TimerLanes } from "../transaction/timer-lanes.ts"
-import type { TimerSlots } from "../transaction/timers.ts"
+import type { TimerLanes } from "../timers/timer-lanes.ts"
+import type { TimerSlots } from "../timers/slots.ts"
 import { defaultTimers, type TimerConfig } from "../transaction/config.ts"
 import type { TransactionLayer } from "../transaction/transaction-layer.ts"
 import type { Endpoint, TransportKind } from "../transport/transport.ts"

@@ -5,6 +5,7 @@
 import { Effect, Layer, type Scope } from "effect"
 import { NetAddress } from "effect/net"
 import type { NetworkError } from "../errors.ts"
+import { isWildcard } from "../net/address.ts"
 import { deliverInbound } from "./inbox.ts"
 import type { MediaConfig } from "./config.ts"
 import { MediaEngine, type MediaSource } from "./media-engine.ts"
@@ -64,8 +65,7 @@ export const makeMediaEngine = (config: MediaConfig): Effect.Effect<MediaEngine[
     const pool = new PortPool(config.portMin, config.portMax)
     const spares = yield* makeSparePairs(pool)
     // A wildcard bind is no address to put in c= (0.0.0.0 would even mean hold, RFC 3264 §8.4).
-    const wildcard = config.host === "0.0.0.0" || config.host === "::"
-    const localAddress = config.advertisedHost ?? (wildcard ? "127.0.0.1" : config.host)
+    const localAddress = config.advertisedHost ?? (isWildcard(config.host) ? "127.0.0.1" : config.host)
 
     const open = (source: MediaSource): Effect.Effect<RtpSession, NetworkError, Scope.Scope> =>
       openSession(pool, spares, engine, config, localAddress, source)

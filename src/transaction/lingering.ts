@@ -12,7 +12,7 @@ import type { NetworkError } from "../errors.ts"
 import { getHeader, isParseError, parseMessage, parseNameAddr, serialize } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
 import type { LayerContext, Lingering, LingeringBatch, ServerTx } from "./context.ts"
-import { disarmAll } from "./timers.ts"
+import { disarmAll } from "../timers/slots.ts"
 
 /**
  * Lingering transactions expire in batches: every one waits the same 64*T1, so those that start lingering

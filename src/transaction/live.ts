@@ -1,7 +1,7 @@
 /**
- * The live TransactionLayer: builds the service over the Transport in the current Scope: one fiber reads the
- * transport's inbound stream (its single consumer) and dispatches; timers run on lanes (timer-lanes.ts) in the same
- * Scope, so closing the layer stops everything.
+ * The live TransactionLayer: builds the service over the Transport in the current Scope. One fiber reads the
+ * transport's inbound stream (its single consumer) and dispatches; timers run on lanes
+ * (src/timers/timer-lanes.ts) in the same Scope, so closing the layer stops everything.
  */
 import { Clock, Effect, Layer, Queue, Stream } from "effect"
 import { ProtocolError } from "../errors.ts"
@@ -16,7 +16,7 @@ import { respondInvite } from "./invite-server.ts"
 import { lingeringRespond, makeLingeringBatch } from "./lingering.ts"
 import { respondNonInvite } from "./non-invite-server.ts"
 import { LoadProbe, makeOverloadState } from "./admission.ts"
-import { makeTimerLanes } from "./timer-lanes.ts"
+import { makeTimerLanes } from "../timers/timer-lanes.ts"
 import { resolveTimers } from "./timers.ts"
 import { type TransactionEvent, TransactionLayer } from "./transaction-layer.ts"
 import { RegistryMap } from "../registry-map.ts"
