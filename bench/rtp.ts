@@ -14,7 +14,7 @@ import { fork, type ChildProcess } from "node:child_process"
 import { createSocket, type Socket } from "node:dgram"
 import { loadavg } from "node:os"
 import { Effect, Exit, Scope } from "effect"
-import { makeMediaEngine } from "../src/media/engine-live.ts"
+import { makeMediaEngine } from "../src/media/live.ts"
 import type { NegotiatedMedia } from "../src/sdp/negotiated.ts"
 
 const STEPS = (process.env.RTP_BENCH_STEPS ?? "100,250,500,750,1000,1250,1500,2000,2500,3000").split(",").map(Number)

@@ -14,8 +14,9 @@ import { Effect, Layer, Stream } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import * as Path from "node:path"
 import { makeResponse } from "../src/sip/index.ts"
+import { TransactionLive } from "../src/transaction/live.ts"
 import { TransactionLayer } from "../src/transaction/transaction-layer.ts"
-import { TransportLive } from "../src/transport/layer.ts"
+import { TransportLive } from "../src/transport/live.ts"
 import { Transport } from "../src/transport/transport.ts"
 
 const RATES = (process.env.BENCH_RATES ?? "500,1000,2000,3000,4000,6000,8000,10000")
@@ -124,7 +125,7 @@ const program = Effect.gen(function*() {
   }
 })
 
-const live = TransactionLayer.layer().pipe(
+const live = TransactionLive.layer().pipe(
   Layer.provideMerge(TransportLive.layer({ host: "127.0.0.1", port: 0, transports: ["udp"], receiveBufferCapacity: 16_384 }))
 )
 

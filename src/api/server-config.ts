@@ -4,10 +4,8 @@
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import { speakableCodecs } from "../media/g711.ts"
 import type { MediaSource } from "../media/media-engine.ts"
-import type { OverloadConfig } from "../transaction/overload.ts"
-import type { TimerConfig } from "../transaction/transaction-layer.ts"
-import { defaultTimers } from "../transaction/transaction-layer.ts"
-import { firstExternalIpv4, isWildcard } from "../transport/config.ts"
+import { defaultTimers, type OverloadConfig, type TimerConfig } from "../transaction/config.ts"
+import { firstExternalIpv4, isWildcard } from "../net/address.ts"
 import type { TransportKind } from "../transport/transport.ts"
 
 export interface ServerConfig {

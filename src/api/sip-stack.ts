@@ -9,12 +9,12 @@ import { Context, Effect, Layer } from "effect"
 import { Scheduler } from "effect/Scheduler"
 import { CascadeScheduler } from "../cascade-scheduler.ts"
 import { DialogLayer } from "../dialog/dialog-layer.ts"
-import { MediaEngine } from "../media/media-engine.ts"
+import { MediaLive } from "../media/live.ts"
 import type { CallHandler } from "../session/call-decision.ts"
 import { CallDecision } from "../session/call-decision.ts"
 import { makeSessionCoordinatorLayer } from "../session/coordinator-live.ts"
-import { TransactionLayer } from "../transaction/transaction-layer.ts"
-import { TransportLive } from "../transport/layer.ts"
+import { TransactionLive } from "../transaction/live.ts"
+import { TransportLive } from "../transport/live.ts"
 import type { ServerConfig } from "./server-config.ts"
 import { defaultServerConfig, publicHost } from "./server-config.ts"
 import { makeStackStatus, type StackStatus } from "./stack-status.ts"
@@ -35,11 +35,11 @@ const layers = (config: SipStackConfig) => {
     transports: config.transports,
     advertisedHost: advertised
   })
-  const transactions = TransactionLayer.layer(config.timers, config.overload).pipe(Layer.provideMerge(transport))
+  const transactions = TransactionLive.layer(config.timers, config.overload).pipe(Layer.provideMerge(transport))
   const dialogs = DialogLayer.layer({ contactHost: advertised, timers: config.timers }).pipe(
     Layer.provideMerge(transactions)
   )
-  const media = MediaEngine.layer({
+  const media = MediaLive.layer({
     host: config.host,
     advertisedHost: advertised,
     portMin: config.rtpPortMin,

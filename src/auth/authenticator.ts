@@ -4,7 +4,7 @@
  * challenge of each realm so a refresh need not be challenged again.
  */
 import { ProtocolError } from "../errors.ts"
-import { getHeader, getHeaders, isParseError, parseCSeq } from "../sip/index.ts"
+import { getHeader, getHeaders, isParseError } from "../sip/index.ts"
 import type { SipHeader, SipRequest, SipResponse } from "../sip/message.ts"
 import { type DigestChallenge, chooseChallenge } from "./digest-challenge.ts"
 import { type DigestCredentials, computeCredentials, formatCredentials, parseCredentials } from "./digest-credentials.ts"
@@ -119,11 +119,4 @@ export const makeAuthenticator = (credentials: DigestCredentials): Authenticator
   }
 
   return { respond, sign }
-}
-
-/** The CSeq number of a request, or undefined when it has none that parses. */
-export const cseqOf = (request: SipRequest): number | undefined => {
-  const value = getHeader(request, "cseq")
-  const parsed = value === undefined ? undefined : parseCSeq(value)
-  return parsed === undefined || isParseError(parsed) ? undefined : parsed.seq
 }

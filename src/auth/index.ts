@@ -1,5 +1,5 @@
 /** Digest authentication for SIP requests (RFC 3261 §22, RFC 2617, RFC 7616, RFC 8760). */
-export { type Authenticator, cseqOf, makeAuthenticator } from "./authenticator.ts"
+export { type Authenticator, makeAuthenticator } from "./authenticator.ts"
 export {
   chooseChallenge,
   type DigestAlgorithm,

@@ -3,10 +3,10 @@
  * event outlet, the timer lanes (2xx retransmission) and the fibers it runs (UAC response followers).
  */
 import { Effect, type FiberSet, type Scope } from "effect"
-import type { TimerLanes } from "../transaction/timer-lanes.ts"
-import type { TimerSlots } from "../transaction/timers.ts"
-import type { TimerConfig } from "../transaction/transaction-layer.ts"
-import { defaultTimers, type TransactionLayer } from "../transaction/transaction-layer.ts"
+import type { TimerLanes } from "../timers/timer-lanes.ts"
+import type { TimerSlots } from "../timers/slots.ts"
+import { defaultTimers, type TimerConfig } from "../transaction/config.ts"
+import type { TransactionLayer } from "../transaction/transaction-layer.ts"
 import type { Endpoint, TransportKind } from "../transport/transport.ts"
 import type { DialogEvent } from "./dialog-layer.ts"
 import type { DialogStore } from "./dialog-store.ts"

@@ -4,7 +4,7 @@
  * owned by the dialog store; the layer's single event loop and its commands edit it between yields.
  */
 import type { Authenticator } from "../auth/authenticator.ts"
-import { getHeader, getHeaders, isParseError, parseCSeq, parseNameAddr, parseUri } from "../sip/index.ts"
+import { cseqOf, getHeader, getHeaders, isParseError, parseNameAddr, parseUri } from "../sip/index.ts"
 import type { SipMessage, SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint, TransportKind } from "../transport/transport.ts"
 
@@ -56,13 +56,6 @@ export const tagOf = (message: SipMessage, header: "from" | "to"): string | unde
   if (value === undefined) return undefined
   const parsed = parseNameAddr(value)
   return isParseError(parsed) ? undefined : parsed.tag
-}
-
-export const cseqOf = (message: SipMessage): { readonly seq: number; readonly method: string } | undefined => {
-  const value = getHeader(message, "cseq")
-  if (value === undefined) return undefined
-  const parsed = parseCSeq(value)
-  return isParseError(parsed) ? undefined : parsed
 }
 
 /** The URI of the (first) Contact, or undefined when absent or unparseable. */

@@ -4,11 +4,11 @@
  * before they reach the session. BYE is answered here.
  */
 import { Effect } from "effect"
-import { getHeader, newTag } from "../sip/index.ts"
+import { cseqOf, getHeader, newTag } from "../sip/index.ts"
 import type { ServerTransaction } from "../transaction/transaction-layer.ts"
 import type { DialogContext } from "./dialog-context.ts"
 import { ignoreFailure } from "./dialog-context.ts"
-import { cseqOf, type Dialog, dialogKey, tagOf } from "./dialog-state.ts"
+import { type Dialog, dialogKey, tagOf } from "./dialog-state.ts"
 import { endDialog } from "./in-dialog-request.ts"
 import { buildResponse } from "./message-builder.ts"
 import { onIncomingInvite } from "./uas-invite.ts"

@@ -10,7 +10,7 @@
  */
 import { Cause, Effect, FiberSet, Queue, Scope, Stream } from "effect"
 import { ProtocolError } from "../errors.ts"
-import { makeTimerLanes } from "../transaction/timer-lanes.ts"
+import { makeTimerLanes } from "../timers/timer-lanes.ts"
 import { TransactionLayer, type TransactionEvent } from "../transaction/transaction-layer.ts"
 import type { DialogEvent } from "./dialog-layer.ts"
 import type { DialogLayer } from "./dialog-layer.ts"

@@ -9,7 +9,7 @@
  */
 import { Effect } from "effect"
 import type { SipResponse } from "../sip/message.ts"
-import { arm, armRetransmit, disarmAll } from "../transaction/timers.ts"
+import { arm, armRetransmit, disarmAll } from "../timers/slots.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import { byeAndForget } from "./background-request.ts"
 import type { DialogContext, TwoXxTimers } from "./dialog-context.ts"

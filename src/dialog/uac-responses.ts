@@ -4,12 +4,12 @@
  * that 2xx, and a 2xx from any other fork is ACKed and then BYEd.
  */
 import { Effect, Queue } from "effect"
-import { getHeader, getHeaders } from "../sip/index.ts"
+import { cseqOf, getHeader, getHeaders } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
 import { byeAndForget } from "./background-request.ts"
 import type { DialogContext } from "./dialog-context.ts"
 import { ignoreFailure } from "./dialog-context.ts"
-import { confirmFrom, cseqOf, type Dialog, inviteKey, tagOf, uacDialog } from "./dialog-state.ts"
+import { confirmFrom, type Dialog, inviteKey, tagOf, uacDialog } from "./dialog-state.ts"
 import type { PendingOutgoing } from "./dialog-store.ts"
 import { buildInDialog } from "./message-builder.ts"
 

@@ -7,7 +7,8 @@
  * audio changes (hold/resume, to or from echo), the rare path.
  */
 import { Effect, Fiber, type Scope } from "effect"
-import { checkTimeout, report, RTCP_INTERVAL_MS } from "./periodic.ts"
+import { checkTimeout, report } from "./periodic.ts"
+import { RTCP_INTERVAL_MS } from "./rtcp.ts"
 import { nextFrame, type Send } from "./send-loop.ts"
 import type { SessionState } from "./session-state.ts"
 

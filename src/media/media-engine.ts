@@ -1,12 +1,12 @@
 /**
  * The MediaEngine service: RTP/RTCP media for calls. Contract between src/media and src/session.
  * Every RTP socket is owned by the Scope of the call that opened it: closing that scope stops the
- * media fibers and returns the ports to the pool.
+ * media fibers and returns the ports to the pool. The implementation is MediaLive (live.ts), its config
+ * MediaConfig (config.ts).
  */
-import { Context, type Effect, Layer, type Scope, type Stream } from "effect"
+import { Context, type Effect, type Scope, type Stream } from "effect"
 import type { NetworkError } from "../errors.ts"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
-import { makeMediaEngine } from "./engine-live.ts"
 
 /** What a call plays towards the peer. */
 export type MediaSource =
@@ -58,24 +58,10 @@ export interface MediaSession {
   readonly onFirstEvent?: ((wake: () => void) => void) | undefined
 }
 
-export interface MediaConfig {
-  /** Address to bind RTP sockets and to announce in SDP. */
-  readonly host: string
-  readonly advertisedHost?: string
-  /** Inclusive even port range. */
-  readonly portMin: number
-  readonly portMax: number
-  /** No RTP for this long raises MediaTimeout; 0 disables. */
-  readonly mediaTimeoutMs: number
-}
-
 export class MediaEngine extends Context.Service<MediaEngine, {
   /** Allocate an RTP/RTCP port pair and open its sockets, owned by the caller's Scope. Fails with
    *  NetworkError "PortPoolExhausted" when no pair is free. Media flows only after `apply`. */
   open(source: MediaSource): Effect.Effect<MediaSession, NetworkError, Scope.Scope>
   /** Port pairs in use, for drain checks. */
   readonly portsInUse: Effect.Effect<number>
-}>()("effect-sip/media/MediaEngine") {
-  /** RTP over UDP on `config.host`, ports from `config.portMin..portMax` (see engine-live.ts). */
-  static readonly layer = (config: MediaConfig): Layer.Layer<MediaEngine> => Layer.effect(MediaEngine, makeMediaEngine(config))
-}
+}>()("effect-sip/media/MediaEngine") {}

@@ -9,9 +9,6 @@ import type { Send } from "./send-loop.ts"
 import type { SessionState } from "./session-state.ts"
 import { snapshot } from "./stats.ts"
 
-/** §6.2: 5 s is the recommended minimum interval; a two-party call never needs the scaled one. */
-export const RTCP_INTERVAL_MS = 5000
-
 /** One SR or RR (nothing before `apply`), and the QualityReport once media has started. */
 export const report = (state: SessionState, send: Send): Effect.Effect<void> =>
   Effect.suspend(() => {

@@ -10,7 +10,7 @@ import type * as Dgram from "node:dgram"
 import { Effect, Scope } from "effect"
 import type { DatagramSocket } from "effect/socket"
 import { NetworkError } from "../errors.ts"
-import { bindUdp } from "../transport/udp-socket.ts"
+import { bindUdp } from "../net/udp-socket.ts"
 import type { PortPool } from "./port-pool.ts"
 
 /** A bound RTP/RTCP pair: the RTP port is even, RTCP the next one. */

@@ -20,6 +20,9 @@ import type { ReceiverStats } from "./stats.ts"
 const NTP_OFFSET_SECONDS = 2208988800n
 const SDES_CNAME = 1
 
+/** §6.2: 5 s is the recommended minimum interval; a two-party call never needs the scaled one. */
+export const RTCP_INTERVAL_MS = 5000
+
 export const ntpFromMillis = (ms: number): bigint => {
   const whole = BigInt(Math.floor(ms / 1000))
   const fraction = BigInt(Math.floor(((ms % 1000) / 1000) * 2 ** 32))

@@ -4,9 +4,9 @@
  * way it can go wrong is an `Exchange` value the caller turns into an event.
  */
 import { Effect, Option, Stream } from "effect"
-import { type Authenticator, cseqOf } from "../auth/index.ts"
+import type { Authenticator } from "../auth/index.ts"
 import { ProtocolError } from "../errors.ts"
-import { getHeader, isParseError, parseExpires } from "../sip/index.ts"
+import { cseqOf, getHeader, isParseError, parseExpires } from "../sip/index.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { TransactionLayer } from "../transaction/transaction-layer.ts"
 import { buildRegister, type RegistrationSession } from "./register-request.ts"
@@ -72,7 +72,7 @@ export const registerExchange = (ctx: ExchangeContext, expires: number): Effect.
         const next = authenticator.respond(outcome.request, response)
         if (next instanceof ProtocolError) return failed(response, next.reason)
         // The authenticator bumped CSeq; keep the session's counter in step (§10.2.4).
-        session.cseq = cseqOf(next) ?? session.cseq + 1
+        session.cseq = cseqOf(next)?.seq ?? session.cseq + 1
         request = next
         continue
       }

@@ -18,7 +18,7 @@ import type { SessionRecord } from "./session-record.ts"
 import { SessionRegistry } from "./session-record.ts"
 import { placeCall } from "./outgoing-call.ts"
 import { isParseError } from "../sip/index.ts"
-import { requestDestination } from "../transport/destination.ts"
+import { requestDestination } from "../net/destination.ts"
 
 const resolveTarget = (uri: string) => {
   const destination = requestDestination(uri)

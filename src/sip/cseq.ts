@@ -1,6 +1,8 @@
 /** §20.16 CSeq = 1*DIGIT LWS Method; the number is below 2^31 (§8.1.1.5). */
 import { digitsValue, isLws, isToken } from "./chars.ts"
-import { type ParseError, parseError } from "./parse-error.ts"
+import { getHeader } from "./headers.ts"
+import type { SipMessage } from "./message.ts"
+import { isParseError, type ParseError, parseError } from "./parse-error.ts"
 
 export interface CSeq {
   readonly seq: number
@@ -37,3 +39,11 @@ export const parseCSeq = (value: string): CSeq | ParseError =>
   scan(value) ? { seq, method: value.slice(methodStart, methodEnd) } : parseError("Bad CSeq", "CSeq")
 
 export const formatCSeq = (cseq: CSeq): string => `${cseq.seq} ${cseq.method}`
+
+/** A message's CSeq, or undefined when it has none that parses. */
+export const cseqOf = (message: SipMessage): CSeq | undefined => {
+  const value = getHeader(message, "cseq")
+  if (value === undefined) return undefined
+  const parsed = parseCSeq(value)
+  return isParseError(parsed) ? undefined : parsed
+}

@@ -5,7 +5,7 @@
  * params), so one header value is one challenge or one credentials.
  */
 import { isToken } from "./chars.ts"
-import { quote, readQuoted } from "./params.ts"
+import { quote, readValue } from "./params.ts"
 import { type ParseError, parseError } from "./parse-error.ts"
 
 export interface AuthValue {
@@ -38,17 +38,9 @@ const parseAuth = (value: string, rule: string): AuthValue | ParseError => {
     if (s.charCodeAt(i) !== 61) return parseError(`Missing = in ${rule} parameter`, rule)
     i++
     while (i < n && isLws(s.charCodeAt(i))) i++
-    if (s.charCodeAt(i) === 34) {
-      const q = readQuoted(s, i)
-      if (q === undefined) return parseError(`Unterminated quoted ${rule} parameter`, rule)
-      params[name] = q.text
-      i = q.end
-    } else {
-      const valueStart = i
-      while (i < n && s.charCodeAt(i) !== 44 && !isLws(s.charCodeAt(i))) i++
-      if (i === valueStart) return parseError(`Empty ${rule} parameter`, rule)
-      params[name] = s.slice(valueStart, i)
-    }
+    const end = readValue(s, i, 44 /* , */, params, name, rule)
+    if (typeof end !== "number") return end
+    i = end
     while (i < n && isLws(s.charCodeAt(i))) i++
     if (i < n && s.charCodeAt(i) !== 44) return parseError(`Expected , in ${rule}`, rule)
   }

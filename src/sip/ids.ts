@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto"
 import { randomHex } from "../random.ts"
 
+/** RFC 3261 branches start with this; anything else is an RFC 2543 peer (§8.1.1.7). */
 export const MAGIC_COOKIE = "z9hG4bK"
 
 /** A new RFC 3261 branch: "z9hG4bK" + 96 random bits. */

@@ -13,7 +13,7 @@ export { parseHostPort } from "./host-port.ts"
 export { parseVia, topVia, type Via } from "./via.ts"
 export { formatUri, parseUri, type SipUri } from "./uri.ts"
 export { formatNameAddr, type NameAddr, parseNameAddr } from "./name-addr.ts"
-export { type CSeq, formatCSeq, parseCSeq } from "./cseq.ts"
+export { type CSeq, cseqOf, formatCSeq, parseCSeq } from "./cseq.ts"
 export {
   type MediaType,
   parseContentLength,

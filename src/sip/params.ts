@@ -46,6 +46,32 @@ const paramName = (s: string, from: number, to: number): string => {
   return lowerSlice(s, from, to)
 }
 
+/**
+ * Reads the value after a parameter's `=` at s[i] into `params[name]`: a quoted-string (unquoted), else the
+ * run up to `stop` or LWS. Returns the index after the value.
+ */
+export const readValue = (
+  s: string,
+  i: number,
+  stop: number,
+  params: Record<string, string | null>,
+  name: string,
+  rule: string
+): number | ParseError => {
+  if (s.charCodeAt(i) === 34) {
+    const q = readQuoted(s, i)
+    if (q === undefined) return parseError(`Unterminated quoted ${rule} parameter`, rule)
+    params[name] = q.text
+    return q.end
+  }
+  const n = s.length
+  const valueStart = i
+  while (i < n && s.charCodeAt(i) !== stop && !isLws(s.charCodeAt(i))) i++
+  if (i === valueStart) return parseError(`Empty ${rule} parameter value`, rule)
+  params[name] = s.slice(valueStart, i)
+  return i
+}
+
 export const quote = (s: string): string => `"${s.replace(/["\\]/g, "\\$&")}"`
 
 /**
@@ -78,17 +104,9 @@ export const parseParams = <F extends string | null>(
     if (i < n && s.charCodeAt(i) === 61 /* = */) {
       i++
       while (i < n && isLws(s.charCodeAt(i))) i++
-      if (i < n && s.charCodeAt(i) === 34) {
-        const q = readQuoted(s, i)
-        if (q === undefined) return parseError(`Unterminated quoted ${rule} parameter`, rule)
-        params[name] = q.text
-        i = q.end
-      } else {
-        const valueStart = i
-        while (i < n && s.charCodeAt(i) !== 59 && !isLws(s.charCodeAt(i))) i++
-        if (i === valueStart) return parseError(`Empty ${rule} parameter value`, rule)
-        params[name] = s.slice(valueStart, i)
-      }
+      const end = readValue(s, i, 59 /* ; */, params, name, rule)
+      if (typeof end !== "number") return end
+      i = end
     } else {
       params[name] = flag
     }

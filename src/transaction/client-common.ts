@@ -7,7 +7,7 @@ import { type NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { ClientTx, LayerContext } from "./context.ts"
-import { arm, armRetransmit, disarmAll } from "./timers.ts"
+import { arm, armRetransmit, disarmAll } from "../timers/slots.ts"
 
 export const makeClientTx = Effect.fnUntraced(function*(
   id: string,

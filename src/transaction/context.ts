@@ -7,10 +7,10 @@ import type { Cause, Queue } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint, Transport } from "../transport/transport.ts"
-import type { Lingering, LingeringBatch } from "./lingering.ts"
-import type { OverloadState } from "./overload.ts"
-import type { TimerLanes } from "./timer-lanes.ts"
-import type { TimerSlots, TimerValues } from "./timers.ts"
+import type { OverloadState } from "./admission.ts"
+import type { TimerLanes } from "../timers/timer-lanes.ts"
+import type { TimerSlots } from "../timers/slots.ts"
+import type { TimerValues } from "./timers.ts"
 import type { ServerTransaction, TransactionEvent } from "./transaction-layer.ts"
 
 export type ClientState = "calling" | "trying" | "proceeding" | "completed" | "accepted" | "terminated"
@@ -46,6 +46,27 @@ export interface ServerTx extends ServerTransaction, TimerSlots {
   last: SipResponse | undefined
   /** ServerTransactionFailed already went up (at most once per transaction). */
   reported: boolean
+}
+
+/** A server transaction past its final response, waiting out Timer L or J (lingering.ts). */
+export interface Lingering {
+  readonly id: string
+  /** An INVITE in Accepted; otherwise a non-INVITE in Completed. */
+  readonly invite: boolean
+  readonly destination: Endpoint
+  /** Non-INVITE: the final response as sent (its bytes as a latin1 string), re-parsed only to answer a
+   *  retransmission. An INVITE in Accepted absorbs retransmissions (RFC 6026; the TU retransmits its 2xx
+   *  itself): nothing to keep. */
+  readonly last: string | undefined
+  /** INVITE: the To tag of our 2xx, for the 200 to a late CANCEL (§9.2). */
+  readonly toTag: string | undefined
+}
+
+/** The batch new lingering transactions join (they expire together, lingering.ts). */
+export interface LingeringBatch {
+  entries: Array<Lingering> | undefined
+  openedAt: number
+  ms: number
 }
 
 export interface LayerContext {

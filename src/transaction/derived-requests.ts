@@ -2,18 +2,11 @@
  * Requests the transaction layer builds itself from an INVITE: the ACK for a non-2xx final response
  * (§17.1.1.3) and the CANCEL (§9.1); and the top Via a request must carry to start a transaction (§8.1.1.7).
  */
-import { getHeader, getHeaders, isParseError, makeRequest, newBranch, parseCSeq, parseVia } from "../sip/index.ts"
+import { cseqOf, getHeader, getHeaders, isParseError, MAGIC_COOKIE, makeRequest, newBranch, parseVia } from "../sip/index.ts"
 import type { SipHeader, SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
-import { MAGIC_COOKIE } from "./matching.ts"
 
 const topViaValue = (request: SipRequest): string | undefined => getHeader(request, "via")
-
-const cseqNumber = (request: SipRequest): number => {
-  const value = getHeader(request, "cseq")
-  const cseq = value === undefined ? undefined : parseCSeq(value)
-  return cseq === undefined || isParseError(cseq) ? 1 : cseq.seq
-}
 
 /** Headers shared by ACK and CANCEL: the INVITE's top Via only, Call-ID, From, the CSeq number with the
  *  new method, Max-Forwards, and the INVITE's Route set. */
@@ -31,7 +24,7 @@ const derived = (
   if (to !== undefined) headers.push(["To", to])
   const callId = getHeader(invite, "call-id")
   if (callId !== undefined) headers.push(["Call-ID", callId])
-  headers.push(["CSeq", `${cseqNumber(invite)} ${method}`])
+  headers.push(["CSeq", `${cseqOf(invite)?.seq ?? 1} ${method}`])
   for (const route of getHeaders(invite, "route")) headers.push(["Route", route])
   return makeRequest({ method, uri: invite.uri, headers })
 }

@@ -6,7 +6,7 @@
 import { Effect, Queue } from "effect"
 import { isParseError, topVia } from "../sip/index.ts"
 import type { SipRequest } from "../sip/message.ts"
-import { responseDestination } from "../transport/destination.ts"
+import { responseDestination } from "../net/destination.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { LayerContext } from "./context.ts"
 import { inviteServerAck, inviteServerRetransmission, startInviteServer } from "./invite-server.ts"

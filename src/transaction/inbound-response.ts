@@ -2,18 +2,18 @@
  * A response from the network: matched to its client transaction (§17.1.3), or reported as stray.
  */
 import { Effect, Queue } from "effect"
-import { isParseError, topVia } from "../sip/index.ts"
+import { cseqOf, isParseError, topVia } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import { sendCancel } from "./client-start.ts"
 import type { LayerContext } from "./context.ts"
 import { inviteClientResponse } from "./invite-client.ts"
-import { clientKey, cseqMethod } from "./matching.ts"
+import { clientKey } from "./matching.ts"
 import { nonInviteClientResponse } from "./non-invite-client.ts"
 
 export const onResponse = Effect.fnUntraced(function*(ctx: LayerContext, response: SipResponse, source: Endpoint) {
   const via = topVia(response)
-  const method = cseqMethod(response)
+  const method = cseqOf(response)?.method
   if (isParseError(via) || method === undefined) {
     yield* Effect.logDebug(`response from ${source.host}:${source.port} without a usable Via/CSeq: dropped`)
     return

@@ -14,7 +14,8 @@ import type { SipResponse } from "../sip/message.ts"
 import { type ClientTimerRules, deliver, sendFor, startClientTimers, terminateClient, timeoutError } from "./client-common.ts"
 import type { ClientTx, LayerContext } from "./context.ts"
 import { ackFor } from "./derived-requests.ts"
-import { arm, disarmAll, timerD } from "./timers.ts"
+import { arm, disarmAll } from "../timers/slots.ts"
+import { timerD } from "./timers.ts"
 
 /** Timer A: §17.1.1.2, doubled on every firing with no T2 cap for INVITE; Timer B gives up while Calling. */
 const inviteTimers: ClientTimerRules = {

@@ -25,7 +25,8 @@ import {
   sendResponse,
   terminateServer
 } from "./server-common.ts"
-import { arm, armRetransmit, disarm, disarmAll, timerI, TRYING_DELAY, tuGuard } from "./timers.ts"
+import { arm, armRetransmit, disarm, disarmAll } from "../timers/slots.ts"
+import { timerI, TRYING_DELAY, tuGuard } from "./timers.ts"
 
 const timerG = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
   armRetransmit(ctx.lanes, tx, () => {

@@ -11,22 +11,8 @@ import { asBuffer } from "../bytes.ts"
 import type { NetworkError } from "../errors.ts"
 import { getHeader, isParseError, parseMessage, parseNameAddr, serialize } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
-import type { Endpoint } from "../transport/transport.ts"
-import type { LayerContext, ServerTx } from "./context.ts"
-import { disarmAll } from "./timers.ts"
-
-export interface Lingering {
-  readonly id: string
-  /** An INVITE in Accepted; otherwise a non-INVITE in Completed. */
-  readonly invite: boolean
-  readonly destination: Endpoint
-  /** Non-INVITE: the final response as sent (its bytes as a latin1 string), re-parsed only to answer a
-   *  retransmission. An INVITE in Accepted absorbs retransmissions (RFC 6026; the TU retransmits its 2xx
-   *  itself): nothing to keep. */
-  readonly last: string | undefined
-  /** INVITE: the To tag of our 2xx, for the 200 to a late CANCEL (§9.2). */
-  readonly toTag: string | undefined
-}
+import type { LayerContext, Lingering, LingeringBatch, ServerTx } from "./context.ts"
+import { disarmAll } from "../timers/slots.ts"
 
 /**
  * Lingering transactions expire in batches: every one waits the same 64*T1, so those that start lingering
@@ -35,12 +21,6 @@ export interface Lingering {
  * of 2,000, and no timer entry or deadline per transaction for the old generation to hold and mark.
  */
 export const LINGER_BATCH_MS = 20
-
-export interface LingeringBatch {
-  entries: Array<Lingering> | undefined
-  openedAt: number
-  ms: number
-}
 
 export const makeLingeringBatch = (): LingeringBatch => ({ entries: undefined, openedAt: 0, ms: 0 })
 

@@ -1,25 +1,14 @@
 /**
  * Transaction keys (RFC 3261 §17.1.3, §17.2.3): plain strings, so matching is one Map lookup per message.
  */
-import { getHeader, isParseError, parseCSeq, parseNameAddr, type Via } from "../sip/index.ts"
-import type { SipMessage, SipRequest } from "../sip/message.ts"
-
-/** RFC 3261 branches start with this; anything else is an RFC 2543 peer (§8.1.1.7). */
-export const MAGIC_COOKIE = "z9hG4bK"
+import { cseqOf, getHeader, isParseError, MAGIC_COOKIE, parseNameAddr, type Via } from "../sip/index.ts"
+import type { SipRequest } from "../sip/message.ts"
 
 /** §17.1.3: a response matches the client transaction whose request had the same top Via branch and
  *  the same CSeq method (a CANCEL shares its INVITE's branch, so the method tells them apart). */
 // Keys outlive their message (a transaction lingers 32 s after its final response): a template literal
 // makes a rope of slices still holding the whole message text; join copies into one flat string.
 export const clientKey = (branch: string, method: string): string => [branch, method].join("|")
-
-/** The CSeq method of a message, or undefined when its CSeq does not parse. */
-export const cseqMethod = (message: SipMessage): string | undefined => {
-  const value = getHeader(message, "cseq")
-  if (value === undefined) return undefined
-  const cseq = parseCSeq(value)
-  return isParseError(cseq) ? undefined : cseq.method
-}
 
 const sentBy = (via: Via): string => `${via.host.toLowerCase()}:${via.port ?? (via.transport.toUpperCase() === "TLS" ? 5061 : 5060)}`
 
@@ -38,8 +27,6 @@ export const serverKey = (request: SipRequest, via: Via, asMethod?: string): str
   const from = getHeader(request, "from")
   const fromAddr = from === undefined ? undefined : parseNameAddr(from)
   const fromTag = fromAddr === undefined || isParseError(fromAddr) ? "" : fromAddr.tag ?? ""
-  const cseq = getHeader(request, "cseq")
-  const parsed = cseq === undefined ? undefined : parseCSeq(cseq)
-  const seq = parsed === undefined || isParseError(parsed) ? "" : String(parsed.seq)
-  return ["2543", request.uri, fromTag, getHeader(request, "call-id") ?? "", seq, sentBy(via), branch ?? "", method].join("|")
+  const seq = cseqOf(request)?.seq
+  return ["2543", request.uri, fromTag, getHeader(request, "call-id") ?? "", seq ?? "", sentBy(via), branch ?? "", method].join("|")
 }

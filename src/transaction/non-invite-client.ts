@@ -12,7 +12,8 @@ import { Effect } from "effect"
 import type { SipResponse } from "../sip/message.ts"
 import { type ClientTimerRules, deliver, startClientTimers, terminateClient } from "./client-common.ts"
 import type { ClientTx, LayerContext } from "./context.ts"
-import { arm, disarmAll, timerK } from "./timers.ts"
+import { arm, disarmAll } from "../timers/slots.ts"
+import { timerK } from "./timers.ts"
 
 /** Timer E: doubled up to T2 while Trying, T2 flat once Proceeding; Timer F gives up in either. */
 const nonInviteTimers: ClientTimerRules = {

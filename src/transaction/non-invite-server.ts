@@ -13,7 +13,8 @@ import type { SipResponse } from "../sip/message.ts"
 import type { LayerContext, ServerTx } from "./context.ts"
 import { linger } from "./lingering.ts"
 import { guardTimeout, reportFailure, requestTimeout, sendResponse } from "./server-common.ts"
-import { arm, timerJ, tuGuard } from "./timers.ts"
+import { arm } from "../timers/slots.ts"
+import { timerJ, tuGuard } from "./timers.ts"
 
 /** The TU's response. Once Completed, further responses are discarded (§17.2.2). */
 export const respondNonInvite = (

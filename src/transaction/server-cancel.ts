@@ -5,8 +5,8 @@
  */
 import { Effect, Queue } from "effect"
 import { makeResponse, newTag } from "../sip/index.ts"
-import type { LayerContext, ServerTx } from "./context.ts"
-import { type Lingering, toTagOf } from "./lingering.ts"
+import type { LayerContext, Lingering, ServerTx } from "./context.ts"
+import { toTagOf } from "./lingering.ts"
 import { respondNonInvite } from "./non-invite-server.ts"
 
 /** `cancel` is the new CANCEL server transaction; `invite` what its key (with method INVITE) matched: a

@@ -13,7 +13,7 @@ import { makeResponse } from "../sip/index.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { LayerContext, ServerTx } from "./context.ts"
-import { disarmAll } from "./timers.ts"
+import { disarmAll } from "../timers/slots.ts"
 
 export const makeServerTx = (
   ctx: LayerContext,

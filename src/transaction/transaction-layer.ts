@@ -1,13 +1,12 @@
 /**
  * The TransactionLayer service (RFC 3261 §17, RFC 6026): the four transaction state machines, their
- * timers on Effect's Clock, matching, retransmissions. Contract for the dialog layer above it.
+ * timers on Effect's Clock, matching, retransmissions. Contract for the dialog layer above it; the
+ * implementation is TransactionLive (live.ts), the timer config TimerConfig (config.ts).
  */
-import { Context, type Effect, Layer, type Stream } from "effect"
+import { Context, type Effect, type Stream } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
-import type { Endpoint, Transport } from "../transport/transport.ts"
-import { makeTransactionLayer } from "./make-layer.ts"
-import type { OverloadConfig } from "./overload.ts"
+import type { Endpoint } from "../transport/transport.ts"
 
 /** A server transaction the TU answers through `TransactionLayer.respond`. */
 export interface ServerTransaction {
@@ -46,17 +45,6 @@ export interface ClientTransaction {
   readonly responses: Stream.Stream<SipResponse, ProtocolError | NetworkError>
 }
 
-export interface TimerConfig {
-  /** RTT estimate, default 500 ms. */
-  readonly t1: number
-  /** Maximum retransmit interval for non-INVITE requests and INVITE responses, default 4 s. */
-  readonly t2: number
-  /** Maximum time a message stays in the network, default 5 s. */
-  readonly t4: number
-}
-
-export const defaultTimers: TimerConfig = { t1: 500, t2: 4000, t4: 5000 }
-
 export class TransactionLayer extends Context.Service<TransactionLayer, {
   readonly events: Stream.Stream<TransactionEvent>
   /** Start a client transaction. The request must carry a top Via with a fresh `z9hG4bK` branch; the
@@ -75,12 +63,4 @@ export class TransactionLayer extends Context.Service<TransactionLayer, {
   readonly counts: Effect.Effect<{ readonly client: number; readonly server: number }>
   /** New INVITEs answered 503 by overload protection since the layer started (overload.ts). */
   readonly shedInvites: Effect.Effect<number>
-}>()("effect-sip/transaction/TransactionLayer") {
-  /** The RFC 3261 §17 / RFC 6026 implementation over the Transport (the inbound stream's single consumer).
-   *  `timers` overrides T1/T2/T4; transactions on TCP skip the retransmission timers. `overload` turns on
-   *  overload protection (off by default here; the server stack turns it on). */
-  static readonly layer = (
-    timers?: Partial<TimerConfig>,
-    overload?: OverloadConfig
-  ): Layer.Layer<TransactionLayer, never, Transport> => Layer.effect(TransactionLayer, makeTransactionLayer(timers, overload))
-}
+}>()("effect-sip/transaction/TransactionLayer") {}

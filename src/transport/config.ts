@@ -1,7 +1,7 @@
 /**
  * Configuration of the real (socket) Transport layers, with the defaults RFC 3261 suggests.
  */
-import * as Os from "node:os"
+import { firstExternalIpv4, isWildcard } from "../net/address.ts"
 
 export interface TransportConfig {
   /** Address to bind. Default "0.0.0.0" (every IPv4 interface). */
@@ -31,18 +31,6 @@ export interface ResolvedTransportConfig {
   readonly maxMessageSize: number
   readonly tcpIdleTimeoutMs: number
   readonly inboundQueueCapacity: number
-}
-
-export const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::" || host === ""
-
-/** First non-internal IPv4 address of this machine, for advertising a wildcard bind. */
-export const firstExternalIpv4 = (): string => {
-  for (const list of Object.values(Os.networkInterfaces())) {
-    for (const info of list ?? []) {
-      if (info.family === "IPv4" && !info.internal) return info.address
-    }
-  }
-  return "127.0.0.1"
 }
 
 export const resolveConfig = (config: TransportConfig): ResolvedTransportConfig => {

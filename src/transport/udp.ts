@@ -1,6 +1,6 @@
 /**
  * The UDP listener (§18.1.1, §18.2.1): one Scope-managed socket that reads in batches and sends.
- * Sends are fire-and-forget (udp-socket.ts): a send fails with NetworkError only when it fails at once.
+ * Sends are fire-and-forget (src/net/udp-socket.ts): a send fails with NetworkError only when it fails at once.
  */
 import * as NodeDatagramSocket from "@effect/platform-node/NodeDatagramSocket"
 import { isIP } from "node:net"
@@ -13,7 +13,7 @@ import type { ResolvedTransportConfig } from "./config.ts"
 import type { Counters } from "./counters.ts"
 import { bindFailed, type Listener } from "./listener.ts"
 import { receive } from "./receive.ts"
-import { bindUdp, makeSender } from "./udp-socket.ts"
+import { bindUdp, makeSender } from "../net/udp-socket.ts"
 import type { Endpoint, Inbound } from "./transport.ts"
 
 const openKind = (error: DatagramSocket.DatagramSocketError): string =>

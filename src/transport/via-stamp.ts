@@ -6,7 +6,7 @@
  */
 import { isParseError, parseVia } from "../sip/index.ts"
 import type { SipHeader, SipRequest } from "../sip/message.ts"
-import { bareHost } from "./destination.ts"
+import { bareHost } from "../net/destination.ts"
 import type { Endpoint } from "./transport.ts"
 
 const RPORT_FLAG = /;\s*rport\s*(?=;|$)/i

@@ -10,7 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { RtpHeader, RtpPacket } from "werift-rtp"
 import { decode, encode } from "../../src/media/g711.ts"
-import { makeMediaEngine } from "../../src/media/engine-live.ts"
+import { MediaLive, makeMediaEngine } from "../../src/media/live.ts"
 import { MediaEngine, type MediaEvent } from "../../src/media/media-engine.ts"
 import { makeTone } from "../../src/media/sources/tone.ts"
 import { parseWav } from "../../src/media/wav.ts"
@@ -235,12 +235,12 @@ describe("MediaEngine over UDP", () => {
       expect(RtpPacket.deSerialize(listener.received[25].bytes).payload.every((b) => b === 0xff)).toBe(true)
     }))
 
-  it.live("MediaEngine.layer provides the service: open through the tag, ports owned by the caller's scope", () =>
+  it.live("MediaLive.layer provides the service: open through the tag, ports owned by the caller's scope", () =>
     Effect.gen(function*() {
       const media = yield* MediaEngine
       const session = yield* media.open({ _tag: "Echo" }).pipe(Effect.scoped)
       expect(session.localAddress).toBe("127.0.0.1")
       expect(session.localPort % 2).toBe(0)
       expect(yield* media.portsInUse).toBe(0)
-    }).pipe(Effect.provide(MediaEngine.layer({ host: "127.0.0.1", portMin: base + 1000, portMax: base + 1019, mediaTimeoutMs: 0 }))))
+    }).pipe(Effect.provide(MediaLive.layer({ host: "127.0.0.1", portMin: base + 1000, portMax: base + 1019, mediaTimeoutMs: 0 }))))
 })

@@ -2,18 +2,19 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Stream } from "effect"
 import { makeResponse } from "../../src/sip/index.ts"
 import type { SipRequest } from "../../src/sip/message.ts"
+import { TransactionLive } from "../../src/transaction/live.ts"
 import { TransactionLayer } from "../../src/transaction/transaction-layer.ts"
 import { FakeNetwork } from "../../src/transport/fake.ts"
 import { rawPeer, request, settle, summary, watch } from "./support.ts"
 
-// The wiring an application uses: TransactionLayer.layer over one endpoint of a shared FakeNetwork.
+// The wiring an application uses: TransactionLive.layer over one endpoint of a shared FakeNetwork.
 const network = FakeNetwork.layer({ seed: 2 })
-const alice = TransactionLayer.layer({ t1: 100 }).pipe(
+const alice = TransactionLive.layer({ t1: 100 }).pipe(
   Layer.provide(FakeNetwork.transport({ host: "10.0.0.1", port: 5060, transports: ["udp", "tcp"] }))
 )
 const wired = Layer.provideMerge(alice, network)
 
-describe("TransactionLayer.layer", () => {
+describe("TransactionLive.layer", () => {
   it.effect("requires a Transport, exposes its local endpoints, and runs a transaction end to end", () =>
     Effect.gen(function*() {
       const layer = yield* TransactionLayer

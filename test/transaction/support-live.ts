@@ -4,9 +4,10 @@
  */
 import { Effect, Stream } from "effect"
 import { makeResponse } from "../../src/sip/index.ts"
-import { makeTransactionLayer } from "../../src/transaction/make-layer.ts"
-import type { TimerConfig, TransactionEvent, TransactionLayer } from "../../src/transaction/transaction-layer.ts"
-import { makeTransport } from "../../src/transport/layer.ts"
+import { makeTransactionLayer } from "../../src/transaction/live.ts"
+import type { TimerConfig } from "../../src/transaction/config.ts"
+import type { TransactionEvent, TransactionLayer } from "../../src/transaction/transaction-layer.ts"
+import { makeTransport } from "../../src/transport/live.ts"
 import { Transport } from "../../src/transport/transport.ts"
 
 type Layer = TransactionLayer["Service"]

@@ -3,8 +3,8 @@ import { Effect, Stream } from "effect"
 import * as Path from "node:path"
 import { isParseError, makeResponse, topVia } from "../../src/sip/index.ts"
 import { isRequest } from "../../src/sip/message.ts"
-import { responseDestination } from "../../src/transport/destination.ts"
-import { makeTransport } from "../../src/transport/layer.ts"
+import { responseDestination } from "../../src/net/destination.ts"
+import { makeTransport } from "../../src/transport/live.ts"
 import { runSipp } from "../support/run-process.ts"
 
 const scenario = Path.join(import.meta.dirname, "fixtures", "options.xml")

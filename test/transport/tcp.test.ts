@@ -3,8 +3,8 @@ import { Effect } from "effect"
 import { NetworkError } from "../../src/errors.ts"
 import { getHeader, isParseError, makeRequest, makeResponse, newBranch, topVia } from "../../src/sip/index.ts"
 import { isRequest, isResponse } from "../../src/sip/message.ts"
-import { responseDestination } from "../../src/transport/destination.ts"
-import { makeTransport } from "../../src/transport/layer.ts"
+import { responseDestination } from "../../src/net/destination.ts"
+import { makeTransport } from "../../src/transport/live.ts"
 import { collectInbound, rawOptions, rawTcp } from "./support.ts"
 
 const tcpOnly = { host: "127.0.0.1", port: 0, transports: ["tcp"] as const }

@@ -1,12 +1,14 @@
 /**
- * The real MediaEngine: a port pool over the configured range, with spare pairs bound ahead (ports.ts), and
+ * The live MediaEngine: a port pool over the configured range, with spare pairs bound ahead (ports.ts), and
  * per `open` a socket pair and an RtpSession, both owned by the caller's Scope.
  */
-import { Effect, type Scope } from "effect"
+import { Effect, Layer, type Scope } from "effect"
 import { NetAddress } from "effect/net"
 import type { NetworkError } from "../errors.ts"
+import { isWildcard } from "../net/address.ts"
 import { deliverInbound } from "./inbox.ts"
-import type { MediaConfig, MediaEngine, MediaSource } from "./media-engine.ts"
+import type { MediaConfig } from "./config.ts"
+import { MediaEngine, type MediaSource } from "./media-engine.ts"
 import { PortPool } from "./port-pool.ts"
 import { makeSparePairs, openPortPair, type PortPair, type SparePairs } from "./ports.ts"
 import { makeRtpSession, type RtpSession, type Wire } from "./rtp-session.ts"
@@ -63,11 +65,15 @@ export const makeMediaEngine = (config: MediaConfig): Effect.Effect<MediaEngine[
     const pool = new PortPool(config.portMin, config.portMax)
     const spares = yield* makeSparePairs(pool)
     // A wildcard bind is no address to put in c= (0.0.0.0 would even mean hold, RFC 3264 §8.4).
-    const wildcard = config.host === "0.0.0.0" || config.host === "::"
-    const localAddress = config.advertisedHost ?? (wildcard ? "127.0.0.1" : config.host)
+    const localAddress = config.advertisedHost ?? (isWildcard(config.host) ? "127.0.0.1" : config.host)
 
     const open = (source: MediaSource): Effect.Effect<RtpSession, NetworkError, Scope.Scope> =>
       openSession(pool, spares, engine, config, localAddress, source)
 
     return { open, portsInUse: Effect.sync(() => pool.inUse - spares.ready.length) }
   })
+
+export const MediaLive = {
+  /** RTP over UDP on `config.host`, ports from `config.portMin..portMax`. */
+  layer: (config: MediaConfig): Layer.Layer<MediaEngine> => Layer.effect(MediaEngine, makeMediaEngine(config))
+}

@@ -1,24 +1,24 @@
 /**
- * Builds the TransactionLayer service over the Transport in the current Scope: one fiber reads the
- * transport's inbound stream (its single consumer) and dispatches; timers run on lanes (timer-lanes.ts) in the same
- * Scope, so closing the layer stops everything.
+ * The live TransactionLayer: builds the service over the Transport in the current Scope. One fiber reads the
+ * transport's inbound stream (its single consumer) and dispatches; timers run on lanes
+ * (src/timers/timer-lanes.ts) in the same Scope, so closing the layer stops everything.
  */
-import { Clock, Effect, Queue, Stream } from "effect"
+import { Clock, Effect, Layer, Queue, Stream } from "effect"
 import { ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
-import type { Endpoint, Inbound } from "../transport/transport.ts"
-import { Transport } from "../transport/transport.ts"
+import { type Endpoint, type Inbound, Transport } from "../transport/transport.ts"
 import { cancelClient, sendRequest } from "./client-start.ts"
-import type { ClientTx, LayerContext, ServerTx } from "./context.ts"
+import { noOverloadProtection, type OverloadConfig, type TimerConfig } from "./config.ts"
+import type { ClientTx, LayerContext, Lingering, ServerTx } from "./context.ts"
 import { onRequest } from "./inbound-request.ts"
 import { onResponse } from "./inbound-response.ts"
 import { respondInvite } from "./invite-server.ts"
-import { type Lingering, lingeringRespond, makeLingeringBatch } from "./lingering.ts"
+import { lingeringRespond, makeLingeringBatch } from "./lingering.ts"
 import { respondNonInvite } from "./non-invite-server.ts"
-import { LoadProbe, makeOverloadState, noOverloadProtection, type OverloadConfig } from "./overload.ts"
-import { makeTimerLanes } from "./timer-lanes.ts"
+import { LoadProbe, makeOverloadState } from "./admission.ts"
+import { makeTimerLanes } from "../timers/timer-lanes.ts"
 import { resolveTimers } from "./timers.ts"
-import type { TimerConfig, TransactionEvent, TransactionLayer } from "./transaction-layer.ts"
+import { type TransactionEvent, TransactionLayer } from "./transaction-layer.ts"
 import { RegistryMap } from "../registry-map.ts"
 
 /**
@@ -78,7 +78,7 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(
     yield* tx.invite ? respondInvite(ctx, tx, response) : respondNonInvite(ctx, tx, response)
   })
 
-  const service: TransactionLayer["Service"] = {
+  return TransactionLayer.of({
     events: Stream.fromQueue(events),
     sendRequest: (request: SipRequest, destination: Endpoint) => sendRequest(ctx, request, destination),
     cancel: (inviteTransactionId: string) => cancelClient(ctx, inviteTransactionId),
@@ -87,6 +87,15 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(
     local: transport.local,
     counts: Effect.sync(() => ({ client: ctx.clients.size, server: ctx.servers.size + ctx.lingering.size })),
     shedInvites: Effect.sync(() => ctx.overload.shed)
-  }
-  return service
+  })
 })
+
+export const TransactionLive = {
+  /** The RFC 3261 §17 / RFC 6026 implementation over the Transport (the inbound stream's single consumer).
+   *  `timers` overrides T1/T2/T4; transactions on TCP skip the retransmission timers. `overload` turns on
+   *  overload protection (off by default here; the server stack turns it on). */
+  layer: (
+    timers?: Partial<TimerConfig>,
+    overload?: OverloadConfig
+  ): Layer.Layer<TransactionLayer, never, Transport> => Layer.effect(TransactionLayer, makeTransactionLayer(timers, overload))
+}

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import { TestClock } from "effect/testing"
-import { cancelTimer, makeTimerLanes, type TimerEntry } from "../../src/transaction/timer-lanes.ts"
+import { cancelTimer, makeTimerLanes, type TimerEntry } from "../../src/timers/timer-lanes.ts"
 
 const GUARD = 180_000
 

@@ -6,7 +6,7 @@
  *   DNS (an IP literal or "localhost"; no NAPTR/SRV).
  */
 import { isParseError, parseUri, type ParseError, type SipUri, type Via } from "../sip/index.ts"
-import type { Endpoint, TransportKind } from "./transport.ts"
+import type { Endpoint, TransportKind } from "../transport/transport.ts"
 
 export const DEFAULT_SIP_PORT = 5060
 export const DEFAULT_SIPS_PORT = 5061

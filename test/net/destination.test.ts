@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { isParseError, parseVia, type Via } from "../../src/sip/index.ts"
-import { requestDestination, responseDestination } from "../../src/transport/destination.ts"
+import { requestDestination, responseDestination } from "../../src/net/destination.ts"
 import type { Endpoint } from "../../src/transport/transport.ts"
 
 const via = (value: string): Via => {
