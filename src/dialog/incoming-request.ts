@@ -91,7 +91,7 @@ export const onRequest = Effect.fnUntraced(function*(ctx: DialogContext, transac
   const to = parseNameAddr(getHeader(request, "to") ?? "")
   const toTag = isParseError(to) ? undefined : to.tag
   const inDialogRequest = toTag !== undefined
-  const refusal = uasPolicy(request, { from, to, inDialog: inDialogRequest, draining: ctx.admission.draining })
+  const refusal = uasPolicy(request, from, to, ctx.admission.draining)
   if (refusal !== undefined) {
     // §8.2.6.2: outside a dialog our answer carries a To-tag; a To we could not read gets none.
     return yield* answer(ctx, transaction, refusal.status, refusal, inDialogRequest || isParseError(to) ? undefined : newTag())

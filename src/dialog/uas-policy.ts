@@ -28,15 +28,6 @@ export interface Refusal {
   readonly headers?: Headers
 }
 
-export interface PolicyInput {
-  readonly from: NameAddr | ParseError
-  readonly to: NameAddr | ParseError
-  /** The request names a dialog (To-tag). */
-  readonly inDialog: boolean
-  /** New calls are refused (shutdown). */
-  readonly draining: boolean
-}
-
 const bad = (reason: string): Refusal => ({ status: 400, reason })
 const malformedFrom = bad("Malformed From header")
 const malformedTo = bad("Malformed To header")
@@ -89,27 +80,37 @@ const unsupportedOf = (request: SipRequest): Array<string> => {
   return out
 }
 
-/** The refusal for `request`, or undefined when it goes on (to the dialog or the application). */
-export const uasPolicy = (request: SipRequest, input: PolicyInput): Refusal | undefined => {
-  if (isParseError(input.from)) return malformedFrom
-  if (isParseError(input.to)) return malformedTo
+/**
+ * The refusal for `request`, or undefined when it goes on (to the dialog or the application). `from` and
+ * `to` as the caller parsed them (it needs their tags too); a To-tag means the request names a dialog.
+ * `draining`: new calls are refused (shutdown). Positional: no object per request.
+ */
+export const uasPolicy = (
+  request: SipRequest,
+  from: NameAddr | ParseError,
+  to: NameAddr | ParseError,
+  draining: boolean
+): Refusal | undefined => {
+  if (isParseError(from)) return malformedFrom
+  if (isParseError(to)) return malformedTo
+  const inDialog = to.tag !== undefined
   const { method } = request
   if (!knownMethods.has(method)) return notImplemented
-  if (!input.inDialog && dialogOnlyMethods.has(method)) return noDialog
-  if (input.inDialog ? !inDialogMethods.has(method) : method !== "INVITE" && method !== "OPTIONS") return notAllowed
+  if (!inDialog && dialogOnlyMethods.has(method)) return noDialog
+  if (inDialog ? !inDialogMethods.has(method) : method !== "INVITE" && method !== "OPTIONS") return notAllowed
   const scheme = schemeServed(request.uri)
   if (scheme === undefined) return badScheme
   if (scheme === "sip" && request.uri.length <= request.uri.indexOf(":") + 1) return malformedUri
   // One pass: single-valued headers counted, Require noted, Accept and Content-Type read (INVITE only).
-  let from = 0, to = 0, callId = 0, cseq = 0
+  let froms = 0, tos = 0, callIds = 0, cseqs = 0
   let requires = false, accept = 0, acceptsSdp = false
   let contentType: string | undefined
   for (const h of request.headers) {
     switch (h.key) {
-      case "from": from++; break
-      case "to": to++; break
-      case "call-id": callId++; break
-      case "cseq": cseq++; break
+      case "from": froms++; break
+      case "to": tos++; break
+      case "call-id": callIds++; break
+      case "cseq": cseqs++; break
       case "require":
       case "proxy-require": requires = true; break
       case "accept":
@@ -119,10 +120,10 @@ export const uasPolicy = (request: SipRequest, input: PolicyInput): Refusal | un
       case "content-type": contentType = h.value; break
     }
   }
-  if (from > 1) return multiple["from"]
-  if (to > 1) return multiple["to"]
-  if (callId > 1) return multiple["call-id"]
-  if (cseq > 1) return multiple["cseq"]
+  if (froms > 1) return multiple["from"]
+  if (tos > 1) return multiple["to"]
+  if (callIds > 1) return multiple["call-id"]
+  if (cseqs > 1) return multiple["cseq"]
   if (request.body.length > 0 && contentType === undefined) return missingType
   if (requires) {
     const unsupported = unsupportedOf(request)
@@ -135,7 +136,7 @@ export const uasPolicy = (request: SipRequest, input: PolicyInput): Refusal | un
     }
     if (accept > 0 && !acceptsSdp) return notAcceptable
   }
-  if (input.draining && !input.inDialog) {
+  if (draining && !inDialog) {
     if (method === "INVITE") return drainingInvite
     if (method === "OPTIONS") return drainingOther
   }

@@ -109,12 +109,9 @@ describe("UAS policy (RFC 3261 §8.2)", () => {
   for (const row of rows) {
     it(row.name, () => {
       const request = requestOf(row)
-      const refusal = uasPolicy(request, {
-        from: parseNameAddr(getHeader(request, "from")!),
-        to: parseNameAddr(getHeader(request, "to")!),
-        inDialog: row.toTag === true,
-        draining: row.draining === true
-      })
+      const from = parseNameAddr(getHeader(request, "from")!)
+      const to = parseNameAddr(getHeader(request, "to")!)
+      const refusal = uasPolicy(request, from, to, row.draining === true)
       expect(refusal?.status).toBe(row.status)
       if (row.reason !== undefined) expect(refusal?.reason).toBe(row.reason)
       if (row.answerHeaders !== undefined) expect(refusal?.headers).toEqual(row.answerHeaders)
