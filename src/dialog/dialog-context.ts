@@ -44,6 +44,8 @@ export interface DialogContext {
   /** Followers of client transactions (UAC INVITE responses, in-dialog requests, BYEs we send). */
   readonly background: FiberSet.FiberSet<void, never>
   readonly scope: Scope.Scope
+  /** After `drain`: new calls and OPTIONS get 503 (uas-policy.ts). */
+  readonly admission: { draining: boolean }
 }
 
 export const resolveTimers = (config: DialogConfig): TimerConfig => ({ ...defaultTimers, ...config.timers })

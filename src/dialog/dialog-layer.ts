@@ -23,9 +23,9 @@ export interface ResponseOptions {
   readonly body?: Body
 }
 
-/** Events up to the session layer. Requests the dialog layer answers on its own (BYE → 200, CANCEL →
- *  487 on the INVITE, 481 for unknown dialogs, 500 for a lower CSeq, 491 for a re-INVITE while one is
- *  pending) are reported after the fact. `requestId` is the server transaction to answer through `respond`. */
+/** Events up to the session layer. Requests the dialog layer answers on its own (the §8.2 policy of
+ *  uas-policy.ts, OPTIONS, INFO, BYE → 200, CANCEL → 487 on the INVITE, 481 for unknown dialogs, 500 for
+ *  a lower CSeq, 491 for a re-INVITE while one is pending) never reach it or are reported after the fact. `requestId` is the server transaction to answer through `respond`. */
 export type DialogEvent =
   /** A new INVITE outside any dialog. `dialogId` is the UAS dialog it will create (our To-tag is chosen). */
   | { readonly _tag: "IncomingInvite"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest; readonly source: Endpoint }
@@ -36,10 +36,6 @@ export type DialogEvent =
   | { readonly _tag: "DialogConfirmed"; readonly dialogId: string; readonly ack: SipRequest }
   /** A re-INVITE (or UPDATE) in a confirmed dialog; answer it through `respond`. */
   | { readonly _tag: "ReinviteReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
-  /** Any other in-dialog request (INFO, OPTIONS, MESSAGE, NOTIFY…); answer it through `respond`. */
-  | { readonly _tag: "InDialogRequest"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
-  /** A request outside any dialog that is not an INVITE (OPTIONS, REGISTER, MESSAGE…); answer it through `respond`. */
-  | { readonly _tag: "OutOfDialogRequest"; readonly requestId: string; readonly request: SipRequest; readonly source: Endpoint }
   /** The dialog ended: the peer's BYE (already answered 200), our BYE done, no ACK within 64*T1 (we sent
    *  BYE, §13.3.1.4), a transaction timeout, or a transport failure. */
   | { readonly _tag: "DialogTerminated"; readonly dialogId: string; readonly reason: "RemoteBye" | "LocalBye" | "AckTimeout" | "Timeout" | "TransportError" }
@@ -102,6 +98,8 @@ export class DialogLayer extends Context.Service<DialogLayer, {
   /** Send an in-dialog request (re-INVITE, INFO, BYE…) built per §12.2.1.1 and return its final response.
    *  A 2xx to a re-INVITE is ACKed by the layer. BYE ends the dialog whatever its answer. */
   request(dialogId: string, method: string, options?: { readonly body?: Body; readonly headers?: ReadonlyArray<readonly [string, string]> }): Effect.Effect<SipResponse, ProtocolError | NetworkError>
+  /** Shutdown: from now on new INVITEs outside a dialog get 503 with Retry-After, OPTIONS 503. */
+  readonly drain: Effect.Effect<void>
   readonly counts: Effect.Effect<DialogCounts>
 }>()("effect-sip/dialog/DialogLayer") {
   /** The live layer over a TransactionLayer. Contact: `<sip:contactHost:port;transport=…>`, the port

@@ -1,22 +1,34 @@
 /**
- * Requests from the peer (RFC 3261 §12.2.2, §14.2, §15.1.2): a new INVITE or another request outside
- * a dialog, and in-dialog requests checked against the dialog (481 unknown, 500 lower CSeq, glare)
- * before they reach the session. BYE is answered here.
+ * Requests from the peer (RFC 3261 §8.2, §11.2, §12.2.2, §14.2, §15.1.2): the UAS policy first
+ * (uas-policy.ts), then a new INVITE goes to the session, OPTIONS is answered here, and in-dialog
+ * requests are checked against the dialog (481 unknown, 500 lower CSeq, glare). BYE, INFO and OPTIONS
+ * in a dialog are answered here; re-INVITE and UPDATE go to the session.
  */
 import { Effect } from "effect"
-import { cseqOf, getHeader, newTag } from "../sip/index.ts"
+import { cseqOf, getHeader, isParseError, newTag, parseNameAddr } from "../sip/index.ts"
 import type { ServerTransaction } from "../transaction/transaction-layer.ts"
+import { capabilityHeaders } from "./capabilities.ts"
+import type { ResponseOptions } from "./dialog-layer.ts"
 import type { DialogContext } from "./dialog-context.ts"
 import { ignoreFailure } from "./dialog-context.ts"
-import { type Dialog, dialogKey, tagOf } from "./dialog-state.ts"
+import { type Dialog, dialogKey } from "./dialog-state.ts"
 import { endDialog } from "./in-dialog-request.ts"
 import { buildResponse } from "./message-builder.ts"
+import { uasPolicy } from "./uas-policy.ts"
 import { onIncomingInvite } from "./uas-invite.ts"
 
 type Headers = ReadonlyArray<readonly [string, string]>
 
-const answer = (ctx: DialogContext, transaction: ServerTransaction, status: number, headers: Headers = []) =>
-  ignoreFailure(ctx.transactions.respond(transaction.id, buildResponse(ctx, transaction.request, status, { headers }, undefined, undefined)))
+const capabilities: ResponseOptions = { headers: capabilityHeaders }
+
+/** `toTag`: ours, for a request outside a dialog (§8.2.6.2); in a dialog the To already has one. */
+const answer = (
+  ctx: DialogContext,
+  transaction: ServerTransaction,
+  status: number,
+  options?: ResponseOptions,
+  toTag?: string
+) => ignoreFailure(ctx.transactions.respond(transaction.id, buildResponse(ctx, transaction.request, status, { options, toTag })))
 
 /** §15.1.2: BYE → 200; requests still pending on the dialog get 487; an unanswered INVITE too (the
  *  caller may BYE an early dialog, §15). */
@@ -24,13 +36,13 @@ const onBye = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Serve
   const invite = ctx.store.incoming.get(dialog.id)
   if (invite !== undefined) {
     ctx.store.removeIncoming(dialog.id)
-    const terminated = buildResponse(ctx, invite.request, 487, undefined, invite.localTag, undefined)
+    const terminated = buildResponse(ctx, invite.request, 487, { toTag: invite.localTag })
     yield* ignoreFailure(ctx.transactions.respond(invite.transactionId, terminated))
   }
   for (const [requestId, pending] of ctx.store.requests) {
     if (pending.dialogId !== dialog.id) continue
     ctx.store.requests.delete(requestId)
-    yield* ignoreFailure(ctx.transactions.respond(requestId, buildResponse(ctx, pending.request, 487, undefined, undefined, undefined)))
+    yield* ignoreFailure(ctx.transactions.respond(requestId, buildResponse(ctx, pending.request, 487)))
   }
   yield* answer(ctx, transaction, 200)
   yield* endDialog(ctx, dialog.id, "RemoteBye")
@@ -38,9 +50,9 @@ const onBye = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Serve
 
 const retryAfter = (): Headers => [["Retry-After", String(Math.floor(Math.random() * 11))]]
 
-const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: ServerTransaction, toTag: string) {
+const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: ServerTransaction, toTag: string, fromTag: string) {
   const { request, source } = transaction
-  const dialogId = dialogKey(getHeader(request, "call-id") ?? "", toTag, tagOf(request, "from") ?? "")
+  const dialogId = dialogKey(getHeader(request, "call-id") ?? "", toTag, fromTag)
   const dialog = ctx.store.dialogs.get(dialogId)
   // §12.2.2: a To-tag naming no dialog we know.
   if (dialog === undefined) return yield* answer(ctx, transaction, 481)
@@ -49,7 +61,7 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
   // §12.2.2: out of order.
   if (dialog.remoteSeq !== undefined && seq < dialog.remoteSeq) return yield* answer(ctx, transaction, 500)
   dialog.remoteSeq = seq
-  const register = (kind: "reinvite" | "update" | "in-dialog") =>
+  const register = (kind: "reinvite" | "update") =>
     ctx.store.requests.set(transaction.id, { kind, request, dialogId, source, toTag: undefined })
   switch (request.method) {
     case "BYE":
@@ -57,7 +69,7 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
     case "INVITE": {
       // §14.2: our INVITE in progress → 491; theirs still unanswered → 500 with Retry-After.
       if (dialog.invite === "outgoing") return yield* answer(ctx, transaction, 491)
-      if (dialog.invite === "incoming") return yield* answer(ctx, transaction, 500, retryAfter())
+      if (dialog.invite === "incoming") return yield* answer(ctx, transaction, 500, { headers: retryAfter() })
       dialog.invite = "incoming"
       register("reinvite")
       return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId, requestId: transaction.id, request })
@@ -65,18 +77,28 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
     case "UPDATE":
       register("update")
       return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId, requestId: transaction.id, request })
+    case "OPTIONS":
+      return yield* answer(ctx, transaction, 200, capabilities)
     default:
-      register("in-dialog")
-      return yield* ctx.emit({ _tag: "InDialogRequest", dialogId, requestId: transaction.id, request })
+      // INFO: the policy lets no other method through (§8.2.1). Its content is not ours to act on.
+      return yield* answer(ctx, transaction, 200)
   }
 })
 
 export const onRequest = Effect.fnUntraced(function*(ctx: DialogContext, transaction: ServerTransaction) {
-  const { request, source } = transaction
-  const toTag = tagOf(request, "to")
-  if (toTag !== undefined) return yield* inDialog(ctx, transaction, toTag)
-  if (request.method === "INVITE") return yield* onIncomingInvite(ctx, transaction)
-  // §8.2.6.2: a response outside a dialog still carries a To-tag, the same for every response.
-  ctx.store.requests.set(transaction.id, { kind: "out-of-dialog", request, dialogId: undefined, source, toTag: newTag() })
-  yield* ctx.emit({ _tag: "OutOfDialogRequest", requestId: transaction.id, request, source })
+  const { request } = transaction
+  const from = parseNameAddr(getHeader(request, "from") ?? "")
+  const to = parseNameAddr(getHeader(request, "to") ?? "")
+  const toTag = isParseError(to) ? undefined : to.tag
+  const inDialogRequest = toTag !== undefined
+  const refusal = uasPolicy(request, from, to, ctx.admission.draining)
+  if (refusal !== undefined) {
+    // §8.2.6.2: outside a dialog our answer carries a To-tag; a To we could not read gets none.
+    return yield* answer(ctx, transaction, refusal.status, refusal, inDialogRequest || isParseError(to) ? undefined : newTag())
+  }
+  const fromTag = isParseError(from) ? "" : from.tag ?? ""
+  if (inDialogRequest) return yield* inDialog(ctx, transaction, toTag, fromTag)
+  if (request.method === "INVITE") return yield* onIncomingInvite(ctx, transaction, fromTag)
+  // §11.2: OPTIONS outside a dialog, answered as an INVITE would be (the policy refused it while draining).
+  return yield* answer(ctx, transaction, 200, capabilities, newTag())
 })

@@ -79,7 +79,8 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     lanes: yield* makeTimerLanes(scope),
     retransmits: new RegistryMap(),
     background: yield* FiberSet.make<void, never>(),
-    scope
+    scope,
+    admission: { draining: false }
   }
   yield* Scope.addFinalizer(scope, Effect.sync(() => stopAllRetransmitting(ctx)))
   yield* Stream.runForEach(transactions.events, (event) =>
@@ -116,6 +117,9 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     }),
     request: Effect.fn("DialogLayer.request")(function*(dialogId, method, options) {
       return yield* request(ctx, dialogId, method, options)
+    }),
+    drain: Effect.sync(() => {
+      ctx.admission.draining = true
     }),
     counts: Effect.sync(() => ({ dialogs: ctx.store.dialogs.size, pendingInvites: ctx.store.pendingInvites }))
   }

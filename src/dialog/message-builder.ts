@@ -61,22 +61,30 @@ export const buildInDialog = (
 export const buildAck = (ctx: DialogContext, dialog: Dialog, inviteSeq: number) =>
   buildInDialog(ctx, dialog, "ACK", inviteSeq)
 
-/**
- * A response to `request`. `toTag` is added unless the To already has one (or for 100). `contact`:
- * the listener whose Contact goes in (dialog-creating and target-refresh responses). A dialog-creating
- * response echoes the Record-Route of the request (§12.1.1).
- */
+/** What a response carries besides its status. */
+export interface ResponseParts {
+  /** Reason phrase, extra headers, body. */
+  readonly options?: ResponseOptions | undefined
+  /** Added unless the To already has a tag (or for 100). */
+  readonly toTag?: string | undefined
+  /** The listener whose Contact goes in (dialog-creating and target-refresh responses). */
+  readonly contact?: Endpoint | undefined
+  /** A dialog-creating response echoes the Record-Route of the request (§12.1.1). */
+  readonly createsDialog?: boolean
+}
+
+const noParts: ResponseParts = {}
+
+/** A response to `request` (§8.2.6). */
 export const buildResponse = (
   ctx: DialogContext,
   request: SipRequest,
   status: number,
-  options: ResponseOptions | undefined,
-  toTag: string | undefined,
-  contact: Endpoint | undefined,
-  createsDialog = false
+  parts: ResponseParts = noParts
 ): SipResponse => {
+  const { contact, options, toTag } = parts
   const headers: Array<readonly [string, string]> = []
-  if (createsDialog && status > 100 && status < 300) {
+  if (parts.createsDialog === true && status > 100 && status < 300) {
     for (const route of getHeaders(request, "record-route")) headers.push(["Record-Route", route])
   }
   if (contact !== undefined && status > 100 && status < 300) headers.push(["Contact", contactFor(ctx, contact)])

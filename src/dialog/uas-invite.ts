@@ -17,14 +17,14 @@ import type { PendingIncoming } from "./dialog-store.ts"
 import { buildResponse } from "./message-builder.ts"
 import { startRetransmitting, stopRetransmitting } from "./two-xx-retransmit.ts"
 
-export const onIncomingInvite = Effect.fnUntraced(function*(ctx: DialogContext, transaction: ServerTransaction) {
+/** A new INVITE the policy (uas-policy.ts) admitted; `fromTag` as the policy read it. */
+export const onIncomingInvite = Effect.fnUntraced(function*(ctx: DialogContext, transaction: ServerTransaction, fromTag: string) {
   const { request, source } = transaction
   const callId = getHeader(request, "call-id") ?? ""
-  const fromTag = tagOf(request, "from") ?? ""
   const requestKey = `${callId};${fromTag};${getHeader(request, "cseq") ?? ""}`
   if (ctx.store.incomingByRequest.has(requestKey)) {
     // §8.2.2.2: the same INVITE reached us over another path (a forking proxy upstream): 482.
-    const merged = buildResponse(ctx, request, 482, undefined, newTag(), undefined)
+    const merged = buildResponse(ctx, request, 482, { toTag: newTag() })
     return yield* ignoreFailure(ctx.transactions.respond(transaction.id, merged))
   }
   const localTag = newTag()
@@ -60,7 +60,7 @@ export const provisional = Effect.fnUntraced(function*(
 ) {
   if (status < 100 || status > 199) return yield* badStatus("provisional", status)
   const invite = yield* pending(ctx, dialogId)
-  const response = buildResponse(ctx, invite.request, status, options, invite.localTag, invite.local, true)
+  const response = buildResponse(ctx, invite.request, status, { options, toTag: invite.localTag, contact: invite.local, createsDialog: true })
   if (status > 100 && !ctx.store.dialogs.has(dialogId)) {
     ctx.store.dialogs.set(dialogId, uasDialog(invite.request, invite.localTag, invite.local, invite.source))
   }
@@ -70,7 +70,7 @@ export const provisional = Effect.fnUntraced(function*(
 /** The 2xx: the dialog is confirmed on our side; we retransmit until the ACK (§13.3.1.4). */
 export const accept = Effect.fnUntraced(function*(ctx: DialogContext, dialogId: string, options?: ResponseOptions) {
   const invite = yield* pending(ctx, dialogId)
-  const response = buildResponse(ctx, invite.request, 200, options, invite.localTag, invite.local, true)
+  const response = buildResponse(ctx, invite.request, 200, { options, toTag: invite.localTag, contact: invite.local, createsDialog: true })
   // Leave the pending set before the first yield: a CANCEL racing us must find nothing to 487.
   ctx.store.removeIncoming(dialogId)
   const dialog = ctx.store.dialogs.get(dialogId) ?? uasDialog(invite.request, invite.localTag, invite.local, invite.source)
@@ -95,7 +95,7 @@ export const reject = Effect.fnUntraced(function*(
   const invite = yield* pending(ctx, dialogId)
   ctx.store.removeIncoming(dialogId)
   ctx.store.removeDialog(dialogId)
-  yield* ctx.transactions.respond(invite.transactionId, buildResponse(ctx, invite.request, status, options, invite.localTag, undefined))
+  yield* ctx.transactions.respond(invite.transactionId, buildResponse(ctx, invite.request, status, { options, toTag: invite.localTag }))
 })
 
 /** §9.2: the CANCEL matched our pending INVITE: 487 it, drop the (early) dialog, tell the session. */
@@ -106,7 +106,7 @@ export const onCancel = Effect.fnUntraced(function*(ctx: DialogContext, invite: 
   ctx.store.removeIncoming(dialogId)
   ctx.store.removeDialog(dialogId)
   yield* ignoreFailure(
-    ctx.transactions.respond(invite.id, buildResponse(ctx, found.request, 487, undefined, found.localTag, undefined))
+    ctx.transactions.respond(invite.id, buildResponse(ctx, found.request, 487, { toTag: found.localTag }))
   )
   yield* ctx.emit({ _tag: "InviteCancelled", dialogId })
 })

@@ -28,9 +28,3 @@ export interface CoordinatorConfig {
 
 export const defaultLocalUri = "<sip:effect-sip@127.0.0.1>"
 
-
-/** Methods we implement, for Allow (OPTIONS 200, 405). */
-export const allowedMethods = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO"] as const
-/** Extensions we support, for Supported; any other Require gets 420 (§8.2.2.3). */
-export const supportedExtensions: ReadonlyArray<string> = []
-export const acceptedBodies = ["application/sdp"] as const

@@ -1,6 +1,6 @@
 /**
  * The coordinator's reactions to dialog events: new calls, cancellations, confirmations (ACK),
- * re-INVITEs, other requests, and every way a dialog ends.
+ * re-INVITEs, and every way a dialog ends.
  */
 import { Deferred, Effect } from "effect"
 import type { DialogEvent } from "../dialog/dialog-layer.ts"
@@ -11,7 +11,6 @@ import { answerReinvite } from "./in-call.ts"
 import { handleIncomingInvite } from "./incoming-invite.ts"
 import { acceptAnswer, bodyText } from "./media-negotiation.ts"
 import { startMedia } from "./media-watch.ts"
-import { answerInDialog, answerOutOfDialog } from "./request-policy.ts"
 import type { SessionRecord } from "./session-record.ts"
 
 const endReasonOf = (reason: Extract<DialogEvent, { _tag: "DialogTerminated" }>["reason"]): EndReason => {
@@ -53,10 +52,6 @@ const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void
   switch (event._tag) {
     case "IncomingInvite":
       return handleIncomingInvite(ctx, event.dialogId, event.request, event.source)
-    case "OutOfDialogRequest":
-      return answerOutOfDialog(ctx, event.requestId, event.request)
-    case "InDialogRequest":
-      return answerInDialog(ctx, event.requestId, event.request)
     case "ReinviteReceived":
       return record === undefined
         ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)

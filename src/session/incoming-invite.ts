@@ -1,15 +1,14 @@
 /**
- * A new INVITE: admission (shutdown, capacity, Require), a session record with its own Scope, the
+ * A new INVITE: admission (shutdown, capacity), a session record with its own Scope, the
  * IncomingCall event, and the application's decision applied.
  */
 import { Deferred, Effect, Exit, Scope } from "effect"
-import { getHeader, getHeaders, parseNameAddr, isParseError } from "../sip/index.ts"
+import { getHeader, parseNameAddr, isParseError } from "../sip/index.ts"
 import type { SipRequest } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import { acceptCall, rejectCall } from "./answer-call.ts"
 import type { CoordinatorContext } from "./coordinator-context.ts"
 import { endSession, publish } from "./coordinator-context.ts"
-import { supportedExtensions } from "./coordinator-config.ts"
 import { summarizeDescription } from "../sdp/index.ts"
 import { readOffer } from "./media-negotiation.ts"
 import type { IncomingCall } from "./session-events.ts"
@@ -48,8 +47,6 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
   const refuse = (status: number, headers: ReadonlyArray<readonly [string, string]> = []) =>
     ctx.dialog.reject(dialogId, status, { headers }).pipe(Effect.ignore)
   if (!ctx.accepting) return yield* refuse(503, [["Retry-After", "30"]])
-  const unsupported = getHeaders(request, "require").filter((ext) => !supportedExtensions.includes(ext.trim()))
-  if (unsupported.length > 0) return yield* refuse(420, [["Unsupported", unsupported.join(", ")]])
   if (ctx.registry.size >= ctx.config.maxCalls) {
     return yield* refuse(ctx.config.busyStatus, ctx.config.busyStatus === 503 ? [["Retry-After", "5"]] : [])
   }

@@ -6,7 +6,9 @@
  * available since parsing failed — with a reason phrase that says what was wrong. Otherwise: drop.
  */
 
-const REQUEST_LINE = /^([A-Za-z!%*_+`'~.-]+) \S+ SIP\/2\.0\s*$/
+/** Lenient on purpose: a Request-Line the parser refused (extra SP, LWS in the URI, another version)
+ *  still gets its answer when the headers allow one. */
+const REQUEST_LINE = /^([A-Za-z0-9!%*_+`'~.-]+)[ \t]+\S.*[ \t]SIP\/\S+[ \t]*$/i
 const COMPACT: Readonly<Record<string, string>> = { v: "via", f: "from", t: "to", i: "call-id" }
 const NEEDED = ["via", "from", "to", "call-id", "cseq"] as const
 const decoder = new TextDecoder("utf-8", { fatal: false })
@@ -57,7 +59,8 @@ const rawHeaders = (text: string): { readonly first: string; readonly lines: Map
 }
 
 /**
- * The 400 (or `status`) response bytes for `bytes`, or undefined when it must be dropped: not a request, an ACK
+ * The 400 (or `status`: 505 for another SIP version, 513) response bytes for `bytes`, or undefined when it
+ * must be dropped: not a request, an ACK
  * (§17.1.1.3: never answered), or missing a header the response must copy.
  */
 export const badRequestFor = (bytes: Uint8Array, problem: string, status = 400): Uint8Array | undefined => {

@@ -44,7 +44,9 @@ export const receive = (
   const parsed = parseMessage(bytes, stream ? { stream: true } : undefined)
   if (isParseError(parsed)) {
     const problem = reasonFor(parsed.message)
-    return { _tag: "Malformed", problem, answer: badRequestFor(bytes, problem), tooLarge: false }
+    // §21.5.7: 505 for a SIP version we do not speak; 400 for anything else.
+    const status = parsed.rule === "SIP-Version" ? 505 : 400
+    return { _tag: "Malformed", problem, answer: badRequestFor(bytes, problem, status), tooLarge: false }
   }
   const message = isRequest(parsed) ? stampVia(parsed, source) : parsed
   return { _tag: "Message", inbound: { message, source, local } }

@@ -232,18 +232,17 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       expect(events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed"])
     }))
 
-  it.effect("§12.2.2: a CSeq lower than the last one from the peer → 500; in order → InDialogRequest", () =>
+  it.effect("§12.2.2: a CSeq lower than the last one from the peer → 500; INFO in order → 200 from the layer", () =>
     Effect.gen(function*() {
-      const { tl, dialog, events, dialogId, ourTag } = yield* confirmed
+      const { tl, events, ourTag } = yield* confirmed
       const info = serverTransaction(inDialogRequest("INFO", 5, ourTag))
       yield* tl.inject({ _tag: "RequestReceived", transaction: info })
-      expect(events.at(-1)).toMatchObject({ _tag: "InDialogRequest", dialogId, requestId: info.id })
-      yield* dialog.respond(info.id, 200)
+      expect(statusesOf(tl.responses(info.id))).toEqual([200])
       expect(getHeader(tl.responses(info.id)[0]!, "to")).toBe(`<sip:service@127.0.0.1>;tag=${ourTag}`)
       const old = serverTransaction(inDialogRequest("INFO", 3, ourTag))
       yield* tl.inject({ _tag: "RequestReceived", transaction: old })
       expect(statusesOf(tl.responses(old.id))).toEqual([500])
-      expect(events.filter((e) => e._tag === "InDialogRequest")).toHaveLength(1)
+      expect(events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed"])
     }))
 
   it.effect("§14.2: a re-INVITE while our re-INVITE is pending → 491; our 2xx is ACKed with the INVITE's CSeq", () =>
@@ -304,7 +303,7 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       expect(events.at(-1)).toMatchObject({ _tag: "ReinviteReceived", requestId: third.id })
     }))
 
-  it.effect("§8.2.6.2: a request outside a dialog → OutOfDialogRequest; its answer carries a To-tag", () =>
+  it.effect("§11.2, §8.2.6.2: OPTIONS outside a dialog → 200 from the layer with Allow and Accept and a To-tag", () =>
     Effect.gen(function*() {
       const { tl, dialog, events } = yield* setup
       const options = serverTransaction(makeRequest({
@@ -319,11 +318,12 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
         ]
       }))
       yield* tl.inject({ _tag: "RequestReceived", transaction: options })
-      expect(events[0]).toMatchObject({ _tag: "OutOfDialogRequest", requestId: options.id })
-      yield* dialog.respond(options.id, 200, { headers: [["Allow", "INVITE, ACK, BYE"]] })
+      expect(events).toEqual([])
       const ok = tl.responses(options.id)[0]!
+      expect(ok.status).toBe(200)
       expect(getHeader(ok, "to")).toMatch(/^<sip:service@127\.0\.0\.1>;tag=.+/)
-      expect(getHeader(ok, "allow")).toBe("INVITE, ACK, BYE")
+      expect(getHeader(ok, "allow")).toBe("INVITE, ACK, CANCEL, BYE, OPTIONS, INFO")
+      expect(getHeader(ok, "accept")).toBe("application/sdp")
       const again = yield* Effect.flip(dialog.respond(options.id, 200))
       expect(again.reason).toBe("NoSuchTransaction")
     }))
@@ -435,9 +435,9 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       const { tl, dialog } = yield* setupUnconsumed(2)
       const requests = Array.from({ length: 6 }, (_, i) =>
         serverTransaction(makeRequest({
-          method: "OPTIONS",
+          method: "INVITE",
           uri: "sip:service@127.0.0.1:5070",
-          headers: [["From", "<sip:a@10.0.0.9>;tag=f"], ["To", "<sip:service@127.0.0.1>"], ["Call-ID", `bp-${i}`], ["CSeq", "1 OPTIONS"]]
+          headers: [["From", "<sip:a@10.0.0.9>;tag=f"], ["To", "<sip:service@127.0.0.1>"], ["Call-ID", `bp-${i}`], ["CSeq", "1 INVITE"]]
         })))
       for (const transaction of requests) yield* tl.inject({ _tag: "RequestReceived", transaction })
       // Two queued, one held by the suspended loop: the rest wait in the transaction layer's queue.
@@ -445,7 +445,7 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       const seen = yield* Stream.take(dialog.events, 6).pipe(Stream.runCollect, Effect.forkChild)
       yield* settle
       const events = yield* Fiber.join(seen)
-      expect(events.map((e) => e._tag === "OutOfDialogRequest" && e.requestId)).toEqual(requests.map((r) => r.id))
+      expect(events.map((e) => e._tag === "IncomingInvite" && e.requestId)).toEqual(requests.map((r) => r.id))
       expect(tl.pendingEvents()).toBe(0)
     }))
 })

@@ -25,7 +25,7 @@ const stack = Effect.gen(function*() {
   return { dialog, transactions, next, endpoint: transactions.local[0]! }
 })
 
-/** Answer every INVITE 180 then 200 and every in-dialog request 200; collect what happened. */
+/** Answer every INVITE 180 then 200 (the layer answers OPTIONS and INFO itself); collect what happened. */
 const autoAnswer = (side: Effect.Success<typeof stack>) =>
   Effect.gen(function*() {
     const seen: Array<DialogEvent["_tag"]> = []
@@ -35,8 +35,6 @@ const autoAnswer = (side: Effect.Success<typeof stack>) =>
       if (event._tag === "IncomingInvite") {
         yield* side.dialog.provisional(event.dialogId, 180).pipe(Effect.orDie)
         yield* side.dialog.accept(event.dialogId).pipe(Effect.orDie)
-      } else if (event._tag === "InDialogRequest" || event._tag === "OutOfDialogRequest") {
-        yield* side.dialog.respond(event.requestId, 200).pipe(Effect.orDie)
       }
     })).pipe(Effect.forkScoped)
     return seen

@@ -57,6 +57,7 @@ export const makeFakeDialog = Effect.gen(function*() {
       request: (id, method, options) =>
         Effect.map(record({ op: "request", id, method, body: text(options) }), () =>
           control.answerRequest(method, text(options))),
+      drain: Effect.void,
       counts: Effect.sync(() => ({ dialogs: control.live, pendingInvites: 0 }))
     })
   )

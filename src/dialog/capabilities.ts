@@ -1,0 +1,33 @@
+/**
+ * What this UAS implements, in one place: the methods it allows (Allow, §20.5), the extensions it
+ * supports (Supported, §20.37; any other Require gets 420) and the body types it reads (Accept, §20.1).
+ */
+
+/** Methods we implement. UPDATE is also handled inside a dialog (RFC 3311), not advertised. */
+export const allowedMethods: ReadonlyArray<string> = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO"]
+export const supportedExtensions: ReadonlyArray<string> = []
+export const acceptedBodies: ReadonlyArray<string> = ["application/sdp"]
+
+/** Methods we recognise (RFC 3261 and its extensions) but may not allow: 405, not 501 (§21.5.2). */
+export const knownMethods: ReadonlySet<string> = new Set([
+  ...allowedMethods,
+  "REGISTER", "UPDATE", "PRACK", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"
+])
+
+/** Methods that only exist inside a dialog (or a transaction): without one they get 481. */
+export const dialogOnlyMethods: ReadonlySet<string> = new Set(["BYE", "INFO", "UPDATE", "PRACK", "NOTIFY", "REFER"])
+
+/** Methods handled inside a dialog. */
+export const inDialogMethods: ReadonlySet<string> = new Set(["INVITE", "BYE", "OPTIONS", "INFO", "UPDATE"])
+
+type Headers = ReadonlyArray<readonly [string, string]>
+
+export const allowHeader: Headers = [["Allow", allowedMethods.join(", ")]]
+export const acceptHeader: Headers = [["Accept", acceptedBodies.join(", ")]]
+
+/** §11.2: what a 200 to OPTIONS names. */
+export const capabilityHeaders: Headers = [
+  ...allowHeader,
+  ...acceptHeader,
+  ...(supportedExtensions.length > 0 ? [["Supported", supportedExtensions.join(", ")] as const] : [])
+]
