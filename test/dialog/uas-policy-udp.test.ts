@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Queue, Stream } from "effect"
 import { DialogLayer, type DialogEvent } from "../../src/dialog/dialog-layer.ts"
 import { TransactionLive } from "../../src/transaction/live.ts"
+import { TransactionLayer } from "../../src/transaction/transaction-layer.ts"
 import { TransportLive } from "../../src/transport/live.ts"
 import { type RawUdp, rawUdp } from "../transport/support.ts"
 
