@@ -1,15 +1,7 @@
 /**
- * A fiber scheduler that lets one message's work cascade through the layers in one event-loop turn.
- *
- * Effect's default scheduler runs the tasks that are ready in one `setImmediate`, and tasks those tasks
- * schedule (a Queue hand-off to the next layer, a fork) wait for the next turn: after the timers and the
- * I/O poll. An INVITE crosses six such hand-offs (transport → transactions → dialogs → sessions → the
- * call's fiber …), so under load each one waits behind whatever else arrived meanwhile. Here a turn keeps
- * running newly scheduled tasks until none are left, within a bound, so the 200 OK goes out in the turn
- * its INVITE was read. Datagrams read in one poll still go up together: batching is unchanged.
- *
- * Priorities (Effect.yieldNowWith): a pass runs the most urgent tasks present, so work that nobody waits
- * for (a call's teardown) can step aside until the turn's urgent cascades have settled.
+ * A fiber scheduler that lets one message's work cascade through the layers in one event-loop turn: tasks
+ * scheduled during a turn run in that turn (bounded passes), most urgent priority first, so an INVITE reaches
+ * its 200 in the turn it was read. Why and the figures: docs/performance.md, "The scheduler".
  */
 import type { Fiber } from "effect"
 import type { Scheduler, SchedulerDispatcher } from "effect/Scheduler"

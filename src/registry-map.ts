@@ -1,15 +1,7 @@
 /**
- * A Map for long-lived registries that gain and lose an entry per call (sessions, dialogs, transactions).
- *
- * Why not a plain Map: when V8 rehashes a Map (it does so every few inserts under churn, to drop deleted
- * entries), the old table keeps its entries and a link to the new table. Once one table of a long-lived
- * Map is in the old generation, every young-generation GC treats its stale slots as live: the values they
- * point at survive, their tables after them too, and so on ("nepotism"). Each call's whole object graph,
- * reachable from its registry entry, was promoted to the old generation this way: ~12 KB per answered call,
- * which made the young-generation pauses behind the latency tail (bench:promotion measures it).
- *
- * Here the table holds a small box per entry, and `delete` empties the box first: a stale slot then keeps
- * alive only an empty box, never the value.
+ * A Map for long-lived registries that gain and lose an entry per call (sessions, dialogs, transactions): each
+ * entry sits in a box that `delete` empties, so a stale slot of a rehashed table keeps no call alive through
+ * young GCs. Why: docs/performance.md, "Map rehash nepotism".
  */
 interface Box<V> {
   value: V | undefined

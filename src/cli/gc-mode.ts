@@ -1,25 +1,7 @@
 /**
- * How the server's V8 runs its garbage collections.
- *
- * "atomic" (the default) makes pauses short or rare:
- * - the young generation's semi-spaces are capped at 16 MB (V8 grows them to 64 MB under load): a
- *   scavenge's pause follows how much of the young generation is live, so smaller semi-spaces give more
- *   scavenges but each one shorter;
- * - major GCs mark on V8's helper threads and end in one pause, with no marking steps on the main thread;
- * - after a major GC the old generation may grow to 5× what survived it before the next one (V8's own
- *   factor is about 1.1–2×).
- * "incremental" is V8's default: 64 MB semi-spaces, marking steps on the main thread, its own growth.
- *
- * Measured at 1,000 calls/s, 30 s after a 30 s warm-up (bench:calls):
- * - 64 MB semi-spaces: ~3 scavenges/s of 2.8 ms mean, p99 INVITE→200 3.4–4.0 ms; 16 MB: ~10/s of
- *   1.2–1.35 ms, p99 2.3–2.8 ms, and RSS ~325 MB instead of ~390. 8 MB: no better than 16, twice the GC
- *   time; 4 MB: objects are promoted too young and the old generation needs major GCs again;
- * - incremental marking's 5–19 ms steps, again and again for 50–80 ms per cycle, set the p99 at ~10 ms; an
- *   atomic cycle is one 40–70 ms pause instead, which a SIP timer (T1 = 500 ms) or an RTP jitter buffer
- *   absorbs, while the steps delayed every call arriving during them;
- * - with V8's growth there was one such pause every ~30 s (32 s of lingering transactions fill the old
- *   generation); with 5× growth the first one comes early, while the heap is small (~4 ms), and none
- *   followed in 30 s. The price is memory: the old generation may hold up to 5× its live size.
+ * How the server's V8 runs its garbage collections: "atomic" (default: 16 MB semi-spaces, one-pause major
+ * GCs, 5× old-generation growth) or "incremental" (V8's defaults). Why and the figures: docs/performance.md,
+ * "Garbage collection".
  */
 import * as V8 from "node:v8"
 

@@ -1,10 +1,8 @@
 /**
- * Opening one RTP/RTCP socket pair from the pool, owned by the caller's Scope. Plain node:dgram sockets:
- * a call opens and closes two of them, and under a call-rate load (thousands of calls/s, most ending before
- * their first packet) the effect/socket adapter's per-socket setup (reader queue, services, fibers, a
- * Schema error on close) cost a quarter of the server's CPU per call. Packets are delivered by inbox.ts.
- * A pair that fails to bind because another process holds it is skipped; no free pair fails with
- * "PortPoolExhausted" at once; any other bind error (bad address, permission) fails with "BindFailed".
+ * Opening one RTP/RTCP socket pair from the pool, owned by the caller's Scope, on plain node:dgram sockets
+ * (packets are delivered by inbox.ts), with spare pairs bound ahead off the INVITE's path. A pair another
+ * process holds is skipped; no free pair fails with "PortPoolExhausted" at once; any other bind error (bad
+ * address, permission) fails with "BindFailed". Why: docs/performance.md, "Media ports off the INVITE's path".
  */
 import type * as Dgram from "node:dgram"
 import { Effect, Scope } from "effect"

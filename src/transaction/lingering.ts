@@ -1,10 +1,8 @@
 /**
  * What is left of a server transaction once its final response went out and it only waits: an INVITE in
- * Accepted (RFC 6026 Timer L) or a non-INVITE in Completed (§17.2.2 Timer J), 64*T1 each over UDP. It
- * keeps its key, where responses go and what a retransmitted request is answered with; the request, the
- * response object and the state machine's closures are let go. At 1,000 calls/s some 64,000 transactions
- * wait like this, and whatever they hold is copied by every young-generation GC before it settles in the
- * old one: that was most of the server's GC time and memory.
+ * Accepted (RFC 6026 Timer L) or a non-INVITE in Completed (§17.2.2 Timer J), 64*T1 each over UDP. It keeps
+ * its key, where responses go and what a retransmission is answered with, nothing more; expiries are
+ * batched. Why: docs/performance.md, "Lingering transactions".
  */
 import { Effect } from "effect"
 import { asBuffer } from "../bytes.ts"

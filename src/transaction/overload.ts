@@ -1,15 +1,8 @@
 /**
- * Overload protection (RFC 3261 §21.5.4; the local, loss-based control of RFC 6357 §4 and RFC 7339): while the
- * event loop stays saturated, part of the new dialog-creating INVITEs are answered 503 Service Unavailable
- * with Retry-After by their own server transaction, and never reach the TU.
- *
- * Why: past its capacity a UDP server does not queue, the kernel drops datagrams from the socket buffer. UACs
- * retransmit, calls they already gave up on keep costing (their 2xx is retransmitted for 32 s), and the load
- * feeds itself: a cold server offered 2,000 calls/s kept its event loop 100 % busy for 25 s and completed 28 %
- * of the calls. A 503 costs a fraction of a call, so turning the excess away keeps the admitted calls in time.
- * In-dialog requests (BYE, re-INVITE), CANCEL, ACK and responses are never shed: they finish admitted work.
- *
- * The admitted share comes from admission.ts; the config (OverloadConfig) from config.ts.
+ * Overload protection (RFC 3261 §21.5.4; RFC 6357 §4, RFC 7339): while the event loop stays saturated, part of
+ * the new dialog-creating INVITEs are answered 503 with Retry-After by their own server transaction and never
+ * reach the TU; in-dialog requests, CANCEL, ACK and responses are never shed. The admitted share comes from
+ * admission.ts. Why and the figures: docs/performance.md, "Overload protection".
  */
 import { Effect } from "effect"
 import { hasTag } from "../sip/builders.ts"
