@@ -4,8 +4,8 @@
  */
 import { Effect, type Scope, Stream } from "effect"
 import type { MediaSession } from "../media/media-engine.ts"
-import type { CoordinatorContext } from "./coordinator-context.ts"
-import { publish } from "./coordinator-context.ts"
+import type { CoordinatorContext } from "./context.ts"
+import { publish } from "./context.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { hangUp } from "./in-call.ts"
 

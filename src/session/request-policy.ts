@@ -4,8 +4,8 @@
  */
 import { Effect } from "effect"
 import type { SipRequest } from "../sip/message.ts"
-import type { CoordinatorContext } from "./coordinator-context.ts"
-import { acceptedBodies, allowedMethods, supportedExtensions } from "./coordinator-config.ts"
+import type { CoordinatorContext } from "./context.ts"
+import { acceptedBodies, allowedMethods, supportedExtensions } from "./config.ts"
 
 const capabilityHeaders: ReadonlyArray<readonly [string, string]> = [
   ["Allow", allowedMethods.join(", ")],

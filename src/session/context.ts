@@ -7,7 +7,7 @@ import type { DialogLayer } from "../dialog/dialog-layer.ts"
 import type { MediaEngine } from "../media/media-engine.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { CallState, EndReason } from "./call-state.ts"
-import type { CoordinatorConfig } from "./coordinator-config.ts"
+import type { CoordinatorConfig } from "./config.ts"
 import type { SessionEvent } from "./session-events.ts"
 import type { SessionRecord, SessionRegistry } from "./session-record.ts"
 
