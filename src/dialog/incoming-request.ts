@@ -60,14 +60,14 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
       if (dialog.invite === "incoming") return yield* answer(ctx, transaction, 500, retryAfter())
       dialog.invite = "incoming"
       register("reinvite")
-      return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId, requestId: transaction.id, request })
+      return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
     }
     case "UPDATE":
       register("update")
-      return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId, requestId: transaction.id, request })
+      return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
     default:
       register("in-dialog")
-      return yield* ctx.emit({ _tag: "InDialogRequest", dialogId, requestId: transaction.id, request })
+      return yield* ctx.emit({ _tag: "InDialogRequest", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
   }
 })
 

@@ -58,7 +58,6 @@ const onInviteEvent = Effect.fnUntraced(function*(
       return undefined
     }
     case "Answered": {
-      ctx.registry.rekey(record, event.dialogId)
       yield* applyAnswer(ctx, record, offer, event.response)
       yield* transition(ctx, record, "Active")
       yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
@@ -107,7 +106,7 @@ const sendAndFollow = Effect.fnUntraced(function*(
   const outgoing = yield* ctx.dialog.invite({ ...options, body: sdpBody(offer) })
   // A redirect continues this call: same Call-ID and From-tag, higher CSeq (§8.1.3.4).
   const continued: InviteOptions = { ...options, continues: outgoing.dialogId }
-  ctx.registry.rekey(record, outgoing.dialogId)
+  ctx.registry.bindLeg(record, outgoing.dialogId)
   record.callId = outgoing.callId
   const next = yield* follow(ctx, record, offer, outgoing.events)
   if (next === undefined || record.state === "Terminated") return
@@ -145,7 +144,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
   )
   const record: SessionRecord = {
     id: nextSessionId(),
-    dialogId: `pending-${Math.random().toString(36).slice(2)}`,
+    dialogId: "",
     direction: "outgoing",
     callId: "",
     state: "Initiating",

@@ -11,7 +11,8 @@ import { RegistryMap } from "../registry-map.ts"
 
 export interface SessionRecord {
   readonly id: string
-  /** Outgoing calls learn their dialog (remote tag) and Call-ID from the INVITE they send: re-keyed then. */
+  /** The call leg's id from the dialog layer (opaque, stable). Outgoing calls get it when the INVITE
+   *  goes out: undefined until then. */
   dialogId: string
   readonly direction: "incoming" | "outgoing"
   callId: string
@@ -42,14 +43,14 @@ export interface SessionRecord {
 let counter = 0
 export const nextSessionId = (): string => `s${(++counter).toString(36)}-${Date.now().toString(36)}`
 
-/** Live calls by session id and by dialog id. */
+/** Live calls by session id and by leg id. */
 export class SessionRegistry {
   private readonly bySession = new RegistryMap<string, SessionRecord>()
   private readonly byDialog = new RegistryMap<string, SessionRecord>()
 
   add(record: SessionRecord): void {
     this.bySession.set(record.id, record)
-    this.byDialog.set(record.dialogId, record)
+    if (record.dialogId !== "") this.byDialog.set(record.dialogId, record)
   }
 
   get(sessionId: string): SessionRecord | undefined {
@@ -60,16 +61,16 @@ export class SessionRegistry {
     return this.byDialog.get(dialogId)
   }
 
-  /** The call's dialog changed (an outgoing INVITE sent, answered, or redirected). */
-  rekey(record: SessionRecord, dialogId: string): void {
-    if (this.byDialog.get(record.dialogId) === record) this.byDialog.delete(record.dialogId)
-    record.dialogId = dialogId
-    if (this.bySession.has(record.id)) this.byDialog.set(dialogId, record)
+  /** An outgoing call's INVITE went out: its leg id, once (a retry in the same call keeps it). */
+  bindLeg(record: SessionRecord, legId: string): void {
+    if (record.dialogId === legId) return
+    record.dialogId = legId
+    if (this.bySession.has(record.id)) this.byDialog.set(legId, record)
   }
 
   remove(record: SessionRecord): void {
     this.bySession.delete(record.id)
-    this.byDialog.delete(record.dialogId)
+    if (this.byDialog.get(record.dialogId) === record) this.byDialog.delete(record.dialogId)
   }
 
   get size(): number {
