@@ -42,6 +42,7 @@ export const sipStackLayer = (config: ServerConfig, handler: CallHandler) => {
     handler,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     ringTimeoutMs: config.ringTimeoutMs,
+    mediaTimeoutMs: config.mediaTimeoutMs,
     localUri: config.localUri ?? `<sip:effect-sip@${advertised}>`,
     ...(config.credentials === undefined ? {} : { credentials: config.credentials })
   })
