@@ -4,9 +4,8 @@
  */
 import type { CallState, EndReason } from "./call-state.ts"
 
+/** The initial INVITE is no event here: a call starts from it (call-machine.ts `startCall`). */
 export type CallEvent =
-  /** The initial INVITE: the peer's (incoming) or ours (outgoing), with or without an SDP offer. */
-  | { readonly _tag: "Invited"; readonly offer: boolean }
   /** A 1xx to the initial INVITE: ours (incoming) or the peer's (outgoing); `sdp`: a usable answer. */
   | { readonly _tag: "Provisional"; readonly status: number; readonly sdp: boolean }
   /** Incoming: our 2xx went out (our answer, or our offer for a late-offer INVITE). */

@@ -31,7 +31,8 @@ export const newCall = (direction: Call["direction"]): Call => ({
   direction, state: "Initiating", answer: "None", offerAnswer: "NoOffer", media: "Idle", ending: undefined
 })
 
-/** A call as its initial INVITE left it: ours (outgoing) or the peer's, with or without an offer. */
+/** A call as its initial INVITE left it (the Invited transition: a call exists from its INVITE on): ours
+ *  (outgoing, with our offer) or the peer's, with or without an offer. */
 export const startCall = (direction: Call["direction"], offer: boolean): Call => {
   const call = newCall(direction)
   return offer ? { ...call, offerAnswer: direction === "incoming" ? "OfferReceived" : "OfferSent" } : call
@@ -87,11 +88,6 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
   const early = ringing(state) && call.answer === "None"
   const incoming = call.direction === "incoming"
   switch (event._tag) {
-    case "Invited": {
-      if (state !== "Initiating" || call.offerAnswer !== "NoOffer") return invalid(call, event)
-      if (!event.offer) return { call, actions: [] }
-      return { call: { ...call, offerAnswer: incoming ? "OfferReceived" : "OfferSent" }, actions: [] }
-    }
     case "Provisional": {
       if (!early || event.status < 101) return early ? { call, actions: [] } : invalid(call, event)
       const to: CallState = event.sdp ? "EarlyMedia" : state === "EarlyMedia" ? "EarlyMedia" : "Ringing"
@@ -111,12 +107,14 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
       if (!early || incoming) return invalid(call, event)
       const offerAnswer = exchange(call, event.sdp ? "RemoteAnswer" : undefined)
       if (offerAnswer instanceof ApplicationError) return offerAnswer
-      const confirmed = { ...call, answer: "Confirmed" as const, offerAnswer }
+      // A 2xx that crossed our CANCEL (ring timeout) wins: the call goes on, that ending is void.
+      const confirmed: Call = { ...call, answer: "Confirmed", offerAnswer, ending: undefined }
       if (offerAnswer !== "Answered") return exchangeFailed(confirmed, "no SDP answer in the 2xx")
       return go(confirmed, "Active", { media: "Flowing" }, event.sdp || call.media === "Idle" ? [media(call)] : [])
     }
     case "AckReceived": {
-      if (!incoming || call.answer === "None") return invalid(call, event)
+      // Incoming: the ACK of our 2xx; either side: the ACK of our 2xx to the peer's re-INVITE.
+      if (call.answer === "None") return invalid(call, event)
       const awaited = call.offerAnswer === "OfferSent"
       const offerAnswer = awaited && event.sdp ? "Answered" : call.offerAnswer
       const confirmed: Call = { ...call, answer: "Confirmed", offerAnswer }
