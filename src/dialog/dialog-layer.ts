@@ -33,7 +33,7 @@ export type LegId = string
  *  487 on the INVITE, 481 for unknown dialogs, 500 for a lower CSeq, 491 for a re-INVITE while one is
  *  pending) are reported after the fact. `requestId` is the server transaction to answer through `respond`. */
 export type DialogEvent =
-  /** A new INVITE outside any dialog. `dialogId` is the UAS dialog it will create (our To-tag is chosen). */
+  /** A new INVITE outside any dialog. `dialogId` is the new call leg's id (our To-tag is chosen). */
   | { readonly _tag: "IncomingInvite"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest; readonly source: Endpoint }
   /** The caller CANCELled before we answered; the INVITE got 487, the dialog is gone. */
   | { readonly _tag: "InviteCancelled"; readonly dialogId: string }

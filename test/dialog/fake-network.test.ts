@@ -98,6 +98,8 @@ describe("DialogLayer over the real TransactionLayer on the fake network", () =>
       yield* alice.dialog.respond(reinviteEvent.requestId, 200, { body: sdp("held") })
       yield* settle
       expect((yield* Fiber.join(reinvite)).status).toBe(200)
+      // Bob's ACK of that 200 reaches the caller under the same leg id.
+      expect(alice.events.at(-1)).toMatchObject({ _tag: "DialogConfirmed", dialogId: outgoing.dialogId })
 
       const bye = yield* alice.dialog.request(outgoing.dialogId, "BYE").pipe(Effect.forkChild)
       yield* settle
