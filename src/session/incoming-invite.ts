@@ -2,7 +2,7 @@
  * A new INVITE: admission (shutdown, capacity, Require), a session record with its own Scope, the
  * IncomingCall event, and the application's decision applied.
  */
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Scope } from "effect"
 import { getHeader, getHeaders, parseNameAddr, isParseError } from "../sip/index.ts"
 import type { SipRequest } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
@@ -115,5 +115,3 @@ const decide = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Sess
       yield* react(ctx, record, { _tag: "Timeout", what: "ring" })
   }
 })
-
-export const closeScopeNow = (record: SessionRecord) => Scope.close(record.scope, Exit.void)

@@ -95,17 +95,17 @@ const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string, e
 const describe = (error: unknown): string =>
   typeof error === "object" && error !== null && "reason" in error ? String((error as { reason: unknown }).reason) : String(error)
 
+/** One INVITE of the call: the first, or the next after a redirect (`hops` so far). */
+interface Attempt {
+  readonly invite: InviteOptions
+  readonly offer: string
+  readonly hops: number
+}
+
 /** Send the INVITE (again, after a redirect) and follow it; redirects are bounded. */
-const sendAndFollow = Effect.fnUntraced(function*(
-  ctx: CoordinatorContext,
-  record: SessionRecord,
-  options: InviteOptions,
-  offer: string,
-  hops: number
-) {
-  const outgoing = yield* ctx.dialog.invite({ ...options, body: sdpBody(offer) })
-  // A redirect continues this call: same Call-ID and From-tag, higher CSeq (§8.1.3.4).
-  const continued: InviteOptions = { ...options, continues: outgoing.dialogId }
+const sendAndFollow = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, attempt: Attempt) {
+  const { invite, offer, hops } = attempt
+  const outgoing = yield* ctx.dialog.invite({ ...invite, body: sdpBody(offer) })
   ctx.registry.bindLeg(record, outgoing.dialogId)
   record.callId = outgoing.callId
   const next = yield* follow(ctx, record, offer, outgoing.events)
@@ -114,12 +114,14 @@ const sendAndFollow = Effect.fnUntraced(function*(
     return yield* react(ctx, record, { _tag: "Failed", message: `more than ${maxRedirects} redirects` })
   }
   yield* Effect.logInfo("call redirected", { session: record.id, to: next })
-  const destination = ctx.resolve(next) ?? options.destination
-  yield* run(ctx, record, { ...continued, target: next, to: `<${next}>`, destination }, offer, hops + 1)
+  const destination = ctx.resolve(next) ?? invite.destination
+  // A redirect continues this call leg: same Call-ID and From-tag, higher CSeq (§8.1.3.4).
+  const redirected: InviteOptions = { ...invite, continues: outgoing.dialogId, target: next, to: `<${next}>`, destination }
+  yield* run(ctx, record, { invite: redirected, offer, hops: hops + 1 })
 })
 
-const run = (ctx: CoordinatorContext, record: SessionRecord, options: InviteOptions, offer: string, hops: number): Effect.Effect<void> =>
-  sendAndFollow(ctx, record, options, offer, hops).pipe(
+const run = (ctx: CoordinatorContext, record: SessionRecord, attempt: Attempt): Effect.Effect<void> =>
+  sendAndFollow(ctx, record, attempt).pipe(
     Effect.catch((error) => react(ctx, record, { _tag: "Failed", message: `INVITE not sent: ${describe(error)}` }))
   )
 
@@ -170,7 +172,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     ...(options.headers === undefined ? {} : { headers: options.headers }),
     ...(credentials === undefined ? {} : { credentials })
   }
-  yield* run(ctx, record, invite, offer, 0).pipe(Effect.forkIn(scope))
+  yield* run(ctx, record, { invite, offer, hops: 0 }).pipe(Effect.forkIn(scope))
   const ringTimeout = options.ringTimeoutMs ?? ctx.config.ringTimeoutMs
   if (ringTimeout > 0) yield* ringTimer(ctx, record, ringTimeout).pipe(Effect.forkIn(scope))
   return record.id

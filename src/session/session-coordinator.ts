@@ -23,6 +23,8 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   reject(sessionId: string, status: number, reason?: string): Effect.Effect<void, CallError>
   hold(sessionId: string): Effect.Effect<void, CallError>
   resume(sessionId: string): Effect.Effect<void, CallError>
+  /** BYE when answered, 480 while ringing here, CANCEL while we call. A call whose 2xx still awaits its
+   *  ACK is Terminating at once and sends its BYE after the ACK (§15): CallEnded tells when it is over. */
   end(sessionId: string): Effect.Effect<void, CallError>
   sendDtmf(sessionId: string, digits: string): Effect.Effect<void, ApplicationError>
   setMuted(sessionId: string, muted: boolean): Effect.Effect<void, ApplicationError>
