@@ -21,50 +21,47 @@ const startMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: 
   yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
 })
 
-/** One action; a signalling failure is returned, not raised, so the actions after it still run. */
-const runAction = (ctx: CoordinatorContext, record: SessionRecord, action: CallAction): Effect.Effect<SignalError | undefined> => {
-  switch (action._tag) {
-    case "StartMedia":
-      return Effect.as(startMedia(ctx, record, true), undefined)
-    case "ApplyNegotiated":
-      return Effect.as(startMedia(ctx, record, false), undefined)
-    case "Publish":
-      return Effect.as(
-        Effect.andThen(
-          publish(ctx, { _tag: "StateChanged", sessionId: record.id, from: action.from, to: action.to }),
-          Effect.logDebug("call state", { session: record.id, from: action.from, to: action.to })
-        ),
-        undefined
-      )
-    case "EndCall":
-      return Effect.as(releaseCall(ctx, record, action.from, action.reason), undefined)
-    case "SendBye":
-      return signal(ctx.dialog.request(record.dialogId, "BYE"))
-    case "RejectInvite": {
-      const options = {
-        ...(action.reason === undefined ? {} : { reason: action.reason }),
-        ...(action.headers === undefined ? {} : { headers: action.headers })
-      }
-      return signal(ctx.dialog.reject(record.dialogId, action.status, options))
-    }
-    case "SendCancel":
-      // No CANCEL possible (the INVITE got its final response meanwhile, or none was sent): the call fails.
-      return Effect.flatMap(signal(ctx.dialog.cancel(record.dialogId)), (error) =>
-        error === undefined ? Effect.succeed(undefined) : Effect.as(react(ctx, record, { _tag: "Failed", message: "CANCEL failed" }), error))
-  }
-}
+const rejectOptions = (action: Extract<CallAction, { _tag: "RejectInvite" }>) => ({
+  ...(action.reason === undefined ? {} : { reason: action.reason }),
+  ...(action.headers === undefined ? {} : { headers: action.headers })
+})
 
+/** A signalling failure is returned, not raised, so the actions after it still run. */
 const signal = <A>(effect: Effect.Effect<A, SignalError>): Effect.Effect<SignalError | undefined> =>
   Effect.match(effect, { onFailure: (error) => error, onSuccess: () => undefined })
 
-/** Feed `event` to the record's call machine and run its actions in order. */
+/** Feed `event` to the record's call machine and run its actions in order (a plain loop: this runs for
+ *  every event of every call). */
 export const drive = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, event: CallEvent) {
   const result = step(record.call, event)
   if (result instanceof ApplicationError) return yield* Effect.fail(result)
   record.call = result.call
   let failure: SignalError | undefined
   for (const action of result.actions) {
-    const error = yield* runAction(ctx, record, action)
+    let error: SignalError | undefined
+    switch (action._tag) {
+      case "StartMedia":
+      case "ApplyNegotiated":
+        yield* startMedia(ctx, record, action._tag === "StartMedia")
+        break
+      case "Publish":
+        yield* publish(ctx, { _tag: "StateChanged", sessionId: record.id, from: action.from, to: action.to })
+        yield* Effect.logDebug("call state", { session: record.id, from: action.from, to: action.to })
+        break
+      case "EndCall":
+        yield* releaseCall(ctx, record, action.from, action.reason)
+        break
+      case "SendBye":
+        error = yield* signal(ctx.dialog.request(record.dialogId, "BYE"))
+        break
+      case "RejectInvite":
+        error = yield* signal(ctx.dialog.reject(record.dialogId, action.status, rejectOptions(action)))
+        break
+      case "SendCancel":
+        // No CANCEL possible (the INVITE got its final response meanwhile, or none was sent): the call fails.
+        error = yield* signal(ctx.dialog.cancel(record.dialogId))
+        if (error !== undefined) yield* react(ctx, record, { _tag: "Failed", message: "CANCEL failed" })
+    }
     if (failure === undefined) failure = error
   }
   if (failure !== undefined) return yield* Effect.fail(failure)

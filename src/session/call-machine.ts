@@ -27,7 +27,7 @@ export interface Transition {
   readonly actions: ReadonlyArray<CallAction>
 }
 
-export const newCall = (direction: Call["direction"]): Call => ({
+const newCall = (direction: Call["direction"]): Call => ({
   direction, state: "Initiating", answer: "None", offerAnswer: "NoOffer", media: "Idle", ending: undefined
 })
 

@@ -39,7 +39,7 @@ const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Ses
 })
 
 const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void> => {
-  const record = "dialogId" in event ? ctx.registry.byDialogId(event.dialogId) : undefined
+  const record = "dialogId" in event ? ctx.registry.byLegId(event.dialogId) : undefined
   if (record !== undefined) heard(ctx, record)
   switch (event._tag) {
     case "IncomingInvite":

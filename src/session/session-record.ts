@@ -49,7 +49,7 @@ export class SessionRegistry {
     return this.bySession.get(sessionId)
   }
 
-  byDialogId(legId: string): SessionRecord | undefined {
+  byLegId(legId: string): SessionRecord | undefined {
     return this.byLeg.get(legId)
   }
 
