@@ -12,7 +12,7 @@ import { DialogLayer } from "../dialog/dialog-layer.ts"
 import { MediaLive } from "../media/live.ts"
 import type { CallHandler } from "../session/call-decision.ts"
 import { CallDecision } from "../session/call-decision.ts"
-import { makeSessionCoordinatorLayer } from "../session/coordinator-live.ts"
+import { makeSessionCoordinatorLayer } from "../session/live.ts"
 import { TransactionLive } from "../transaction/live.ts"
 import { TransportLive } from "../transport/live.ts"
 import type { ServerConfig } from "./server-config.ts"
@@ -54,6 +54,7 @@ const layers = (config: SipStackConfig) => {
     handler: config.handler ?? refuseIncoming,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     ringTimeoutMs: config.ringTimeoutMs,
+    mediaTimeoutMs: config.mediaTimeoutMs,
     localUri: config.localUri ?? `<sip:effect-sip@${advertised}>`,
     ...(config.credentials === undefined ? {} : { credentials: config.credentials })
   })

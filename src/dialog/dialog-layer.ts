@@ -23,11 +23,17 @@ export interface ResponseOptions {
   readonly body?: Body
 }
 
+/** Every `dialogId` the session sees is a call leg's id: issued once by this layer (for an incoming
+ *  INVITE in its IncomingInvite event, for an outgoing one by `invite`), opaque, and the same through
+ *  early dialogs, the 2xx (forking: the winning dialog), a redirect or auth retry, re-INVITEs and BYE.
+ *  Dialog keys (Call-ID and tags) stay inside this layer. */
+export type LegId = string
+
 /** Events up to the session layer. Requests the dialog layer answers on its own (the §8.2 policy of
  *  uas-policy.ts, OPTIONS, INFO, BYE → 200, CANCEL → 487 on the INVITE, 481 for unknown dialogs, 500 for
  *  a lower CSeq, 491 for a re-INVITE while one is pending) never reach it or are reported after the fact. `requestId` is the server transaction to answer through `respond`. */
 export type DialogEvent =
-  /** A new INVITE outside any dialog. `dialogId` is the UAS dialog it will create (our To-tag is chosen). */
+  /** A new INVITE outside any dialog. `dialogId` is the new call leg's id (our To-tag is chosen). */
   | { readonly _tag: "IncomingInvite"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest; readonly source: Endpoint }
   /** The caller CANCELled before we answered; the INVITE got 487, the dialog is gone. */
   | { readonly _tag: "InviteCancelled"; readonly dialogId: string }
@@ -43,12 +49,13 @@ export type DialogEvent =
 /** Progress of an INVITE we sent (UAC). Forking: each provisional with a new To-tag is its own early
  *  dialog; the first 2xx wins (ACKed by the layer); a later 2xx from another branch is ACKed then BYEd. */
 export type OutgoingInviteEvent =
-  | { readonly _tag: "Provisional"; readonly response: SipResponse; readonly dialogId?: string }
-  | { readonly _tag: "Answered"; readonly response: SipResponse; readonly dialogId: string }
+  | { readonly _tag: "Provisional"; readonly response: SipResponse }
+  | { readonly _tag: "Answered"; readonly response: SipResponse }
   | { readonly _tag: "Failed"; readonly response: SipResponse }
 
 export interface OutgoingInvite {
-  readonly dialogId: string
+  /** The call leg: requests, CANCEL and events of this call use it, whichever fork answers. */
+  readonly dialogId: LegId
   readonly callId: string
   /** Ends after the final response (and for a 2xx, once the ACK went out). Fails with a
    *  ProtocolError "TransactionTimeout" (Timer B) or a NetworkError. */
@@ -64,9 +71,10 @@ export interface InviteOptions {
   readonly destination: Endpoint
   readonly body?: Body
   readonly headers?: ReadonlyArray<readonly [string, string]>
-  /** Retry within the same call (§8.1.3.4 redirect, §8.1.1.4): the `dialogId` of an earlier
-   *  OutgoingInvite that failed. The new INVITE keeps its Call-ID and From-tag, with a higher CSeq. */
-  readonly continues?: string
+  /** Retry within the same call (§8.1.3.4 redirect, §8.1.1.4): the leg id of an earlier
+   *  OutgoingInvite that failed. The new INVITE keeps its Call-ID and From-tag, with a higher CSeq,
+   *  and `invite` returns the same leg id. */
+  readonly continues?: LegId
   /** Digest credentials (§22.2): a 401/407 to this INVITE, or to a later request in its dialog, is
    *  answered by sending the request again with credentials; a refusal ends it as usual. */
   readonly credentials?: DigestCredentials

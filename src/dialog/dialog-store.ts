@@ -36,7 +36,10 @@ export interface PendingRequest {
 
 /** An INVITE we sent (UAC) and its forks. */
 export interface PendingOutgoing {
+  /** The call leg's id. */
   readonly id: string
+  readonly callId: string
+  readonly localTag: string
   /** The current attempt (a 401/407 answered with credentials starts a new one, §22.2). */
   transactionId: string
   invite: SipRequest
@@ -55,6 +58,12 @@ export interface PendingOutgoing {
   final: boolean
 }
 
+export interface OutgoingLeg {
+  readonly callId: string
+  readonly localTag: string
+  readonly seq: number
+}
+
 export class DialogStore {
   readonly dialogs = new RegistryMap<string, Dialog>()
   readonly incoming = new RegistryMap<string, PendingIncoming>()
@@ -67,9 +76,9 @@ export class DialogStore {
   /** The id returned by `invite` → the dialog its 2xx confirmed, so the session can keep using it. */
   readonly aliases = new RegistryMap<string, string>()
   private readonly aliasOf = new RegistryMap<string, string>()
-  /** The highest CSeq each outgoing INVITE id used, for a retry in the same call (§8.1.3.4). Bounded:
-   *  only recent calls can still be retried. */
-  private readonly inviteSeqs = new Map<string, number>()
+  /** Each outgoing leg's Call-ID, From-tag and highest INVITE CSeq, for a retry in the same call
+   *  (§8.1.3.4). Bounded: only recent calls can still be retried. */
+  private readonly outgoingLegs = new Map<string, OutgoingLeg>()
 
   /** A dialog by its id or by the id of the INVITE that created it. */
   dialog(id: string): Dialog | undefined {
@@ -81,14 +90,20 @@ export class DialogStore {
     this.aliasOf.set(dialogId, inviteId)
   }
 
-  rememberInviteSeq(inviteId: string, seq: number): void {
-    this.inviteSeqs.delete(inviteId)
-    this.inviteSeqs.set(inviteId, seq)
-    if (this.inviteSeqs.size > 4096) this.inviteSeqs.delete(this.inviteSeqs.keys().next().value!)
+  rememberLeg(legId: string, leg: OutgoingLeg): void {
+    this.outgoingLegs.delete(legId)
+    this.outgoingLegs.set(legId, leg)
+    if (this.outgoingLegs.size > 4096) this.outgoingLegs.delete(this.outgoingLegs.keys().next().value!)
   }
 
-  inviteSeq(inviteId: string): number | undefined {
-    return this.inviteSeqs.get(inviteId)
+  outgoingLeg(legId: string): OutgoingLeg | undefined {
+    return this.outgoingLegs.get(legId)
+  }
+
+  /** The leg a dialog belongs to: the outgoing INVITE's id for the dialog its 2xx confirmed, else the
+   *  dialog's own id (incoming: the id IncomingInvite reported). Call before `removeDialog`. */
+  legOf(dialogId: string): string {
+    return this.aliasOf.get(dialogId) ?? dialogId
   }
 
   addIncoming(pending: PendingIncoming): void {

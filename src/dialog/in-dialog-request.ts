@@ -19,9 +19,10 @@ type Reason = Extract<DialogEvent, { _tag: "DialogTerminated" }>["reason"]
 
 /** Forget the dialog and report why; never blocks the caller (it may be the events consumer). */
 export const endDialog = Effect.fnUntraced(function*(ctx: DialogContext, dialogId: string, reason: Reason) {
+  const legId = ctx.store.legOf(dialogId)
   if (ctx.store.removeDialog(dialogId) === undefined) return
   yield* stopRetransmitting(ctx, dialogId)
-  yield* ctx.emitLater({ _tag: "DialogTerminated", dialogId, reason })
+  yield* ctx.emitLater({ _tag: "DialogTerminated", dialogId: legId, reason })
 })
 
 /** §13.2.2.4: ACK a 2xx to our re-INVITE, and again for each retransmission of it. */
@@ -107,6 +108,7 @@ export const request = Effect.fnUntraced(function*(
   }
   dialog.localSeq += 1
   const seq = dialog.localSeq
+  const legId = ctx.store.legOf(dialog.id)
   if (method === "INVITE") dialog.invite = "outgoing"
   if (method === "BYE") {
     // §15.1.1: the dialog ends when the BYE is sent; its answer changes nothing.
@@ -120,7 +122,7 @@ export const request = Effect.fnUntraced(function*(
     Effect.ensuring(Effect.suspend(() => {
       if (method === "INVITE") dialog.invite = "none"
       return method === "BYE"
-        ? ctx.emitLater({ _tag: "DialogTerminated", dialogId: dialog.id, reason: "LocalBye" })
+        ? ctx.emitLater({ _tag: "DialogTerminated", dialogId: legId, reason: "LocalBye" })
         : Effect.void
     }))
   )

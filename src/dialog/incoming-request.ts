@@ -72,11 +72,11 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
       if (dialog.invite === "incoming") return yield* answer(ctx, transaction, 500, { headers: retryAfter() })
       dialog.invite = "incoming"
       register("reinvite")
-      return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId, requestId: transaction.id, request })
+      return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
     }
     case "UPDATE":
       register("update")
-      return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId, requestId: transaction.id, request })
+      return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
     case "OPTIONS":
       return yield* answer(ctx, transaction, 200, capabilities)
     default:

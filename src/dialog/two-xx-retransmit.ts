@@ -18,11 +18,12 @@ import { ignoreFailure } from "./dialog-context.ts"
 /** The ACK never came: forget the dialog, say so, and hang up (§13.3.1.4). Runs on the give-up lane;
  *  `emit` may wait for room in the events queue, holding back only later give-ups. */
 const ackTimedOut = Effect.fnUntraced(function*(ctx: DialogContext, dialogId: string) {
+  const legId = ctx.store.legOf(dialogId)
   const dialog = ctx.store.removeDialog(dialogId)
   if (dialog === undefined) return
   dialog.awaitingAck = undefined
   yield* byeAndForget(ctx, dialog)
-  yield* ctx.emit({ _tag: "DialogTerminated", dialogId, reason: "AckTimeout" })
+  yield* ctx.emit({ _tag: "DialogTerminated", dialogId: legId, reason: "AckTimeout" })
 })
 
 /** Start (or restart, for a re-INVITE) the retransmission of `response` on the dialog. The first copy

@@ -68,7 +68,8 @@ const startAttempt = (ctx: DialogContext, outgoing: PendingOutgoing, transaction
   outgoing.attempt += 1
   outgoing.transactionId = transaction.id
   outgoing.invite = transaction.request
-  ctx.store.rememberInviteSeq(outgoing.id, cseqOf(transaction.request)?.seq ?? 1)
+  const seq = cseqOf(transaction.request)?.seq ?? 1
+  ctx.store.rememberLeg(outgoing.id, { callId: outgoing.callId, localTag: outgoing.localTag, seq })
   return FiberSet.run(ctx.background, follow(ctx, outgoing, outgoing.attempt, transaction.responses)).pipe(Effect.asVoid)
 }
 
@@ -76,12 +77,11 @@ const startAttempt = (ctx: DialogContext, outgoing: PendingOutgoing, transaction
  *  CSeq 1 (or the call's next), Contact, Max-Forwards 70. */
 export const invite = Effect.fnUntraced(function*(ctx: DialogContext, options: InviteOptions) {
   const local = localFor(ctx, options.destination.transport)
-  const [priorCallId, priorTag] = options.continues?.split(";") ?? []
-  const continued = priorCallId !== undefined && priorTag !== undefined
-  const callId = continued ? priorCallId : newCallId(ctx.contactHost)
-  const localTag = continued ? priorTag : newTag()
-  const id = inviteKey(callId, localTag)
-  const seq = (ctx.store.inviteSeq(id) ?? 0) + 1
+  const prior = options.continues === undefined ? undefined : ctx.store.outgoingLeg(options.continues)
+  const callId = prior?.callId ?? newCallId(ctx.contactHost)
+  const localTag = prior?.localTag ?? newTag()
+  const id = options.continues !== undefined && prior !== undefined ? options.continues : inviteKey(callId, localTag)
+  const seq = (prior?.seq ?? 0) + 1
   const request = makeRequest({
     method: "INVITE",
     uri: options.target,
@@ -103,6 +103,8 @@ export const invite = Effect.fnUntraced(function*(ctx: DialogContext, options: I
   const queue = yield* Queue.unbounded<OutgoingInviteEvent, ProtocolError | NetworkError | Cause.Done>()
   const outgoing: PendingOutgoing = {
     id,
+    callId,
+    localTag,
     transactionId: transaction.id,
     invite: transaction.request,
     attempt: 0,
@@ -121,10 +123,5 @@ export const invite = Effect.fnUntraced(function*(ctx: DialogContext, options: I
   return result
 })
 
-/** The INVITE behind `dialogId` (the id `invite` returned, or one of its early dialogs), for CANCEL. */
-export const findOutgoing = (ctx: DialogContext, dialogId: string): PendingOutgoing | undefined => {
-  const direct = ctx.store.outgoing.get(dialogId)
-  if (direct !== undefined) return direct
-  const [callId, localTag] = dialogId.split(";")
-  return ctx.store.outgoing.get(inviteKey(callId ?? "", localTag ?? ""))
-}
+/** The INVITE behind a leg id (the id `invite` returned), for CANCEL. */
+export const findOutgoing = (ctx: DialogContext, legId: string): PendingOutgoing | undefined => ctx.store.outgoing.get(legId)

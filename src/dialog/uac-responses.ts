@@ -67,7 +67,7 @@ const onSuccess = Effect.fnUntraced(function*(ctx: DialogContext, outgoing: Pend
   // The other early dialogs end with this 2xx; their own 2xx, if any, is ACKed and BYEd (§13.2.2.4).
   dropEarly(ctx, outgoing, dialog.id)
   yield* ignoreFailure(ctx.transactions.sendStateless(ack.request, ack.destination))
-  yield* Queue.offer(outgoing.queue, { _tag: "Answered", response, dialogId: dialog.id })
+  yield* Queue.offer(outgoing.queue, { _tag: "Answered", response })
   yield* Queue.end(outgoing.queue)
 })
 
@@ -86,18 +86,13 @@ export const onInviteResponse = Effect.fnUntraced(function*(ctx: DialogContext, 
     return yield* Queue.end(outgoing.queue)
   }
   if (response.status === 100) return
-  let dialogId: string | undefined
-  if (tag !== undefined) {
-    dialogId = outgoing.early.get(tag)
-    if (dialogId === undefined) {
-      const dialog = uacDialog(outgoing.invite, response, outgoing.local, outgoing.destination)
-      dialog.authenticator = outgoing.authenticator
-      ctx.store.dialogs.set(dialog.id, dialog)
-      outgoing.early.set(tag, dialog.id)
-      dialogId = dialog.id
-    }
+  if (tag !== undefined && !outgoing.early.has(tag)) {
+    const dialog = uacDialog(outgoing.invite, response, outgoing.local, outgoing.destination)
+    dialog.authenticator = outgoing.authenticator
+    ctx.store.dialogs.set(dialog.id, dialog)
+    outgoing.early.set(tag, dialog.id)
   }
-  yield* Queue.offer(outgoing.queue, { _tag: "Provisional", response, ...(dialogId === undefined ? {} : { dialogId }) })
+  yield* Queue.offer(outgoing.queue, { _tag: "Provisional", response })
 })
 
 /** A 2xx the transaction layer could not match (its INVITE transaction is gone, or another fork). */

@@ -120,5 +120,5 @@ export const onAck = Effect.fnUntraced(function*(ctx: DialogContext, ack: SipReq
   dialog.awaitingAck = undefined
   yield* stopRetransmitting(ctx, dialogId)
   // Also for the 2xx of a re-INVITE: when we offered in that 2xx, the answer is in this ACK (RFC 3264).
-  yield* ctx.emit({ _tag: "DialogConfirmed", dialogId, ack })
+  yield* ctx.emit({ _tag: "DialogConfirmed", dialogId: ctx.store.legOf(dialogId), ack })
 })

@@ -1,16 +1,17 @@
 /**
  * Answering an incoming call the way the application decided: media first (ports, SDP answer), then
- * 180 / 183 with early media / 200. The dialog layer sends the SIP; we only state intent.
+ * 180 / 183 with early media / 200. The dialog layer sends the SIP; we only state intent, and the call
+ * machine (call-machine.ts) says what each step changes.
  */
 import { Effect, Scope } from "effect"
 import { ApplicationError } from "../errors.ts"
-import { checkOperation } from "./call-state.ts"
 import type { AcceptOptions } from "./call-decision.ts"
-import type { CoordinatorContext } from "./coordinator-context.ts"
-import { endSession, publish, transition } from "./coordinator-context.ts"
+import { drive, react } from "./call-actions.ts"
+import { step } from "./call-machine.ts"
+import type { CoordinatorContext } from "./context.ts"
 import { answerOffer, makeOffer, newLocalMedia, sdpBody } from "./media-negotiation.ts"
 import type { SessionRecord } from "./session-record.ts"
-import { startMedia, watchMedia } from "./media-watch.ts"
+import { watchMedia } from "./media-watch.ts"
 
 /** Refuse the call; the dialog is gone afterwards. */
 export const rejectCall = Effect.fnUntraced(function*(
@@ -19,13 +20,10 @@ export const rejectCall = Effect.fnUntraced(function*(
   status: number,
   reason?: string
 ) {
-  const invalid = checkOperation(record.id, record.state, "reject")
-  if (invalid) return yield* invalid
   if (status < 300 || status > 699) {
     return yield* new ApplicationError({ reason: "InvalidArgument", message: `reject needs a 3xx-6xx status, got ${status}` })
   }
-  yield* ctx.dialog.reject(record.dialogId, status, reason === undefined ? {} : { reason }).pipe(Effect.ignore)
-  yield* endSession(ctx, record, { _tag: "Rejected", status, reason: reason ?? "" })
+  yield* drive(ctx, record, { _tag: "Reject", status, reason })
 })
 
 /** Open the call's media (ports owned by the call's scope) and prepare our SDP: the answer to the
@@ -35,8 +33,8 @@ const prepareMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record
     Scope.provide(record.scope),
     Effect.catchTag("NetworkError", (error) =>
       Effect.gen(function*() {
-        yield* ctx.dialog.reject(record.dialogId, 503, { headers: [["Retry-After", "5"]] }).pipe(Effect.ignore)
-        yield* endSession(ctx, record, { _tag: "Failed", message: `media: ${error.reason}` })
+        const ending = { _tag: "Failed", message: `media: ${error.reason}` } as const
+        yield* react(ctx, record, { _tag: "Reject", status: 503, headers: [["Retry-After", "5"]], ending })
         return yield* new ApplicationError({ reason: "LimitReached", message: `no media ports: ${error.reason}` })
       }))
   )
@@ -47,8 +45,7 @@ const prepareMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record
   if (record.remoteOffer === undefined) return makeOffer(local, "sendrecv")
   const answer = answerOffer(local, record.remoteOffer)
   if (answer._tag === "NoCommonCodec") {
-    yield* ctx.dialog.reject(record.dialogId, 488).pipe(Effect.ignore)
-    yield* endSession(ctx, record, { _tag: "Rejected", status: 488, reason: "Not Acceptable Here" })
+    yield* react(ctx, record, { _tag: "Reject", status: 488, reason: "Not Acceptable Here" })
     return yield* new ApplicationError({ reason: "NoCommonCodec", message: answer.message })
   }
   record.negotiated = answer.negotiated
@@ -56,33 +53,28 @@ const prepareMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record
 })
 
 /** accept, as the application decided: answer now, ring first, or early media first. The flow runs in
- *  the call's scope, so a CANCEL during the ringing interrupts it. */
+ *  the call's scope, so a CANCEL during the ringing interrupts it. A failure to send keeps its
+ *  NetworkError / ProtocolError. */
 export const acceptCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, options: AcceptOptions) {
-  const invalid = checkOperation(record.id, record.state, "accept")
-  if (invalid) return yield* invalid
+  const allowed = step(record.call, { _tag: "Accepted" })
+  if (allowed instanceof ApplicationError) return yield* Effect.fail(allowed)
   if (options.media !== undefined) record.source = options.media
   const sdp = yield* prepareMedia(ctx, record)
   const mode = options.mode ?? "answer"
   const delay = options.delayMs ?? 0
   if (mode === "early-media" && record.negotiated !== undefined) {
     yield* ctx.dialog.provisional(record.dialogId, 183, { body: sdpBody(sdp) })
-    yield* transition(ctx, record, "EarlyMedia")
-    yield* startMedia(ctx, record)
+    yield* drive(ctx, record, { _tag: "Provisional", status: 183, sdp: true })
     yield* Effect.sleep(delay)
   } else if (mode !== "answer") {
     yield* ctx.dialog.provisional(record.dialogId, 180)
-    yield* transition(ctx, record, "Ringing")
+    yield* drive(ctx, record, { _tag: "Provisional", status: 180, sdp: false })
     yield* Effect.sleep(delay)
   }
-  if (record.state === "Terminated") return
+  if (record.call.state === "Terminated") return
   yield* ctx.dialog.accept(record.dialogId, { body: sdpBody(sdp) })
-  record.accepted = true
-  // Media starts when the ACK confirms the call (dialog-events.ts), not at the 200: a caller that never
-  // ACKs (gone, or it gave up waiting on an overloaded server) would otherwise get 32 s of RTP, 50 packets
-  // a second, while the 2xx is retransmitted; under overload that traffic is what kept the server saturated.
-}, (effect) =>
-  Effect.catchTags(effect, {
-    ProtocolError: (error) => Effect.fail(new ApplicationError({ reason: "InvalidState", message: error.message })),
-    NetworkError: (error) => Effect.fail(new ApplicationError({ reason: "InvalidState", message: `network: ${error.reason}` }))
-  }))
-
+  // Media starts when the ACK confirms the call (the machine's AckReceived), not at the 200: a caller that
+  // never ACKs (gone, or it gave up waiting on an overloaded server) would otherwise get 32 s of RTP, 50
+  // packets a second, while the 2xx is retransmitted; under overload that traffic kept the server saturated.
+  yield* drive(ctx, record, { _tag: "Accepted" })
+})

@@ -15,15 +15,11 @@ export type EndReason =
   | { readonly _tag: "Failed"; readonly message: string }
   | { readonly _tag: "Shutdown" }
 
-/** Operations a user can ask for, and the states that allow each. */
-export type Operation = "accept" | "reject" | "hold" | "resume" | "end" | "dtmf" | "mute" | "record" | "codecs"
+/** Operations on a call's media and preferences, and the states that allow each. Operations that move
+ *  the call (accept, reject, hold, resume, end) are the call machine's (call-machine.ts). */
+export type Operation = "dtmf" | "mute" | "record" | "codecs"
 
 const allowed: Record<Operation, ReadonlyArray<CallState>> = {
-  accept: ["Initiating", "Ringing", "EarlyMedia"],
-  reject: ["Initiating", "Ringing", "EarlyMedia"],
-  hold: ["Active"],
-  resume: ["OnHold"],
-  end: ["Initiating", "Ringing", "EarlyMedia", "Active", "OnHold"],
   dtmf: ["EarlyMedia", "Active"],
   mute: ["EarlyMedia", "Active", "OnHold"],
   record: ["EarlyMedia", "Active", "OnHold"],

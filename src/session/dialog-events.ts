@@ -2,53 +2,44 @@
  * The coordinator's reactions to dialog events: new calls, cancellations, confirmations (ACK),
  * re-INVITEs, and every way a dialog ends.
  */
-import { Deferred, Effect } from "effect"
+import { Effect } from "effect"
 import type { DialogEvent } from "../dialog/dialog-layer.ts"
-import type { EndReason } from "./call-state.ts"
-import type { CoordinatorContext } from "./coordinator-context.ts"
-import { endSession, transition } from "./coordinator-context.ts"
+import { react } from "./call-actions.ts"
+import type { CallEvent } from "./call-events.ts"
+import type { CoordinatorContext } from "./context.ts"
+import { heard } from "./context.ts"
 import { answerReinvite } from "./in-call.ts"
 import { handleIncomingInvite } from "./incoming-invite.ts"
 import { acceptAnswer, bodyText } from "./media-negotiation.ts"
-import { startMedia } from "./media-watch.ts"
 import type { SessionRecord } from "./session-record.ts"
 
-const endReasonOf = (reason: Extract<DialogEvent, { _tag: "DialogTerminated" }>["reason"]): EndReason => {
-  switch (reason) {
-    case "RemoteBye":
-      return { _tag: "NormalClearing", by: "remote" }
-    case "LocalBye":
-      return { _tag: "NormalClearing", by: "local" }
-    case "AckTimeout":
-      return { _tag: "TimedOut", what: "ack" }
-    case "Timeout":
-      return { _tag: "TimedOut", what: "transaction" }
-    case "TransportError":
-      return { _tag: "Failed", message: "transport error" }
-  }
+const endEvents: Record<Extract<DialogEvent, { _tag: "DialogTerminated" }>["reason"], CallEvent> = {
+  RemoteBye: { _tag: "Bye", by: "remote" },
+  LocalBye: { _tag: "Bye", by: "local", reason: { _tag: "NormalClearing", by: "local" } },
+  AckTimeout: { _tag: "Timeout", what: "ack" },
+  Timeout: { _tag: "Timeout", what: "transaction" },
+  TransportError: { _tag: "Failed", message: "transport error" }
 }
 
-/** The ACK confirmed the call: its media starts now (unless early media started it at the 183). For a late
- *  offer the ACK carries the SDP answer to our offer in the 2xx, and that answer is applied. */
+/** The ACK of our 2xx. When we offered in that 2xx (late offer, or a body-less re-INVITE) it carries
+ *  the answer: read here, judged by the call machine (no usable answer: the exchange failed). */
 const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, ackBody: Uint8Array) {
-  const expectsAnswer = record.negotiated === undefined || record.awaitingAckAnswer
-  record.awaitingAckAnswer = false
-  let answered = false
-  if (expectsAnswer && record.local !== undefined && ackBody.length > 0) {
+  let sdp = false
+  if (record.call.offerAnswer === "OfferSent" && record.local !== undefined && ackBody.length > 0) {
     const result = acceptAnswer(record.local, undefined, bodyText(ackBody))
     if (result._tag === "Negotiated") {
       record.negotiated = result.negotiated
-      answered = true
+      sdp = true
     }
   }
-  if (answered || !record.mediaStarted) yield* startMedia(ctx, record)
-  if (record.state !== "OnHold" && record.state !== "Terminating") yield* transition(ctx, record, "Active")
-  yield* Deferred.succeed(record.confirmed, undefined)
-  yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
+  const first = record.call.answer === "Sent"
+  yield* react(ctx, record, { _tag: "AckReceived", sdp })
+  if (first) yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
 })
 
 const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void> => {
-  const record = "dialogId" in event ? ctx.registry.byDialogId(event.dialogId) : undefined
+  const record = "dialogId" in event ? ctx.registry.byLegId(event.dialogId) : undefined
+  if (record !== undefined) heard(ctx, record)
   switch (event._tag) {
     case "IncomingInvite":
       return handleIncomingInvite(ctx, event.dialogId, event.request, event.source)
@@ -57,11 +48,11 @@ const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void
         ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
         : answerReinvite(ctx, record, event.requestId, event.request)
     case "InviteCancelled":
-      return record === undefined ? Effect.void : endSession(ctx, record, { _tag: "Cancelled" })
+      return record === undefined ? Effect.void : react(ctx, record, { _tag: "Cancelled" })
     case "DialogConfirmed":
       return record === undefined ? Effect.void : confirm(ctx, record, event.ack.body)
     case "DialogTerminated":
-      return record === undefined ? Effect.void : endSession(ctx, record, endReasonOf(event.reason))
+      return record === undefined ? Effect.void : react(ctx, record, endEvents[event.reason])
   }
 }
 

@@ -2,13 +2,15 @@
  * A new INVITE: admission (shutdown, capacity), a session record with its own Scope, the
  * IncomingCall event, and the application's decision applied.
  */
-import { Deferred, Effect, Exit, Scope } from "effect"
+import { Effect, Scope } from "effect"
 import { getHeader, parseNameAddr, isParseError } from "../sip/index.ts"
 import type { SipRequest } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import { acceptCall, rejectCall } from "./answer-call.ts"
-import type { CoordinatorContext } from "./coordinator-context.ts"
-import { endSession, publish } from "./coordinator-context.ts"
+import { react } from "./call-actions.ts"
+import { startCall } from "./call-machine.ts"
+import type { CoordinatorContext } from "./context.ts"
+import { publish } from "./context.ts"
 import { summarizeDescription } from "../sdp/index.ts"
 import { readOffer } from "./media-negotiation.ts"
 import type { IncomingCall } from "./session-events.ts"
@@ -60,9 +62,8 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
   const record: SessionRecord = {
     id: nextSessionId(),
     dialogId,
-    direction: "incoming",
     callId: getHeader(request, "call-id") ?? "",
-    state: "Initiating",
+    call: startCall("incoming", remoteOffer !== undefined),
     scope,
     media: undefined,
     source: ctx.config.defaultMedia,
@@ -70,11 +71,8 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     remoteOffer,
     negotiated: undefined,
     codecs: undefined,
-    ringTimedOut: false,
-    awaitingAckAnswer: false,
-    accepted: false,
-    mediaStarted: false,
-    confirmed: yield* Deferred.make<void>()
+    heardAt: ctx.clock.currentTimeMillisUnsafe(),
+    packetsHeard: 0
   }
   ctx.registry.add(record)
   const call: IncomingCall = {
@@ -111,11 +109,6 @@ const decide = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Sess
     case "Defer":
       if (ctx.config.ringTimeoutMs <= 0) return
       yield* Effect.sleep(ctx.config.ringTimeoutMs)
-      if (record.state === "Initiating" || record.state === "Ringing" || record.state === "EarlyMedia") {
-        yield* ctx.dialog.reject(record.dialogId, 480).pipe(Effect.ignore)
-        yield* endSession(ctx, record, { _tag: "TimedOut", what: "ring" })
-      }
+      yield* react(ctx, record, { _tag: "Timeout", what: "ring" })
   }
 })
-
-export const closeScopeNow = (record: SessionRecord) => Scope.close(record.scope, Exit.void)

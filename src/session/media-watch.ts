@@ -1,13 +1,13 @@
 /**
  * Media events of one call, told to the application as SessionEvents. A call whose media stopped
- * arriving (and that is not on hold) is ended with BYE.
+ * arriving (and that is not on hold) times out: the call machine ends it with BYE.
  */
 import { Effect, type Scope, Stream } from "effect"
 import type { MediaSession } from "../media/media-engine.ts"
-import type { CoordinatorContext } from "./coordinator-context.ts"
-import { publish } from "./coordinator-context.ts"
+import type { CoordinatorContext } from "./context.ts"
+import { publish } from "./context.ts"
 import type { SessionRecord } from "./session-record.ts"
-import { hangUp } from "./in-call.ts"
+import { react } from "./call-actions.ts"
 
 const runEvents = (ctx: CoordinatorContext, record: SessionRecord, media: MediaSession) =>
   Stream.runForEach(media.events, (event) => {
@@ -20,8 +20,9 @@ const runEvents = (ctx: CoordinatorContext, record: SessionRecord, media: MediaS
       case "QualityReport":
         return publish(ctx, { _tag: "QualityReport", sessionId: record.id, stats: event.stats })
       case "MediaTimeout":
-        return record.state === "Active"
-          ? hangUp(ctx, record, { _tag: "TimedOut", what: "media" }).pipe(Effect.ignore)
+        // No RTP where RTP should flow. On hold silence is expected: silence.ts bounds that with SIP too.
+        return record.call.state === "Active"
+          ? react(ctx, record, { _tag: "Timeout", what: "media" })
           : Effect.void
       case "MediaStarted":
         return Effect.void
@@ -45,13 +46,4 @@ export const watchMedia = Effect.fnUntraced(function*(
   media.onFirstEvent(() => {
     Effect.runForkWith(context)(watch)
   })
-})
-
-/** Applies the negotiated media: RTP starts flowing both ways. */
-export const startMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord) {
-  if (record.media === undefined || record.negotiated === undefined) return
-  record.mediaStarted = true
-  yield* record.media.apply(record.negotiated)
-  const { codec, remoteAddress, remotePort } = record.negotiated
-  yield* publish(ctx, { _tag: "MediaStarted", sessionId: record.id, codec: codec.name, remote: `${remoteAddress}:${remotePort}` })
 })

@@ -4,19 +4,21 @@
  * (the dialog layer ACKs it, and ACKs then BYEs a second 2xx from another fork); 3xx → the INVITE is
  * sent again to the first Contact (bounded hops); 4xx–6xx → ended, Rejected with the peer's status.
  */
-import { Deferred, Effect, Exit, Scope, Stream } from "effect"
+import { Effect, Exit, Scope, Stream } from "effect"
 import type { InviteOptions, OutgoingInviteEvent } from "../dialog/dialog-layer.ts"
 import { ApplicationError } from "../errors.ts"
 import { getHeaders, isParseError, parseNameAddr } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
+import { react } from "./call-actions.ts"
+import { startCall } from "./call-machine.ts"
 import type { CallOptions } from "./call-options.ts"
-import type { CoordinatorContext } from "./coordinator-context.ts"
-import { defaultLocalUri } from "./coordinator-config.ts"
-import { endSession, publish, transition } from "./coordinator-context.ts"
+import type { CoordinatorContext } from "./context.ts"
+import { defaultLocalUri } from "./config.ts"
+import { heard, publish } from "./context.ts"
 import { acceptAnswer, bodyText, makeOffer, newLocalMedia, sdpBody } from "./media-negotiation.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { nextSessionId } from "./session-record.ts"
-import { startMedia, watchMedia } from "./media-watch.ts"
+import { watchMedia } from "./media-watch.ts"
 
 const maxRedirects = 3
 
@@ -29,16 +31,19 @@ const redirectTarget = (response: SipResponse): string | undefined => {
   return undefined
 }
 
-/** Early or final SDP from the callee: apply it to the call's media and say so. */
-const applyAnswer = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, offer: string, response: SipResponse) {
-  if (response.body.length === 0 || record.local === undefined || record.media === undefined) return
+/** Read the callee's early or final SDP: true when it is a usable answer (kept for the media). */
+const readAnswer = (record: SessionRecord, offer: string, response: SipResponse): Effect.Effect<boolean> => {
+  if (response.body.length === 0 || record.local === undefined) return Effect.succeed(false)
   const result = acceptAnswer(record.local, offer, bodyText(response.body))
   if (result._tag !== "Negotiated") {
-    return yield* Effect.logWarning("unusable SDP answer", { session: record.id, status: response.status, problem: result.message })
+    return Effect.as(
+      Effect.logWarning("unusable SDP answer", { session: record.id, status: response.status, problem: result.message }),
+      false
+    )
   }
   record.negotiated = result.negotiated
-  yield* startMedia(ctx, record)
-})
+  return Effect.succeed(true)
+}
 
 /** One event of an INVITE we sent. Returns a 3xx's redirect target, else undefined. Module-level generator
  *  functions here and below: one for every call, not one made per call (see bench/pinned-calls.ts). */
@@ -48,32 +53,26 @@ const onInviteEvent = Effect.fnUntraced(function*(
   offer: string,
   event: OutgoingInviteEvent
 ) {
-  if (record.state === "Terminated") return undefined
+  if (record.call.state === "Terminated") return undefined
+  heard(ctx, record)
+  const { status } = event.response
   switch (event._tag) {
     case "Provisional": {
-      if (event.response.status === 100) return undefined
-      const early = event.response.body.length > 0
-      yield* transition(ctx, record, early ? "EarlyMedia" : record.state === "EarlyMedia" ? "EarlyMedia" : "Ringing")
-      if (early) yield* applyAnswer(ctx, record, offer, event.response)
+      if (status === 100) return undefined
+      const sdp = yield* readAnswer(record, offer, event.response)
+      yield* react(ctx, record, { _tag: "Provisional", status, sdp })
       return undefined
     }
     case "Answered": {
-      ctx.registry.rekey(record, event.dialogId)
-      yield* applyAnswer(ctx, record, offer, event.response)
-      yield* transition(ctx, record, "Active")
+      const sdp = yield* readAnswer(record, offer, event.response)
+      yield* react(ctx, record, { _tag: "Answered", sdp })
       yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
       return undefined
     }
     case "Failed": {
-      const { status, reason } = event.response
       const target = status >= 300 && status < 400 ? redirectTarget(event.response) : undefined
       if (target !== undefined) return target
-      const ending = status === 487 && record.ringTimedOut
-        ? { _tag: "TimedOut", what: "ring" } as const
-        : status === 487
-        ? { _tag: "Cancelled" } as const
-        : { _tag: "Rejected", status, reason } as const
-      yield* endSession(ctx, record, ending)
+      yield* react(ctx, record, { _tag: "Rejected", status, reason: event.response.reason })
       return undefined
     }
   }
@@ -89,39 +88,41 @@ const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string, e
       })).pipe(Effect.map(() => redirect))
   }).pipe(
     Effect.catch((error) =>
-      endSession(ctx, record, { _tag: "Failed", message: `INVITE failed: ${describe(error)}` }).pipe(Effect.as(undefined))
+      react(ctx, record, { _tag: "Failed", message: `INVITE failed: ${describe(error)}` }).pipe(Effect.as(undefined))
     )
   )
 
 const describe = (error: unknown): string =>
   typeof error === "object" && error !== null && "reason" in error ? String((error as { reason: unknown }).reason) : String(error)
 
+/** One INVITE of the call: the first, or the next after a redirect (`hops` so far). */
+interface Attempt {
+  readonly invite: InviteOptions
+  readonly offer: string
+  readonly hops: number
+}
+
 /** Send the INVITE (again, after a redirect) and follow it; redirects are bounded. */
-const sendAndFollow = Effect.fnUntraced(function*(
-  ctx: CoordinatorContext,
-  record: SessionRecord,
-  options: InviteOptions,
-  offer: string,
-  hops: number
-) {
-  const outgoing = yield* ctx.dialog.invite({ ...options, body: sdpBody(offer) })
-  // A redirect continues this call: same Call-ID and From-tag, higher CSeq (§8.1.3.4).
-  const continued: InviteOptions = { ...options, continues: outgoing.dialogId }
-  ctx.registry.rekey(record, outgoing.dialogId)
+const sendAndFollow = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, attempt: Attempt) {
+  const { invite, offer, hops } = attempt
+  const outgoing = yield* ctx.dialog.invite({ ...invite, body: sdpBody(offer) })
+  ctx.registry.bindLeg(record, outgoing.dialogId)
   record.callId = outgoing.callId
   const next = yield* follow(ctx, record, offer, outgoing.events)
-  if (next === undefined || record.state === "Terminated") return
+  if (next === undefined || record.call.state === "Terminated") return
   if (hops >= maxRedirects) {
-    return yield* endSession(ctx, record, { _tag: "Failed", message: `more than ${maxRedirects} redirects` })
+    return yield* react(ctx, record, { _tag: "Failed", message: `more than ${maxRedirects} redirects` })
   }
   yield* Effect.logInfo("call redirected", { session: record.id, to: next })
-  const destination = ctx.resolve(next) ?? options.destination
-  yield* run(ctx, record, { ...continued, target: next, to: `<${next}>`, destination }, offer, hops + 1)
+  const destination = ctx.resolve(next) ?? invite.destination
+  // A redirect continues this call leg: same Call-ID and From-tag, higher CSeq (§8.1.3.4).
+  const redirected: InviteOptions = { ...invite, continues: outgoing.dialogId, target: next, to: `<${next}>`, destination }
+  yield* run(ctx, record, { invite: redirected, offer, hops: hops + 1 })
 })
 
-const run = (ctx: CoordinatorContext, record: SessionRecord, options: InviteOptions, offer: string, hops: number): Effect.Effect<void> =>
-  sendAndFollow(ctx, record, options, offer, hops).pipe(
-    Effect.catch((error) => endSession(ctx, record, { _tag: "Failed", message: `INVITE not sent: ${describe(error)}` }))
+const run = (ctx: CoordinatorContext, record: SessionRecord, attempt: Attempt): Effect.Effect<void> =>
+  sendAndFollow(ctx, record, attempt).pipe(
+    Effect.catch((error) => react(ctx, record, { _tag: "Failed", message: `INVITE not sent: ${describe(error)}` }))
   )
 
 /** Place a call; returns its session id at once. Progress arrives on the SessionEvent stream. */
@@ -145,10 +146,9 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
   )
   const record: SessionRecord = {
     id: nextSessionId(),
-    dialogId: `pending-${Math.random().toString(36).slice(2)}`,
-    direction: "outgoing",
+    dialogId: "",
     callId: "",
-    state: "Initiating",
+    call: startCall("outgoing", true),
     scope,
     media,
     source: options.media ?? ctx.config.defaultMedia,
@@ -156,11 +156,8 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     remoteOffer: undefined,
     negotiated: undefined,
     codecs: options.codecs,
-    ringTimedOut: false,
-    awaitingAckAnswer: false,
-    accepted: false,
-    mediaStarted: false,
-    confirmed: yield* Deferred.make<void>()
+    heardAt: ctx.clock.currentTimeMillisUnsafe(),
+    packetsHeard: 0
   }
   ctx.registry.add(record)
   yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })
@@ -175,7 +172,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     ...(options.headers === undefined ? {} : { headers: options.headers }),
     ...(credentials === undefined ? {} : { credentials })
   }
-  yield* run(ctx, record, invite, offer, 0).pipe(Effect.forkIn(scope))
+  yield* run(ctx, record, { invite, offer, hops: 0 }).pipe(Effect.forkIn(scope))
   const ringTimeout = options.ringTimeoutMs ?? ctx.config.ringTimeoutMs
   if (ringTimeout > 0) yield* ringTimer(ctx, record, ringTimeout).pipe(Effect.forkIn(scope))
   return record.id
@@ -184,9 +181,5 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
 /** No answer in time: CANCEL; the 487 that follows ends the call as timed out. */
 const ringTimer = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, ms: number) {
   yield* Effect.sleep(ms)
-  if (record.state !== "Initiating" && record.state !== "Ringing" && record.state !== "EarlyMedia") return
-  record.ringTimedOut = true
-  yield* ctx.dialog.cancel(record.dialogId).pipe(
-    Effect.catch(() => endSession(ctx, record, { _tag: "TimedOut", what: "ring" }))
-  )
+  yield* react(ctx, record, { _tag: "Timeout", what: "ring" })
 })

@@ -3,11 +3,15 @@
  * stream. It states intent; the dialog and transaction layers build and send the SIP.
  */
 import { Context, type Effect, type Scope, type Stream } from "effect"
-import type { ApplicationError } from "../errors.ts"
+import type { ApplicationError, NetworkError, ProtocolError } from "../errors.ts"
 import type { AcceptOptions } from "./call-decision.ts"
 import type { CallState } from "./call-state.ts"
 import type { CallOptions } from "./call-options.ts"
 import type { SessionEvent } from "./session-events.ts"
+
+/** An operation's failure: refused by the call's state or arguments (ApplicationError), or the SIP
+ *  under it failed, with its reason and cause (NetworkError, ProtocolError). */
+export type CallError = ApplicationError | NetworkError | ProtocolError
 
 export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   /** Every event, from the moment the stream is run. Policy: a consumer more than 4096 events behind
@@ -15,11 +19,13 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   readonly events: Stream.Stream<SessionEvent>
   /** Subscribe now (nothing published after this call is missed); the subscription lives in the Scope. */
   readonly subscribe: Effect.Effect<Stream.Stream<SessionEvent>, never, Scope.Scope>
-  accept(sessionId: string, options?: AcceptOptions): Effect.Effect<void, ApplicationError>
-  reject(sessionId: string, status: number, reason?: string): Effect.Effect<void, ApplicationError>
-  hold(sessionId: string): Effect.Effect<void, ApplicationError>
-  resume(sessionId: string): Effect.Effect<void, ApplicationError>
-  end(sessionId: string): Effect.Effect<void, ApplicationError>
+  accept(sessionId: string, options?: AcceptOptions): Effect.Effect<void, CallError>
+  reject(sessionId: string, status: number, reason?: string): Effect.Effect<void, CallError>
+  hold(sessionId: string): Effect.Effect<void, CallError>
+  resume(sessionId: string): Effect.Effect<void, CallError>
+  /** BYE when answered, 480 while ringing here, CANCEL while we call. A call whose 2xx still awaits its
+   *  ACK is Terminating at once and sends its BYE after the ACK (§15): CallEnded tells when it is over. */
+  end(sessionId: string): Effect.Effect<void, CallError>
   sendDtmf(sessionId: string, digits: string): Effect.Effect<void, ApplicationError>
   setMuted(sessionId: string, muted: boolean): Effect.Effect<void, ApplicationError>
   /** Record what the peer sends to a WAV file (16-bit PCM, 8 kHz) until the call ends. */
@@ -27,7 +33,7 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   /** Codec names, preferred first, for this call's next offer or answer. */
   setCodecPreferences(sessionId: string, codecs: ReadonlyArray<string>): Effect.Effect<void, ApplicationError>
   /** Place a call (INVITE with our SDP offer); its session id at once, its progress on `events`. */
-  call(options: CallOptions): Effect.Effect<string, ApplicationError>
+  call(options: CallOptions): Effect.Effect<string, CallError>
   state(sessionId: string): Effect.Effect<CallState, ApplicationError>
   /** Live sessions, for drain checks. */
   readonly activeSessions: Effect.Effect<number>

@@ -11,6 +11,7 @@ import { makeTransactionLayer } from "../../src/transaction/live.ts"
 import { TransactionLayer } from "../../src/transaction/transaction-layer.ts"
 import { type FakeNetwork, makeFakeNetwork } from "../../src/transport/fake.ts"
 import { Transport } from "../../src/transport/transport.ts"
+import { getHeader } from "../../src/sip/index.ts"
 import { settle } from "./support.ts"
 
 const sdp = (text: string) => ({ contentType: "application/sdp", bytes: Buffer.from(text) })
@@ -73,9 +74,9 @@ describe("DialogLayer over the real TransactionLayer on the fake network", () =>
       expect(answered?._tag).toBe("Answered")
       if (answered?._tag !== "Answered") return
       expect(Buffer.from(answered.response.body).toString()).toBe("answer")
-      // Both sides name the same dialog, each from its own side (§12: local tag first).
-      const [callId, aliceTag, bobTag] = answered.dialogId.split(";")
-      expect(incoming.dialogId).toBe(`${callId};${bobTag};${aliceTag}`)
+      // Both sides are in the same dialog (§12): the 2xx carries the INVITE's Call-ID and From-tag.
+      expect(getHeader(answered.response, "call-id")).toBe(getHeader(incoming.request, "call-id"))
+      expect(getHeader(answered.response, "from")).toBe(getHeader(incoming.request, "from"))
       expect(bob.events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed"])
 
       // INFO in a dialog: 200 from bob's layer, nothing reported.
@@ -89,15 +90,19 @@ describe("DialogLayer over the real TransactionLayer on the fake network", () =>
       const reinviteEvent = alice.events.at(-1)
       expect(reinviteEvent?._tag).toBe("ReinviteReceived")
       if (reinviteEvent?._tag !== "ReinviteReceived") return
+      // The callee's re-INVITE reaches the caller under the leg id `invite` returned.
+      expect(reinviteEvent.dialogId).toBe(outgoing.dialogId)
       yield* alice.dialog.respond(reinviteEvent.requestId, 200, { body: sdp("held") })
       yield* settle
       expect((yield* Fiber.join(reinvite)).status).toBe(200)
+      // Bob's ACK of that 200 reaches the caller under the same leg id.
+      expect(alice.events.at(-1)).toMatchObject({ _tag: "DialogConfirmed", dialogId: outgoing.dialogId })
 
-      const bye = yield* alice.dialog.request(answered.dialogId, "BYE").pipe(Effect.forkChild)
+      const bye = yield* alice.dialog.request(outgoing.dialogId, "BYE").pipe(Effect.forkChild)
       yield* settle
       expect((yield* Fiber.join(bye)).status).toBe(200)
       expect(bob.events.at(-1)).toEqual({ _tag: "DialogTerminated", dialogId: incoming.dialogId, reason: "RemoteBye" })
-      expect(alice.events.at(-1)).toEqual({ _tag: "DialogTerminated", dialogId: answered.dialogId, reason: "LocalBye" })
+      expect(alice.events.at(-1)).toEqual({ _tag: "DialogTerminated", dialogId: outgoing.dialogId, reason: "LocalBye" })
       // No ACK went missing: no 2xx retransmissions, no AckTimeout after 64*T1; transactions all end.
       yield* TestClock.adjust("40 seconds")
       yield* settle
@@ -198,7 +203,7 @@ describe("DialogLayer over the real TransactionLayer on the fake network", () =>
         const last = progress.at(-1)
         if (last?._tag !== "Answered") return "failed"
         yield* Effect.sleep("2 seconds")
-        const bye = yield* alice.dialog.request(last.dialogId, "BYE")
+        const bye = yield* alice.dialog.request(outgoing.dialogId, "BYE")
         return bye.status === 200 ? "ok" : "bye-failed"
       }).pipe(Effect.catch(() => Effect.succeed("error")))
       const all = yield* Effect.forEach(Array.from({ length: calls }), () => oneCall, { concurrency: "unbounded" }).pipe(

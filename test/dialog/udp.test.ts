@@ -69,9 +69,9 @@ describe("DialogLayer on UDP 127.0.0.1", () => {
       expect(progress.map((e) => e._tag)).toEqual(["Provisional", "Answered"])
       const answered = progress[1]!
       if (answered._tag !== "Answered") return
-      const bye = yield* alice.dialog.request(answered.dialogId, "BYE")
+      const bye = yield* alice.dialog.request(outgoing.dialogId, "BYE")
       expect(bye.status).toBe(200)
-      expect(yield* alice.next).toEqual({ _tag: "DialogTerminated", dialogId: answered.dialogId, reason: "LocalBye" })
+      expect(yield* alice.next).toEqual({ _tag: "DialogTerminated", dialogId: outgoing.dialogId, reason: "LocalBye" })
       // Bob saw the ACK (DialogConfirmed) before the BYE.
       yield* Effect.sleep("50 millis")
       expect(bobSeen).toEqual(["IncomingInvite", "DialogConfirmed", "DialogTerminated"])
@@ -115,7 +115,7 @@ describe("DialogLayer on UDP 127.0.0.1", () => {
       const answered = progress[1]!
       if (answered._tag !== "Answered") return
       // SIPp's uas waits for our ACK before it accepts the BYE: a 200 here proves the ACK was right.
-      const bye = yield* client.dialog.request(answered.dialogId, "BYE")
+      const bye = yield* client.dialog.request(outgoing.dialogId, "BYE")
       expect(bye.status).toBe(200)
       const result = yield* Fiber.join(sipp)
       expect(result.code, result.output).toBe(0)

@@ -7,10 +7,11 @@ import { Effect, Layer, Stream, Fiber, Scope, Exit } from "effect"
 import { TestClock } from "effect/testing"
 import type { DialogEvent } from "../../src/dialog/dialog-layer.ts"
 import { CallDecision, type CallHandler } from "../../src/session/call-decision.ts"
-import type { CoordinatorConfig } from "../../src/session/coordinator-config.ts"
-import { makeSessionCoordinatorLayer } from "../../src/session/coordinator-live.ts"
+import type { CoordinatorConfig } from "../../src/session/config.ts"
+import { makeSessionCoordinatorLayer } from "../../src/session/live.ts"
 import { SessionCoordinator } from "../../src/session/session-coordinator.ts"
 import type { SessionEvent } from "../../src/session/session-events.ts"
+import { NetworkError, ProtocolError } from "../../src/errors.ts"
 import { makeRequest } from "../../src/sip/index.ts"
 import { makeFakeDialog, okResponse } from "../support/fake-dialog.ts"
 import { makeFakeMedia } from "../support/fake-media.ts"
@@ -257,5 +258,68 @@ describe("SessionCoordinator", () => {
       yield* Fiber.join(closing)
       expect(t.control.intents.at(-1)).toMatchObject({ op: "request", method: "BYE", id: "d9" })
       expect(t.media.portsInUse()).toBe(0)
+    }))
+
+  it.effect("RFC 3264: a late-offer call whose ACK carries no answer failed its exchange: BYE, ended Failed", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
+      yield* t.emit(incoming(null))
+      expect(t.control.intents.find((i) => i.op === "accept")?.body).toContain("m=audio")
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      expect(t.control.intents.at(-1)).toMatchObject({ op: "request", method: "BYE", id: "d1" })
+      expect(ended(t.seen)).toMatchObject({ reason: { _tag: "Failed", message: "no SDP answer in the ACK" } })
+      expect(t.media.sessions[0].applied).toEqual([])
+      expect(yield* t.coordinator.activeSessions).toBe(0)
+      yield* settle
+      expect(t.media.portsInUse()).toBe(0)
+    }))
+
+  it.effect("silence bound: an answered call that hears no RTP and no SIP for mediaTimeoutMs ends with BYE (TimedOut media); SIP resets it", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()), { mediaTimeoutMs: 8000 })
+      yield* t.emit(incoming())
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      yield* TestClock.adjust(6000)
+      yield* settle
+      // A re-INVITE is SIP from the peer: the silence starts again.
+      yield* t.emit({ _tag: "ReinviteReceived", dialogId: "d1", requestId: "t2", request: invite(offer("0")) })
+      yield* TestClock.adjust(6000)
+      yield* settle
+      expect(ended(t.seen)).toBeUndefined()
+      yield* TestClock.adjust(4000)
+      yield* settle
+      expect(t.control.intents.at(-1)).toMatchObject({ op: "request", method: "BYE", id: "d1" })
+      expect(ended(t.seen)).toMatchObject({ reason: { _tag: "TimedOut", what: "media" } })
+      expect(yield* t.coordinator.activeSessions).toBe(0)
+    }))
+
+  it.effect("silence bound: a call without media (deferred, never answered, no ring timeout) ends too", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.defer), { mediaTimeoutMs: 8000 })
+      yield* t.emit(incoming())
+      yield* TestClock.adjust(7000)
+      yield* settle
+      expect(ended(t.seen)).toBeUndefined()
+      yield* TestClock.adjust(3000)
+      yield* settle
+      expect(t.control.intents.at(-1)).toMatchObject({ op: "reject", id: "d1", status: 480 })
+      expect(ended(t.seen)).toMatchObject({ reason: { _tag: "TimedOut", what: "media" } })
+    }))
+
+  it.effect("a network failure under hold stays a NetworkError with its reason; under end the call still ends", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
+      yield* t.emit(incoming())
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      const id = sessionOf(t.seen)
+      t.control.failRequest = new NetworkError({ reason: "SendFailed", address: "10.0.0.9:5061", message: "EHOSTUNREACH" })
+      const held = yield* Effect.flip(t.coordinator.hold(id))
+      expect(held).toMatchObject({ _tag: "NetworkError", reason: "SendFailed", address: "10.0.0.9:5061" })
+      expect(yield* t.coordinator.state(id)).toBe("Active") // the old session stays (RFC 3264 §8)
+      t.control.failRequest = new ProtocolError({ reason: "TransactionTimeout", message: "Timer F" })
+      const hungUp = yield* Effect.flip(t.coordinator.end(id))
+      expect(hungUp).toMatchObject({ _tag: "ProtocolError", reason: "TransactionTimeout" })
+      expect(ended(t.seen)).toMatchObject({ reason: { _tag: "NormalClearing", by: "local" } })
+      expect(yield* t.coordinator.activeSessions).toBe(0)
     }))
 })

@@ -5,6 +5,7 @@
 import { Effect, Layer, Queue, Stream } from "effect"
 import type { DialogEvent, ResponseOptions } from "../../src/dialog/dialog-layer.ts"
 import { DialogLayer } from "../../src/dialog/dialog-layer.ts"
+import type { NetworkError, ProtocolError } from "../../src/errors.ts"
 import type { SipResponse } from "../../src/sip/message.ts"
 
 export interface Intent {
@@ -21,6 +22,8 @@ export interface FakeDialogControl {
   readonly intents: Array<Intent>
   /** How in-dialog requests we send are answered (default: 200 with no body). */
   answerRequest: (method: string, body: string | undefined) => SipResponse
+  /** When set, in-dialog requests we send fail with this instead (a lost network, a timeout). */
+  failRequest: ProtocolError | NetworkError | undefined
   live: number
 }
 
@@ -41,6 +44,7 @@ export const makeFakeDialog = Effect.gen(function*() {
     emit: (event) => Queue.offer(queue, event).pipe(Effect.asVoid),
     intents: [],
     answerRequest: () => okResponse(),
+    failRequest: undefined,
     live: 0
   }
   const record = (intent: Intent) => Effect.sync(() => void control.intents.push(intent))
@@ -55,8 +59,10 @@ export const makeFakeDialog = Effect.gen(function*() {
       invite: () => Effect.die("fake dialog: invite is not scripted"),
       cancel: (id) => record({ op: "cancel", id }),
       request: (id, method, options) =>
-        Effect.map(record({ op: "request", id, method, body: text(options) }), () =>
-          control.answerRequest(method, text(options))),
+        Effect.flatMap(record({ op: "request", id, method, body: text(options) }), () =>
+          control.failRequest === undefined
+            ? Effect.succeed(control.answerRequest(method, text(options)))
+            : Effect.fail(control.failRequest)),
       drain: Effect.void,
       counts: Effect.sync(() => ({ dialogs: control.live, pendingInvites: 0 }))
     })

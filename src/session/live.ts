@@ -2,15 +2,16 @@
  * The live SessionCoordinator: one fiber reacts to dialog events; operations look the call up and
  * act on it. On shutdown it stops admitting calls (503) and ends active ones with BYE, within a bound.
  */
-import { Effect, Layer, PubSub, Stream } from "effect"
+import { Clock, Deferred, Effect, Layer, PubSub, Stream } from "effect"
 import { DialogLayer } from "../dialog/dialog-layer.ts"
 import { ApplicationError } from "../errors.ts"
 import { MediaEngine } from "../media/media-engine.ts"
 import { acceptCall, rejectCall } from "./answer-call.ts"
 import { checkOperation } from "./call-state.ts"
-import type { CoordinatorConfig } from "./coordinator-config.ts"
-import type { CoordinatorContext } from "./coordinator-context.ts"
+import type { CoordinatorConfig } from "./config.ts"
+import type { CoordinatorContext } from "./context.ts"
 import { onDialogEvent } from "./dialog-events.ts"
+import { watchSilence } from "./silence.ts"
 import { hangUp, holdCall, resumeCall } from "./in-call.ts"
 import { SessionCoordinator } from "./session-coordinator.ts"
 import type { SessionEvent } from "./session-events.ts"
@@ -31,10 +32,11 @@ const shutdown = (ctx: CoordinatorContext) =>
     const live = ctx.registry.all()
     if (live.length === 0) return
     yield* Effect.logInfo("shutting down: ending calls", { calls: live.length })
+    // A call whose 2xx awaits its ACK sends BYE after the ACK: wait for every call's end, within the bound.
     yield* Effect.forEach(live, (record) => hangUp(ctx, record, { _tag: "Shutdown" }).pipe(Effect.ignore), {
       concurrency: "unbounded",
       discard: true
-    }).pipe(Effect.timeoutOption(ctx.config.shutdownTimeoutMs))
+    }).pipe(Effect.andThen(Deferred.await(ctx.drained)), Effect.timeoutOption(ctx.config.shutdownTimeoutMs))
   })
 
 export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
@@ -45,10 +47,19 @@ export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
       const media = yield* MediaEngine
       const events = yield* PubSub.sliding<SessionEvent>(4096)
       const ctx: CoordinatorContext = {
-        dialog, media, registry: new SessionRegistry(), config, events, accepting: true, resolve: resolveTarget
+        dialog,
+        media,
+        registry: new SessionRegistry(),
+        config,
+        events,
+        clock: yield* Clock.Clock,
+        accepting: true,
+        drained: yield* Deferred.make<void>(),
+        resolve: resolveTarget
       }
       yield* Stream.runForEach(dialog.events, (event) => onDialogEvent(ctx, event)).pipe(Effect.forkScoped)
       yield* Effect.addFinalizer(() => shutdown(ctx))
+      yield* watchSilence(ctx)
 
       const find = (sessionId: string): Effect.Effect<SessionRecord, ApplicationError> => {
         const record = ctx.registry.get(sessionId)
@@ -58,7 +69,7 @@ export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
       }
       const withMedia = (sessionId: string, operation: "dtmf" | "mute" | "record", f: (record: SessionRecord) => Effect.Effect<void>) =>
         Effect.flatMap(find(sessionId), (record) => {
-          const invalid = checkOperation(record.id, record.state, operation)
+          const invalid = checkOperation(record.id, record.call.state, operation)
           return invalid ? Effect.fail(invalid) : record.media === undefined ? Effect.void : f(record)
         })
 
@@ -86,7 +97,7 @@ export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
         record: (sessionId, path) => withMedia(sessionId, "record", (record) => record.media!.recordTo(path)),
         setCodecPreferences: (sessionId, codecs) =>
           Effect.flatMap(find(sessionId), (record) => {
-            const invalid = checkOperation(record.id, record.state, "codecs")
+            const invalid = checkOperation(record.id, record.call.state, "codecs")
             if (invalid) return Effect.fail(invalid)
             record.codecs = codecs
             return Effect.void
@@ -94,7 +105,7 @@ export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
         call: Effect.fn("SessionCoordinator.call")(function*(options) {
           return yield* placeCall(ctx, options)
         }),
-        state: (sessionId) => Effect.map(find(sessionId), (record) => record.state),
+        state: (sessionId) => Effect.map(find(sessionId), (record) => record.call.state),
         activeSessions: Effect.sync(() => ctx.registry.size)
       })
     })

@@ -20,6 +20,9 @@ export interface CoordinatorConfig {
   readonly shutdownTimeoutMs: number
   /** Ring timeout: deferred incoming calls unanswered after this get 480; calls we place are CANCELled. 0 disables. */
   readonly ringTimeoutMs: number
+  /** Upper bound on a call's silence: no SIP and no RTP for this long ends it (BYE, TimedOut "media"),
+   *  whether its media started or not. 0 or absent disables. */
+  readonly mediaTimeoutMs?: number
   /** Our From for calls we place, e.g. "<sip:effect-sip@192.0.2.1>". */
   readonly localUri?: string
   /** Digest credentials for calls placed through this stack. */

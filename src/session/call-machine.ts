@@ -1,0 +1,179 @@
+/**
+ * The life of one call as a pure transition function: call × event → call + actions, or a typed error
+ * for an event the call's state does not allow. The coordinator executes the actions (call-actions.ts);
+ * every "may I", and when media starts, is decided here and nowhere else.
+ */
+import { ApplicationError } from "../errors.ts"
+import type { CallState, EndReason } from "./call-state.ts"
+import type { CallAction, CallEvent } from "./call-events.ts"
+import { type OfferAnswerEvent, type OfferAnswerState, stepOfferAnswer } from "./offer-answer.ts"
+
+export type { CallAction, CallEvent } from "./call-events.ts"
+
+export interface Call {
+  readonly direction: "incoming" | "outgoing"
+  readonly state: CallState
+  /** The final answer to the initial INVITE: none yet, our 2xx sent (ACK awaited), or confirmed. */
+  readonly answer: "None" | "Sent" | "Confirmed"
+  readonly offerAnswer: OfferAnswerState
+  /** Idle until the negotiated media is first applied (the 183's or the ACK's, or the peer's answer). */
+  readonly media: "Idle" | "Flowing"
+  /** The ending decided but waiting on the peer: the ACK before our BYE, the 487 after our CANCEL. */
+  readonly ending: EndReason | undefined
+}
+
+export interface Transition {
+  readonly call: Call
+  readonly actions: ReadonlyArray<CallAction>
+}
+
+const newCall = (direction: Call["direction"]): Call => ({
+  direction, state: "Initiating", answer: "None", offerAnswer: "NoOffer", media: "Idle", ending: undefined
+})
+
+/** A call as its initial INVITE left it (the Invited transition: a call exists from its INVITE on): ours
+ *  (outgoing, with our offer) or the peer's, with or without an offer. */
+export const startCall = (direction: Call["direction"], offer: boolean): Call => {
+  const call = newCall(direction)
+  return offer ? { ...call, offerAnswer: direction === "incoming" ? "OfferReceived" : "OfferSent" } : call
+}
+
+const invalid = (call: Call, event: CallEvent) =>
+  new ApplicationError({ reason: "InvalidState", message: `${event._tag} in state ${call.state}` })
+
+const ringing = (state: CallState): boolean => state === "Initiating" || state === "Ringing" || state === "EarlyMedia"
+const established = (state: CallState): boolean => state === "Active" || state === "OnHold"
+
+/** The call in `to` (saying so when it changed), with `actions` after. */
+const go = (call: Call, to: CallState, changes: Partial<Call>, actions: ReadonlyArray<CallAction>): Transition => {
+  const next: Call = { ...call, ...changes, state: to }
+  return to === call.state
+    ? { call: next, actions }
+    : { call: next, actions: [{ _tag: "Publish", from: call.state, to }, ...actions] }
+}
+
+/** The end, now: the call is Terminated and the coordinator releases it. */
+const end = (call: Call, reason: EndReason, first: ReadonlyArray<CallAction> = [], from = call.state): Transition => ({
+  call: { ...call, state: "Terminated" },
+  actions: [...first, { _tag: "EndCall", from, reason: call.ending ?? reason }]
+})
+
+/** Terminating first (saying so), with the signal that ends the call on the wire, then the end. */
+const terminate = (call: Call, reason: EndReason, signal: CallAction): Transition =>
+  end(call, reason, [{ _tag: "Publish", from: call.state, to: "Terminating" }, signal], "Terminating")
+
+/** An SDP exchange failed (RFC 3264 §5: no usable answer): the session cannot go on, so BYE. */
+const exchangeFailed = (call: Call, message: string): Transition =>
+  terminate(call, { _tag: "Failed", message }, { _tag: "SendBye" })
+
+/** The offer/answer move an SDP in this event makes, if any. */
+const exchange = (call: Call, event: OfferAnswerEvent | undefined): OfferAnswerState | ApplicationError =>
+  event === undefined ? call.offerAnswer : stepOfferAnswer(call.offerAnswer, event)
+
+/** Media to (re)apply after an answer: the first time it starts (MediaStarted), later it changes. */
+const media = (call: Call): CallAction => call.media === "Idle" ? { _tag: "StartMedia" } : { _tag: "ApplyNegotiated" }
+
+const hangUp = (call: Call, reason: EndReason): Transition => {
+  if (established(call.state)) return terminate(call, reason, { _tag: "SendBye" })
+  // Our 2xx is out, its ACK not in: BYE only after the ACK (§15); without one the dialog layer BYEs.
+  if (call.answer === "Sent") return go(call, "Terminating", { ending: reason }, [])
+  const signal: CallAction = call.direction === "incoming" ? { _tag: "RejectInvite", status: 480 } : { _tag: "SendCancel" }
+  return terminate(call, reason, signal)
+}
+
+export const step = (call: Call, event: CallEvent): Transition | ApplicationError => {
+  const { state } = call
+  if (state === "Terminated") return invalid(call, event)
+  const live = state !== "Terminating"
+  const early = ringing(state) && call.answer === "None"
+  const incoming = call.direction === "incoming"
+  switch (event._tag) {
+    case "Provisional": {
+      if (!early || event.status < 101) return early ? { call, actions: [] } : invalid(call, event)
+      const to: CallState = event.sdp ? "EarlyMedia" : state === "EarlyMedia" ? "EarlyMedia" : "Ringing"
+      if (!event.sdp) return go(call, to, {}, [])
+      const offerAnswer = exchange(call, incoming ? "LocalAnswer" : "RemoteAnswer")
+      if (offerAnswer instanceof ApplicationError) return offerAnswer
+      return go(call, to, { offerAnswer, media: "Flowing" }, [media(call)])
+    }
+    case "Accepted": {
+      if (!early || !incoming) return invalid(call, event)
+      const offerAnswer = exchange(call, call.offerAnswer === "NoOffer" ? "LocalOffer" : "LocalAnswer")
+      if (offerAnswer instanceof ApplicationError) return offerAnswer
+      // Media starts at the ACK, not the 200: a caller that never ACKs gets no RTP (see answer-call.ts).
+      return { call: { ...call, answer: "Sent", offerAnswer }, actions: [] }
+    }
+    case "Answered": {
+      if (!early || incoming) return invalid(call, event)
+      const offerAnswer = exchange(call, event.sdp ? "RemoteAnswer" : undefined)
+      if (offerAnswer instanceof ApplicationError) return offerAnswer
+      // A 2xx that crossed our CANCEL (ring timeout) wins: the call goes on, that ending is void.
+      const confirmed: Call = { ...call, answer: "Confirmed", offerAnswer, ending: undefined }
+      if (offerAnswer !== "Answered") return exchangeFailed(confirmed, "no SDP answer in the 2xx")
+      return go(confirmed, "Active", { media: "Flowing" }, event.sdp || call.media === "Idle" ? [media(call)] : [])
+    }
+    case "AckReceived": {
+      // Incoming: the ACK of our 2xx; either side: the ACK of our 2xx to the peer's re-INVITE.
+      if (call.answer === "None") return invalid(call, event)
+      const awaited = call.offerAnswer === "OfferSent"
+      const offerAnswer = awaited && event.sdp ? "Answered" : call.offerAnswer
+      const confirmed: Call = { ...call, answer: "Confirmed", offerAnswer }
+      // RFC 3264: we offered in the 2xx, so the ACK must answer; without it the exchange failed.
+      if (awaited && !event.sdp) return exchangeFailed(confirmed, "no SDP answer in the ACK")
+      // Hung up while the ACK was awaited: now the BYE may go.
+      if (!live) return end(confirmed, { _tag: "NormalClearing", by: "local" }, [{ _tag: "SendBye" }])
+      const first = call.answer === "Sent"
+      const actions: ReadonlyArray<CallAction> = first && call.media === "Idle" || awaited ? [media(call)] : []
+      return go(confirmed, first && ringing(state) ? "Active" : state, { media: "Flowing" }, actions)
+    }
+    case "ReinviteReceived": {
+      if (!established(state)) return invalid(call, event)
+      if (!event.sdp) {
+        const offerAnswer = exchange(call, "LocalOffer")
+        return offerAnswer instanceof ApplicationError ? offerAnswer : { call: { ...call, offerAnswer }, actions: [] }
+      }
+      const offerAnswer = exchange(call, "RemoteOffer")
+      if (offerAnswer instanceof ApplicationError) return offerAnswer
+      return go(call, event.remoteHold ? "OnHold" : "Active", { offerAnswer: "Answered" }, [{ _tag: "ApplyNegotiated" }])
+    }
+    case "Hold":
+    case "Resume": {
+      if (state !== (event._tag === "Hold" ? "Active" : "OnHold")) return invalid(call, event)
+      const offerAnswer = exchange(call, "LocalOffer")
+      return offerAnswer instanceof ApplicationError ? offerAnswer : { call: { ...call, offerAnswer }, actions: [] }
+    }
+    case "ReofferAnswered": {
+      if (!established(state) || call.offerAnswer !== "OfferSent") return invalid(call, event)
+      if (!event.ok) return { call: { ...call, offerAnswer: "Answered" }, actions: [] } // RFC 3264 §8: the old session stays
+      return go(call, event.hold ? "OnHold" : "Active", { offerAnswer: "Answered" }, [{ _tag: "ApplyNegotiated" }])
+    }
+    case "Bye":
+      if (event.by === "remote") return end(call, { _tag: "NormalClearing", by: "remote" })
+      return live ? hangUp(call, event.reason) : invalid(call, event)
+    case "Cancelled":
+      return early && incoming ? end(call, { _tag: "Cancelled" }) : invalid(call, event)
+    case "Reject": {
+      if (!early || !incoming) return invalid(call, event)
+      const reason: EndReason = event.ending ?? { _tag: "Rejected", status: event.status, reason: event.reason ?? "" }
+      return end(call, reason, [{ _tag: "RejectInvite", status: event.status, reason: event.reason, headers: event.headers }])
+    }
+    case "Rejected": {
+      if (incoming || call.answer !== "None") return invalid(call, event)
+      return end(call, event.status === 487 ? { _tag: "Cancelled" } : { _tag: "Rejected", status: event.status, reason: event.reason })
+    }
+    case "Timeout":
+      switch (event.what) {
+        case "ring":
+          if (!early) return invalid(call, event)
+          return incoming
+            ? end(call, { _tag: "TimedOut", what: "ring" }, [{ _tag: "RejectInvite", status: 480 }])
+            : { call: { ...call, ending: { _tag: "TimedOut", what: "ring" } }, actions: [{ _tag: "SendCancel" }] }
+        case "media":
+          return live ? hangUp(call, { _tag: "TimedOut", what: "media" }) : invalid(call, event)
+        default:
+          return end(call, { _tag: "TimedOut", what: event.what })
+      }
+    case "Failed":
+      return end(call, { _tag: "Failed", message: event.message })
+  }
+}
