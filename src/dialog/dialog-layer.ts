@@ -19,6 +19,8 @@ export interface Body {
 /** What a response carries beyond status: extra headers and a body. */
 export interface ResponseOptions {
   readonly reason?: string
+  /** §20.33 Retry-After, in seconds (e.g. with 503 or 486): when the caller may try again. */
+  readonly retryAfterSeconds?: number
   readonly headers?: ReadonlyArray<readonly [string, string]>
   readonly body?: Body
 }

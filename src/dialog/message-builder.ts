@@ -90,6 +90,7 @@ export const buildResponse = (
   if (contact !== undefined && status > 100 && status < 300) headers.push(["Contact", contactFor(ctx, contact)])
   // §20.35: a UAS names its software in Server, not User-Agent.
   if (ctx.userAgent !== undefined) headers.push(["Server", ctx.userAgent])
+  if (options?.retryAfterSeconds !== undefined) headers.push(["Retry-After", String(options.retryAfterSeconds)])
   headers.push(...(options?.headers ?? []), ...bodyHeaders(options?.body))
   return makeResponse(request, status, options?.reason ?? reasonPhrase(status), {
     ...(toTag === undefined ? {} : { toTag }),

@@ -34,7 +34,7 @@ const prepareMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record
     Effect.catchTag("NetworkError", (error) =>
       Effect.gen(function*() {
         const ending = { _tag: "Failed", message: `media: ${error.reason}` } as const
-        yield* react(ctx, record, { _tag: "Reject", status: 503, headers: [["Retry-After", "5"]], ending })
+        yield* react(ctx, record, { _tag: "Reject", status: 503, retryAfterSeconds: 5, ending })
         return yield* new ApplicationError({ reason: "LimitReached", message: `no media ports: ${error.reason}` })
       }))
   )

@@ -23,7 +23,7 @@ const startMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: 
 
 const rejectOptions = (action: Extract<CallAction, { _tag: "RejectInvite" }>) => ({
   ...(action.reason === undefined ? {} : { reason: action.reason }),
-  ...(action.headers === undefined ? {} : { headers: action.headers })
+  ...(action.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: action.retryAfterSeconds })
 })
 
 /** A signalling failure is returned, not raised, so the actions after it still run. */

@@ -31,7 +31,7 @@ export type CallEvent =
     readonly _tag: "Reject"
     readonly status: number
     readonly reason?: string | undefined
-    readonly headers?: ReadonlyArray<readonly [string, string]> | undefined
+    readonly retryAfterSeconds?: number | undefined
     readonly ending?: EndReason | undefined
   }
   /** Outgoing: the peer's final non-2xx (a redirect is followed before it reaches the machine). */
@@ -51,7 +51,7 @@ export type CallAction =
     readonly _tag: "RejectInvite"
     readonly status: number
     readonly reason?: string | undefined
-    readonly headers?: ReadonlyArray<readonly [string, string]> | undefined
+    readonly retryAfterSeconds?: number | undefined
   }
   /** Tell the application the state changed. */
   | { readonly _tag: "Publish"; readonly from: CallState; readonly to: CallState }

@@ -155,7 +155,7 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
     case "Reject": {
       if (!early || !incoming) return invalid(call, event)
       const reason: EndReason = event.ending ?? { _tag: "Rejected", status: event.status, reason: event.reason ?? "" }
-      return end(call, reason, [{ _tag: "RejectInvite", status: event.status, reason: event.reason, headers: event.headers }])
+      return end(call, reason, [{ _tag: "RejectInvite", status: event.status, reason: event.reason, retryAfterSeconds: event.retryAfterSeconds }])
     }
     case "Rejected": {
       if (incoming || call.answer !== "None") return invalid(call, event)

@@ -46,11 +46,12 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
   request: SipRequest,
   source: Endpoint
 ) {
-  const refuse = (status: number, headers: ReadonlyArray<readonly [string, string]> = []) =>
-    ctx.dialog.reject(dialogId, status, { headers }).pipe(Effect.ignore)
-  if (!ctx.accepting) return yield* refuse(503, [["Retry-After", "30"]])
+  const refuse = (status: number, retryAfterSeconds?: number) =>
+    ctx.dialog.reject(dialogId, status, retryAfterSeconds === undefined ? {} : { retryAfterSeconds }).pipe(Effect.ignore)
+  // An INVITE that passed the dialog layer's admission just before the drain began.
+  if (!ctx.accepting) return yield* refuse(503, 30)
   if (ctx.registry.size >= ctx.config.maxCalls) {
-    return yield* refuse(ctx.config.busyStatus, ctx.config.busyStatus === 503 ? [["Retry-After", "5"]] : [])
+    return yield* refuse(ctx.config.busyStatus, ctx.config.busyStatus === 503 ? 5 : undefined)
   }
   const offerText = sdpOf(request)
   const remoteOffer = offerText === undefined ? undefined : readOffer(offerText)

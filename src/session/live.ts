@@ -29,6 +29,8 @@ const resolveTarget = (uri: string) => {
 const shutdown = (ctx: CoordinatorContext) =>
   Effect.gen(function*() {
     ctx.accepting = false
+    // New INVITEs get 503 and OPTIONS 503 from the dialog layer from now on.
+    yield* ctx.dialog.drain
     const live = ctx.registry.all()
     if (live.length === 0) return
     yield* Effect.logInfo("shutting down: ending calls", { calls: live.length })
