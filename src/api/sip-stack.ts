@@ -9,10 +9,11 @@ import { Context, Effect, Layer } from "effect"
 import { Scheduler } from "effect/Scheduler"
 import { CascadeScheduler } from "../cascade-scheduler.ts"
 import { DialogLayer } from "../dialog/dialog-layer.ts"
+import { DialogLive } from "../dialog/live.ts"
 import { MediaLive } from "../media/live.ts"
 import type { CallHandler } from "../session/call-decision.ts"
 import { CallDecision } from "../session/call-decision.ts"
-import { makeSessionCoordinatorLayer } from "../session/live.ts"
+import { SessionCoordinatorLive } from "../session/live.ts"
 import { TransactionLive } from "../transaction/live.ts"
 import { TransportLive } from "../transport/live.ts"
 import type { ServerConfig } from "./server-config.ts"
@@ -36,7 +37,7 @@ const layers = (config: SipStackConfig) => {
     advertisedHost: advertised
   })
   const transactions = TransactionLive.layer(config.timers, config.overload).pipe(Layer.provideMerge(transport))
-  const dialogs = DialogLayer.layer({ contactHost: advertised, timers: config.timers }).pipe(
+  const dialogs = DialogLive.layer({ contactHost: advertised, timers: config.timers }).pipe(
     Layer.provideMerge(transactions)
   )
   const media = MediaLive.layer({
@@ -46,7 +47,7 @@ const layers = (config: SipStackConfig) => {
     portMax: config.rtpPortMax,
     mediaTimeoutMs: config.mediaTimeoutMs
   })
-  const coordinator = makeSessionCoordinatorLayer({
+  const coordinator = SessionCoordinatorLive.layer({
     codecs: config.codecs,
     defaultMedia: config.defaultMedia,
     maxCalls: config.maxCalls,

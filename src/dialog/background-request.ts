@@ -6,8 +6,8 @@
 import { Effect, FiberSet, Stream } from "effect"
 import type { SipRequest } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
-import type { DialogContext } from "./dialog-context.ts"
-import { ignoreFailure } from "./dialog-context.ts"
+import type { DialogContext } from "./context.ts"
+import { ignoreFailure } from "./context.ts"
 import type { Dialog } from "./dialog-state.ts"
 import { buildInDialog } from "./message-builder.ts"
 

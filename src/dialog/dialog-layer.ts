@@ -3,12 +3,11 @@
  * 2xx/ACK reliability, forking. It builds and sends every SIP message the session layer asks for;
  * the session layer above states intent only. Contract between src/dialog and src/session.
  */
-import { Context, type Effect, Layer, type Stream } from "effect"
+import { Context, type Effect, type Stream } from "effect"
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
-import { type DialogLayerConfig, makeDialogLayer } from "./live.ts"
 
 /** A body with its type, e.g. SDP: `{ contentType: "application/sdp", bytes }`. */
 export interface Body {
@@ -111,8 +110,4 @@ export class DialogLayer extends Context.Service<DialogLayer, {
   /** Shutdown: from now on new INVITEs outside a dialog get 503 with Retry-After, OPTIONS 503. */
   readonly drain: Effect.Effect<void>
   readonly counts: Effect.Effect<DialogCounts>
-}>()("effect-sip/dialog/DialogLayer") {
-  /** The live layer over a TransactionLayer. Contact: `<sip:contactHost:port;transport=…>`, the port
-   *  as the transport below bound it. */
-  static readonly layer = (config: DialogLayerConfig) => Layer.effect(DialogLayer, makeDialogLayer(config))
-}
+}>()("effect-sip/dialog/DialogLayer") {}

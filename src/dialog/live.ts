@@ -8,13 +8,14 @@
  * a command (LocalBye, in-dialog Timeout) are offered from a forked fiber so that a session handler
  * calling us from its event loop can never deadlock on its own full queue.
  */
-import { Cause, Effect, FiberSet, Queue, Scope, Stream } from "effect"
+import { Cause, Effect, FiberSet, Layer, Queue, Scope, Stream } from "effect"
 import { ProtocolError } from "../errors.ts"
 import { makeTimerLanes } from "../timers/timer-lanes.ts"
 import { TransactionLayer, type TransactionEvent } from "../transaction/transaction-layer.ts"
 import type { DialogEvent } from "./dialog-layer.ts"
-import type { DialogLayer } from "./dialog-layer.ts"
-import { type DialogConfig, type DialogContext, resolveTimers } from "./dialog-context.ts"
+import { DialogLayer } from "./dialog-layer.ts"
+import { type DialogLayerConfig, resolveTimers } from "./config.ts"
+import type { DialogContext } from "./context.ts"
 import { DialogStore } from "./dialog-store.ts"
 import { request } from "./in-dialog-request.ts"
 import { onRequest } from "./incoming-request.ts"
@@ -24,10 +25,6 @@ import { stopAllRetransmitting } from "./two-xx-retransmit.ts"
 import { findOutgoing, invite } from "./uac-invite.ts"
 import { onStrayResponse } from "./uac-responses.ts"
 import { RegistryMap } from "../registry-map.ts"
-
-export interface DialogLayerConfig extends DialogConfig {
-  readonly eventCapacity?: number
-}
 
 /** §17.2 ends a server transaction on its own (Timer H, transport error): drop what hangs on it. */
 const onServerFailed = Effect.fnUntraced(function*(ctx: DialogContext, id: string, reason: "Timeout" | "TransportError") {
@@ -128,3 +125,9 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
 
 export const makeDialogLayer = (config: DialogLayerConfig) =>
   Effect.map(makeDialogLayerWithContext(config), ({ service }) => service)
+
+/** The live layer over a TransactionLayer. Contact: `<sip:contactHost:port;transport=…>`, the port as the
+ *  transport below bound it. */
+export const DialogLive = {
+  layer: (config: DialogLayerConfig) => Layer.effect(DialogLayer, makeDialogLayer(config))
+}

@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import { ProtocolError } from "../errors.ts"
 import type { ResponseOptions } from "./dialog-layer.ts"
-import type { DialogContext } from "./dialog-context.ts"
+import type { DialogContext } from "./context.ts"
 import { cseqOf } from "../sip/index.ts"
 import { contactUri } from "./dialog-state.ts"
 import { buildResponse, isTargetRefresh } from "./message-builder.ts"

@@ -12,8 +12,8 @@ import type { SipResponse } from "../sip/message.ts"
 import { arm, armRetransmit, disarmAll } from "../timers/slots.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import { byeAndForget } from "./background-request.ts"
-import type { DialogContext, TwoXxTimers } from "./dialog-context.ts"
-import { ignoreFailure } from "./dialog-context.ts"
+import type { DialogContext, TwoXxTimers } from "./context.ts"
+import { ignoreFailure } from "./context.ts"
 
 /** The ACK never came: forget the dialog, say so, and hang up (§13.3.1.4). Runs on the give-up lane;
  *  `emit` may wait for room in the events queue, holding back only later give-ups. */

@@ -41,7 +41,7 @@ const shutdown = (ctx: CoordinatorContext) =>
     }).pipe(Effect.andThen(Deferred.await(ctx.drained)), Effect.timeoutOption(ctx.config.shutdownTimeoutMs))
   })
 
-export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
+const layer = (config: CoordinatorConfig) =>
   Layer.effect(
     SessionCoordinator,
     Effect.gen(function*() {
@@ -112,3 +112,6 @@ export const makeSessionCoordinatorLayer = (config: CoordinatorConfig) =>
       })
     })
   )
+
+/** The live SessionCoordinator over a DialogLayer and a MediaEngine. */
+export const SessionCoordinatorLive = { layer }

@@ -5,6 +5,7 @@
  */
 import { type Cause, Effect, Layer, Queue, Stream } from "effect"
 import { DialogLayer } from "../../src/dialog/dialog-layer.ts"
+import { DialogLive } from "../../src/dialog/live.ts"
 import type { DialogEvent } from "../../src/dialog/dialog-layer.ts"
 import type { NetworkError, ProtocolError } from "../../src/errors.ts"
 import { getHeader, makeRequest, makeResponse } from "../../src/sip/index.ts"
@@ -81,7 +82,7 @@ export const settle = Effect.gen(function*() {
 export const setupUnconsumed = (eventCapacity?: number) =>
   Effect.gen(function*() {
     const tl = yield* makeFakeTransactions
-    const layer = DialogLayer.layer({
+    const layer = DialogLive.layer({
       contactHost: "127.0.0.1",
       userAgent: "effect-sip-test",
       ...(eventCapacity === undefined ? {} : { eventCapacity })

@@ -5,13 +5,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Queue, Stream } from "effect"
 import { DialogLayer, type DialogEvent } from "../../src/dialog/dialog-layer.ts"
+import { DialogLive } from "../../src/dialog/live.ts"
 import { TransactionLive } from "../../src/transaction/live.ts"
 import { TransactionLayer } from "../../src/transaction/transaction-layer.ts"
 import { TransportLive } from "../../src/transport/live.ts"
 import { type RawUdp, rawUdp } from "../transport/support.ts"
 
 const stack = Effect.gen(function*() {
-  const layer = DialogLayer.layer({ contactHost: "127.0.0.1" }).pipe(
+  const layer = DialogLive.layer({ contactHost: "127.0.0.1" }).pipe(
     Layer.provideMerge(TransactionLive.layer().pipe(Layer.provideMerge(TransportLive.layer({ host: "127.0.0.1", port: 0, transports: ["udp"] }))))
   )
   const context = yield* Layer.build(layer)

@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Queue, Stream } from "effect"
 import * as Dgram from "node:dgram"
 import { DialogLayer, type DialogEvent, type OutgoingInviteEvent } from "../../src/dialog/dialog-layer.ts"
+import { DialogLive } from "../../src/dialog/live.ts"
 import { TransactionLive } from "../../src/transaction/live.ts"
 import { TransactionLayer } from "../../src/transaction/transaction-layer.ts"
 import { TransportLive } from "../../src/transport/live.ts"
@@ -13,7 +14,7 @@ import { runSipp } from "../support/run-process.ts"
 
 /** Transport → TransactionLayer → DialogLayer on 127.0.0.1:0, built in the test's scope. */
 const stack = Effect.gen(function*() {
-  const layer = DialogLayer.layer({ contactHost: "127.0.0.1", userAgent: "effect-sip-dialog-test" }).pipe(
+  const layer = DialogLive.layer({ contactHost: "127.0.0.1", userAgent: "effect-sip-dialog-test" }).pipe(
     Layer.provideMerge(TransactionLive.layer().pipe(Layer.provideMerge(TransportLive.layer({ host: "127.0.0.1", port: 0, transports: ["udp"] }))))
   )
   const context = yield* Layer.build(layer)

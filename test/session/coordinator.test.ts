@@ -8,7 +8,7 @@ import { TestClock } from "effect/testing"
 import type { DialogEvent } from "../../src/dialog/dialog-layer.ts"
 import { CallDecision, type CallHandler } from "../../src/session/call-decision.ts"
 import type { CoordinatorConfig } from "../../src/session/config.ts"
-import { makeSessionCoordinatorLayer } from "../../src/session/live.ts"
+import { SessionCoordinatorLive } from "../../src/session/live.ts"
 import { SessionCoordinator } from "../../src/session/session-coordinator.ts"
 import type { SessionEvent } from "../../src/session/session-events.ts"
 import { NetworkError, ProtocolError } from "../../src/errors.ts"
@@ -71,7 +71,7 @@ const setup = (handler: CallHandler, overrides: Partial<CoordinatorConfig> = {})
     const media = yield* makeFakeMedia({ maxPorts: 4 })
     const scope = yield* Scope.make()
     const context = yield* Layer.buildWithScope(
-      makeSessionCoordinatorLayer(baseConfig(handler, overrides)).pipe(Layer.provide(Layer.merge(dialogLayer, media.layer))),
+      SessionCoordinatorLive.layer(baseConfig(handler, overrides)).pipe(Layer.provide(Layer.merge(dialogLayer, media.layer))),
       scope
     )
     const coordinator = context.mapUnsafe.get(SessionCoordinator.key) as SessionCoordinator["Service"]

@@ -5,19 +5,11 @@
 import { Effect, type FiberSet, type Scope } from "effect"
 import type { TimerLanes } from "../timers/timer-lanes.ts"
 import type { TimerSlots } from "../timers/slots.ts"
-import { defaultTimers, type TimerConfig } from "../transaction/config.ts"
+import type { TimerConfig } from "../transaction/config.ts"
 import type { TransactionLayer } from "../transaction/transaction-layer.ts"
 import type { Endpoint, TransportKind } from "../transport/transport.ts"
 import type { DialogEvent } from "./dialog-layer.ts"
 import type { DialogStore } from "./dialog-store.ts"
-
-export interface DialogConfig {
-  /** The host our Contact and Via name (an address peers can reach). */
-  readonly contactHost: string
-  readonly userAgent?: string
-  /** T1/T2/T4 overrides, as for the TransactionLayer below (defaults: 500 ms, 4 s, 5 s). */
-  readonly timers?: Partial<TimerConfig>
-}
 
 /** One dialog's 2xx retransmission (§13.3.1.4): the next copy in `retransmit`, the 64*T1 give-up (no ACK:
  *  BYE) in `expiry`, and where the T1-doubling schedule stands. */
@@ -47,8 +39,6 @@ export interface DialogContext {
   /** After `drain`: new calls and OPTIONS get 503 (uas-policy.ts). */
   readonly admission: { draining: boolean }
 }
-
-export const resolveTimers = (config: DialogConfig): TimerConfig => ({ ...defaultTimers, ...config.timers })
 
 /** The listener for a transport: its port goes in Contact and Via. */
 export const localFor = (ctx: DialogContext, transport: TransportKind): Endpoint =>
