@@ -22,6 +22,6 @@ export const fireAndForget = (ctx: DialogContext, request: SipRequest, destinati
 /** BYE on `dialog` with the next local CSeq, not waited for. */
 export const byeAndForget = (ctx: DialogContext, dialog: Dialog): Effect.Effect<void> => {
   dialog.localSeq += 1
-  const { request, destination } = buildInDialog(ctx, dialog, "BYE", dialog.localSeq)
+  const { request, destination } = buildInDialog(ctx, dialog, { method: "BYE", seq: dialog.localSeq })
   return fireAndForget(ctx, request, destination)
 }

@@ -26,12 +26,10 @@ export interface PendingIncoming {
 
 /** A request reported to the session with a `requestId`, waiting for its final answer. */
 export interface PendingRequest {
-  readonly kind: "reinvite" | "update" | "in-dialog" | "out-of-dialog"
+  readonly kind: "reinvite" | "update"
   readonly request: SipRequest
-  readonly dialogId: string | undefined
+  readonly dialogId: string
   readonly source: Endpoint
-  /** Out of dialog: the To-tag our responses carry (§8.2.6.2). */
-  readonly toTag: string | undefined
 }
 
 /** An INVITE we sent (UAC) and its forks. */

@@ -74,7 +74,7 @@ const exchange = Effect.fnUntraced(function*(
   seq: number,
   options: RequestOptions
 ) {
-  const built = buildInDialog(ctx, dialog, method, seq, options)
+  const built = buildInDialog(ctx, dialog, { ...options, method, seq })
   const { destination } = built
   const authenticator = dialog.authenticator
   let request = authenticator === undefined ? built.request : authenticator.sign(built.request)

@@ -62,7 +62,7 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
   if (dialog.remoteSeq !== undefined && seq < dialog.remoteSeq) return yield* answer(ctx, transaction, 500)
   dialog.remoteSeq = seq
   const register = (kind: "reinvite" | "update") =>
-    ctx.store.requests.set(transaction.id, { kind, request, dialogId, source, toTag: undefined })
+    ctx.store.requests.set(transaction.id, { kind, request, dialogId, source })
   switch (request.method) {
     case "BYE":
       return yield* onBye(ctx, transaction, dialog)

@@ -37,7 +37,7 @@ const onServerFailed = Effect.fnUntraced(function*(ctx: DialogContext, id: strin
   const pending = ctx.store.requests.get(id)
   if (pending === undefined) return
   ctx.store.requests.delete(id)
-  const dialog = pending.dialogId === undefined ? undefined : ctx.store.dialogs.get(pending.dialogId)
+  const dialog = ctx.store.dialogs.get(pending.dialogId)
   if (dialog !== undefined && pending.kind === "reinvite") dialog.invite = "none"
 })
 

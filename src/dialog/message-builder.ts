@@ -18,6 +18,12 @@ export interface RequestOptions {
   readonly headers?: Headers
 }
 
+/** An in-dialog request: its method, its CSeq number, and what it carries. */
+export interface InDialogParts extends RequestOptions {
+  readonly method: string
+  readonly seq: number
+}
+
 /** Methods whose requests and 2xx carry Contact: they refresh the remote target (§12.2, RFC 3311). */
 export const isTargetRefresh = (method: string): boolean =>
   method === "INVITE" || method === "UPDATE" || method === "SUBSCRIBE" || method === "NOTIFY" || method === "REFER"
@@ -30,10 +36,9 @@ export const bodyHeaders = (body: Body | undefined): Headers =>
 export const buildInDialog = (
   ctx: DialogContext,
   dialog: Dialog,
-  method: string,
-  seq: number,
-  options: RequestOptions = {}
+  parts: InDialogParts
 ): { readonly request: SipRequest; readonly destination: Endpoint } => {
+  const { method, seq } = parts
   const routing = routeRequest(dialog)
   const headers: Array<readonly [string, string]> = [
     ["Via", viaFor(ctx, dialog.local, newBranch())],
@@ -46,12 +51,12 @@ export const buildInDialog = (
   for (const route of routing.routes) headers.push(["Route", route])
   if (isTargetRefresh(method)) headers.push(["Contact", contactFor(ctx, dialog.local)])
   if (method !== "ACK") headers.push(...userAgentHeaders(ctx))
-  headers.push(...(options.headers ?? []), ...bodyHeaders(options.body))
+  headers.push(...(parts.headers ?? []), ...bodyHeaders(parts.body))
   const request = makeRequest({
     method,
     uri: routing.requestUri,
     headers,
-    ...(options.body === undefined ? {} : { body: options.body.bytes })
+    ...(parts.body === undefined ? {} : { body: parts.body.bytes })
   })
   return { request, destination: routing.destination }
 }
@@ -59,7 +64,7 @@ export const buildInDialog = (
 /** §13.2.2.4: the ACK for a 2xx is its own transaction: new branch, the INVITE's CSeq number, the
  *  dialog's route set and remote target. */
 export const buildAck = (ctx: DialogContext, dialog: Dialog, inviteSeq: number) =>
-  buildInDialog(ctx, dialog, "ACK", inviteSeq)
+  buildInDialog(ctx, dialog, { method: "ACK", seq: inviteSeq })
 
 /** What a response carries besides its status. */
 export interface ResponseParts {

@@ -33,9 +33,9 @@ export const respond = Effect.fnUntraced(function*(
     return yield* new ProtocolError({ reason: "NoSuchTransaction", message: `no request ${requestId} awaits an answer` })
   }
   const { request } = pending
-  const dialog = pending.dialogId === undefined ? undefined : ctx.store.dialogs.get(pending.dialogId)
+  const dialog = ctx.store.dialogs.get(pending.dialogId)
   const refresh = dialog !== undefined && isTargetRefresh(request.method)
-  const response = buildResponse(ctx, request, status, { options, toTag: pending.toTag, contact: refresh ? dialog.local : undefined })
+  const response = buildResponse(ctx, request, status, { options, contact: refresh ? dialog.local : undefined })
   if (status >= 200) {
     ctx.store.requests.delete(requestId)
     if (dialog !== undefined && pending.kind === "reinvite") dialog.invite = "none"

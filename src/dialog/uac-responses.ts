@@ -20,7 +20,7 @@ const ackFor = (ctx: DialogContext, outgoing: PendingOutgoing, dialog: Dialog) =
     ...getHeaders(outgoing.invite, "proxy-authorization").map((v) => ["Proxy-Authorization", v] as const)
   ]
   const seq = cseqOf(outgoing.invite)?.seq ?? 1
-  return { seq, ...buildInDialog(ctx, dialog, "ACK", seq, { headers: credentials }) }
+  return { seq, ...buildInDialog(ctx, dialog, { method: "ACK", seq, headers: credentials }) }
 }
 
 /** §13.2.2.4: a 2xx for a dialog we do not keep: ACK it (else it is retransmitted for 64*T1), then BYE. */

@@ -79,7 +79,7 @@ export interface SparePairs {
   closed: boolean
 }
 
-// After the turn's urgent work, with a call's teardown (coordinator-context.ts TEARDOWN_PRIORITY).
+// After the turn's urgent work, with a call's teardown (session/context.ts TEARDOWN_PRIORITY).
 const SPARE_PRIORITY = 1
 
 export const makeSparePairs = (pool: PortPool): Effect.Effect<SparePairs, never, Scope.Scope> =>
