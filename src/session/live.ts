@@ -3,6 +3,7 @@
  * act on it. On shutdown it stops admitting calls (503) and ends active ones with BYE, within a bound.
  */
 import { Clock, Deferred, Effect, Layer, PubSub, Stream } from "effect"
+import { checkCodecs } from "./codec-check.ts"
 import { DialogLayer } from "../dialog/dialog-layer.ts"
 import { ApplicationError } from "../errors.ts"
 import { MediaEngine } from "../media/media-engine.ts"
@@ -45,6 +46,8 @@ const layer = (config: CoordinatorConfig) =>
   Layer.effect(
     SessionCoordinator,
     Effect.gen(function*() {
+      const badCodecs = checkCodecs(config.codecs)
+      if (badCodecs !== undefined) return yield* badCodecs
       const dialog = yield* DialogLayer
       const media = yield* MediaEngine
       const events = yield* PubSub.sliding<SessionEvent>(4096)
@@ -99,7 +102,7 @@ const layer = (config: CoordinatorConfig) =>
         record: (sessionId, path) => withMedia(sessionId, "record", (record) => record.media!.recordTo(path)),
         setCodecPreferences: (sessionId, codecs) =>
           Effect.flatMap(find(sessionId), (record) => {
-            const invalid = checkOperation(record.id, record.call.state, "codecs")
+            const invalid = checkOperation(record.id, record.call.state, "codecs") ?? checkCodecs(codecs)
             if (invalid) return Effect.fail(invalid)
             record.codecs = codecs
             return Effect.void

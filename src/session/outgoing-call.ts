@@ -5,6 +5,7 @@
  * sent again to the first Contact (bounded hops); 4xx–6xx → ended, Rejected with the peer's status.
  */
 import { Effect, Exit, Scope, Stream } from "effect"
+import { checkCodecs } from "./codec-check.ts"
 import type { InviteOptions, OutgoingInviteEvent } from "../dialog/dialog-layer.ts"
 import { ApplicationError } from "../errors.ts"
 import { getHeaders, isParseError, parseNameAddr } from "../sip/index.ts"
@@ -131,6 +132,8 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
   if (ctx.registry.size >= ctx.config.maxCalls) {
     return yield* new ApplicationError({ reason: "LimitReached", message: `${ctx.config.maxCalls} calls already` })
   }
+  const badCodecs = options.codecs === undefined ? undefined : checkCodecs(options.codecs)
+  if (badCodecs !== undefined) return yield* badCodecs
   const destination = options.destination ?? ctx.resolve(options.target)
   if (destination === undefined) {
     return yield* new ApplicationError({ reason: "InvalidArgument", message: `not a SIP URI: ${options.target}` })

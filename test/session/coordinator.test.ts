@@ -54,7 +54,7 @@ const invite = (sdp: string | undefined, extra: Array<[string, string]> = []) =>
 const source = { transport: "udp", host: "10.0.0.9", port: 5061 } as const
 
 const baseConfig = (handler: CallHandler, overrides: Partial<CoordinatorConfig> = {}): CoordinatorConfig => ({
-  codecs: ["PCMU", "PCMA", "G722"],
+  codecs: ["PCMU", "PCMA"],
   defaultMedia: { _tag: "Echo" },
   maxCalls: 10,
   busyStatus: 486,
@@ -180,6 +180,18 @@ describe("SessionCoordinator", () => {
       expect(t.control.intents).toContainEqual(expect.objectContaining({ op: "reject", status: 488 }))
       expect(ended(t.seen)).toMatchObject({ reason: { _tag: "Rejected", status: 488 } })
       expect(t.media.portsInUse()).toBe(0)
+    }))
+
+  it.effect("G.722 is never answered (we cannot encode it): a G.722-only caller gets 488; a config or a call naming it is a typed error", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept()))
+      yield* t.emit(incoming(offer("9 101")))
+      expect(t.control.intents).toContainEqual(expect.objectContaining({ op: "reject", status: 488 }))
+      expect(t.control.intents).not.toContainEqual(expect.objectContaining({ op: "accept" }))
+      const badConfig = yield* Effect.flip(setup(() => Effect.succeed(CallDecision.accept()), { codecs: ["PCMU", "G722"] }))
+      expect(badConfig).toMatchObject({ _tag: "ApplicationError", reason: "InvalidArgument", message: expect.stringMatching(/G722/) })
+      const badCall = yield* Effect.flip(t.coordinator.call({ target: "sip:bob@127.0.0.1:5090", codecs: ["g722"] }))
+      expect(badCall).toMatchObject({ _tag: "ApplicationError", reason: "InvalidArgument" })
     }))
 
   it.effect("refuses calls beyond maxCalls with 486", () =>
