@@ -63,16 +63,16 @@ export const acceptCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, r
   const mode = options.mode ?? "answer"
   const delay = options.delayMs ?? 0
   if (mode === "early-media" && record.negotiated !== undefined) {
-    yield* ctx.dialog.provisional(record.dialogId, 183, { body: sdpBody(sdp) })
+    yield* ctx.dialog.provisional(record.legId, 183, { body: sdpBody(sdp) })
     yield* drive(ctx, record, { _tag: "Provisional", status: 183, sdp: true })
     yield* Effect.sleep(delay)
   } else if (mode !== "answer") {
-    yield* ctx.dialog.provisional(record.dialogId, 180)
+    yield* ctx.dialog.provisional(record.legId, 180)
     yield* drive(ctx, record, { _tag: "Provisional", status: 180, sdp: false })
     yield* Effect.sleep(delay)
   }
   if (record.call.state === "Terminated") return
-  yield* ctx.dialog.accept(record.dialogId, { body: sdpBody(sdp) })
+  yield* ctx.dialog.accept(record.legId, { body: sdpBody(sdp) })
   // Media starts when the ACK confirms the call (the machine's AckReceived), not at the 200: a caller that
   // never ACKs (gone, or it gave up waiting on an overloaded server) would otherwise get 32 s of RTP, 50
   // packets a second, while the 2xx is retransmitted; under overload that traffic kept the server saturated.

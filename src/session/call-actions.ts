@@ -52,14 +52,14 @@ export const drive = Effect.fnUntraced(function*(ctx: CoordinatorContext, record
         yield* releaseCall(ctx, record, action.from, action.reason)
         break
       case "SendBye":
-        error = yield* signal(ctx.dialog.request(record.dialogId, "BYE"))
+        error = yield* signal(ctx.dialog.request(record.legId, "BYE"))
         break
       case "RejectInvite":
-        error = yield* signal(ctx.dialog.reject(record.dialogId, action.status, rejectOptions(action)))
+        error = yield* signal(ctx.dialog.reject(record.legId, action.status, rejectOptions(action)))
         break
       case "SendCancel":
         // No CANCEL possible (the INVITE got its final response meanwhile, or none was sent): the call fails.
-        error = yield* signal(ctx.dialog.cancel(record.dialogId))
+        error = yield* signal(ctx.dialog.cancel(record.legId))
         if (error !== undefined) yield* react(ctx, record, { _tag: "Failed", message: "CANCEL failed" })
     }
     if (failure === undefined) failure = error

@@ -29,7 +29,7 @@ const reoffer = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Ses
       Effect.fail(new ApplicationError({ reason: "Rejected", message }))
     )
   if (local === undefined || offer === undefined) return yield* refused("no media yet")
-  const response = yield* ctx.dialog.request(record.dialogId, "INVITE", { body: sdpBody(offer) }).pipe(
+  const response = yield* ctx.dialog.request(record.legId, "INVITE", { body: sdpBody(offer) }).pipe(
     Effect.tapError(() => react(ctx, record, { _tag: "ReofferAnswered", ok: false, hold }))
   )
   if (response.status >= 300) return yield* refused(`re-INVITE answered ${response.status} ${response.reason}`)

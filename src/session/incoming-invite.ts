@@ -42,12 +42,12 @@ const sdpOf = (request: SipRequest): string | undefined => {
 
 export const handleIncomingInvite = Effect.fnUntraced(function*(
   ctx: CoordinatorContext,
-  dialogId: string,
+  legId: string,
   request: SipRequest,
   source: Endpoint
 ) {
   const refuse = (status: number, retryAfterSeconds?: number) =>
-    ctx.dialog.reject(dialogId, status, retryAfterSeconds === undefined ? {} : { retryAfterSeconds }).pipe(Effect.ignore)
+    ctx.dialog.reject(legId, status, retryAfterSeconds === undefined ? {} : { retryAfterSeconds }).pipe(Effect.ignore)
   // An INVITE that passed the dialog layer's admission just before the drain began.
   if (!ctx.accepting) return yield* refuse(503, 30)
   if (ctx.registry.size >= ctx.config.maxCalls) {
@@ -57,12 +57,12 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
   const remoteOffer = offerText === undefined ? undefined : readOffer(offerText)
   const offer = remoteOffer === undefined ? undefined : summarizeDescription(remoteOffer)
   if (offerText !== undefined && remoteOffer === undefined) {
-    return yield* ctx.dialog.reject(dialogId, 400, { reason: "Bad SDP" }).pipe(Effect.ignore)
+    return yield* ctx.dialog.reject(legId, 400, { reason: "Bad SDP" }).pipe(Effect.ignore)
   }
   const scope = yield* Scope.make()
   const record: SessionRecord = {
     id: nextSessionId(),
-    dialogId,
+    legId,
     callId: getHeader(request, "call-id") ?? "",
     call: startCall("incoming", remoteOffer !== undefined),
     scope,

@@ -149,7 +149,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
   )
   const record: SessionRecord = {
     id: nextSessionId(),
-    dialogId: "",
+    legId: "",
     callId: "",
     call: startCall("outgoing", true),
     scope,

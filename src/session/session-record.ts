@@ -13,7 +13,7 @@ import { RegistryMap } from "../registry-map.ts"
 export interface SessionRecord {
   readonly id: string
   /** The call leg's id from the dialog layer: opaque and stable. Outgoing: "" until the INVITE is sent. */
-  dialogId: string
+  legId: string
   callId: string
   call: Call
   /** Owns the call's media ports, fibers and timers: closed in every ending. */
@@ -42,7 +42,7 @@ export class SessionRegistry {
 
   add(record: SessionRecord): void {
     this.bySession.set(record.id, record)
-    if (record.dialogId !== "") this.byLeg.set(record.dialogId, record)
+    if (record.legId !== "") this.byLeg.set(record.legId, record)
   }
 
   get(sessionId: string): SessionRecord | undefined {
@@ -55,14 +55,14 @@ export class SessionRegistry {
 
   /** An outgoing call's INVITE went out: its leg id, once (a retry in the same call keeps it). */
   bindLeg(record: SessionRecord, legId: string): void {
-    if (record.dialogId === legId) return
-    record.dialogId = legId
+    if (record.legId === legId) return
+    record.legId = legId
     if (this.bySession.has(record.id)) this.byLeg.set(legId, record)
   }
 
   remove(record: SessionRecord): void {
     this.bySession.delete(record.id)
-    if (this.byLeg.get(record.dialogId) === record) this.byLeg.delete(record.dialogId)
+    if (this.byLeg.get(record.legId) === record) this.byLeg.delete(record.legId)
   }
 
   get size(): number {
