@@ -2,13 +2,14 @@
  * Configuration of the real (socket) Transport layers, with the defaults RFC 3261 suggests.
  */
 import { firstExternalIpv4, isWildcard } from "../net/address.ts"
+import type { TransportKind } from "./transport.ts"
 
 export interface TransportConfig {
   /** Address to bind. Default "0.0.0.0" (every IPv4 interface). */
   readonly host?: string
   /** Port to bind; 0 = ephemeral. UDP and TCP share the number: UDP binds first, TCP takes the port UDP got. */
   readonly port: number
-  readonly transports: ReadonlyArray<"udp" | "tcp">
+  readonly transports: ReadonlyArray<TransportKind>
   /** Host written in `local` endpoints (what upper layers put in Via/Contact). Default: the bind host, or
    *  the first external IPv4 address when bound to a wildcard. */
   readonly advertisedHost?: string
@@ -25,7 +26,7 @@ export interface TransportConfig {
 export interface ResolvedTransportConfig {
   readonly host: string
   readonly port: number
-  readonly transports: ReadonlyArray<"udp" | "tcp">
+  readonly transports: ReadonlyArray<TransportKind>
   readonly advertisedHost: string
   readonly receiveBufferCapacity: number
   readonly maxMessageSize: number

@@ -43,11 +43,13 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
   if (tcp !== undefined) local.push(tcp.local)
 
   const send = Effect.fnUntraced(function*(message: SipMessage, destination: Endpoint) {
-    const listener = destination.transport === "udp" ? udp : tcp
+    const listener = destination.transport === "udp" ? udp : destination.transport === "tcp" ? tcp : undefined
     if (listener === undefined) {
       return yield* new NetworkError({
         reason: "SendFailed",
+        refusal: "TransportUnavailable",
         address: `${destination.host}:${destination.port}`,
+        // Never another transport instead: a sips:/TLS target must not go out in the clear.
         message: `transport ${destination.transport} is not enabled`
       })
     }

@@ -6,7 +6,10 @@ import { Context, type Effect, type Stream } from "effect"
 import type { NetworkError } from "../errors.ts"
 import type { SipMessage } from "../sip/message.ts"
 
-export type TransportKind = "udp" | "tcp"
+export type TransportKind = "udp" | "tcp" | "tls"
+
+/** Every kind but UDP is a stream: reliable, no retransmissions (§17.1.1.2), Content-Length framing (§18.3). */
+export const isReliable = (kind: TransportKind): boolean => kind !== "udp"
 
 /** A transport address: where a message came from or goes to. */
 export interface Endpoint {
