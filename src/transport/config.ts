@@ -21,6 +21,25 @@ export interface TransportConfig {
   readonly tcpIdleTimeoutMs?: number
   /** Capacity of the inbound message queue towards the single consumer (backpressure). Default 1024. */
   readonly inboundQueueCapacity?: number
+  /** TLS, used when `transports` has "tls". */
+  readonly tls?: TlsConfig
+}
+
+/** TLS (RFC 3261 §26.2): PEM paths. Without certFile+keyFile TLS is outbound only (no listener). */
+export interface TlsConfig {
+  /** Default 5061 (the sips: default port); 0 when `port` is 0 (ephemeral, for tests). */
+  readonly port?: number
+  readonly certFile?: string
+  readonly keyFile?: string
+  /** Verifies peers' certificates against this CA instead of the system CAs. */
+  readonly caFile?: string
+}
+
+export interface ResolvedTlsConfig {
+  readonly port: number
+  readonly certFile: string | undefined
+  readonly keyFile: string | undefined
+  readonly caFile: string | undefined
 }
 
 export interface ResolvedTransportConfig {
@@ -32,6 +51,7 @@ export interface ResolvedTransportConfig {
   readonly maxMessageSize: number
   readonly tcpIdleTimeoutMs: number
   readonly inboundQueueCapacity: number
+  readonly tls: ResolvedTlsConfig
 }
 
 export const resolveConfig = (config: TransportConfig): ResolvedTransportConfig => {
@@ -44,6 +64,12 @@ export const resolveConfig = (config: TransportConfig): ResolvedTransportConfig 
     receiveBufferCapacity: config.receiveBufferCapacity ?? 4096,
     maxMessageSize: config.maxMessageSize ?? 65535,
     tcpIdleTimeoutMs: config.tcpIdleTimeoutMs ?? 32_000,
-    inboundQueueCapacity: config.inboundQueueCapacity ?? 1024
+    inboundQueueCapacity: config.inboundQueueCapacity ?? 1024,
+    tls: {
+      port: config.tls?.port ?? (config.port === 0 ? 0 : 5061),
+      certFile: config.tls?.certFile,
+      keyFile: config.tls?.keyFile,
+      caFile: config.tls?.caFile
+    }
   }
 }

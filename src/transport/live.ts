@@ -1,5 +1,5 @@
 /**
- * The real Transport: UDP and/or TCP sockets on one port, as a Layer whose scope owns every socket
+ * The real Transport: UDP and/or TCP sockets on one port, TLS on its own, as a Layer whose scope owns every socket
  * and connection (closing it frees the port).
  */
 import { Effect, Layer, Queue, Stream } from "effect"
@@ -8,7 +8,9 @@ import { serialize } from "../sip/index.ts"
 import type { SipMessage } from "../sip/message.ts"
 import { resolveConfig, type TransportConfig } from "./config.ts"
 import { makeCounters, snapshot } from "./counters.ts"
-import { makeTcpListener } from "./tcp.ts"
+import { makeStreamListener } from "./stream-listener.ts"
+import { tcpKind } from "./tcp.ts"
+import { loadPems, tlsKind } from "./tls.ts"
 import { type Endpoint, type Inbound, Transport } from "./transport.ts"
 import type { Listener } from "./listener.ts"
 import { makeSipTrace } from "./sip-trace.ts"
@@ -31,19 +33,27 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
   let port = config.port
   let udp: Listener | undefined
   let tcp: Listener | undefined
+  let tls: Listener | undefined
   if (config.transports.includes("udp")) {
     udp = yield* makeUdpListener(config, port, queue, counters)
     port = udp.port
   }
   if (config.transports.includes("tcp")) {
-    tcp = yield* makeTcpListener(config, port, queue, counters)
+    tcp = yield* makeStreamListener(tcpKind, config, port, queue, counters)
+  }
+  if (config.transports.includes("tls")) {
+    const kind = tlsKind(yield* loadPems(config.tls))
+    // Outbound-only TLS has no port of its own: Via names the UDP/TCP one (responses use the connection).
+    tls = yield* makeStreamListener(kind, config, kind.listen === undefined ? port : config.tls.port, queue, counters)
   }
   const local: Array<Endpoint> = []
   if (udp !== undefined) local.push(udp.local)
   if (tcp !== undefined) local.push(tcp.local)
+  if (tls !== undefined) local.push(tls.local)
 
   const send = Effect.fnUntraced(function*(message: SipMessage, destination: Endpoint) {
-    const listener = destination.transport === "udp" ? udp : destination.transport === "tcp" ? tcp : undefined
+    const kind = destination.transport
+    const listener = kind === "udp" ? udp : kind === "tcp" ? tcp : kind === "tls" ? tls : undefined
     if (listener === undefined) {
       return yield* new NetworkError({
         reason: "SendFailed",
