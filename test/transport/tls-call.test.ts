@@ -1,0 +1,52 @@
+/**
+ * A call over TLS end to end: our client places `sips:` to our server, verifying the server's certificate
+ * against a CA made at test time; signalling goes over TLS, media flows, the client hangs up.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Stream } from "effect"
+import { CallDecision, ClientSessionManager, ServerSessionManager, type SessionEvent } from "../../src/index.ts"
+import { waitForEvent } from "../support/wait-for-event.ts"
+import { testPki } from "./certs.ts"
+
+const rtpBase = 58600 + 2 * Math.floor(Math.random() * 150)
+const timers = { t1: 50, t2: 400, t4: 500 }
+
+describe("a call over TLS (sips:)", () => {
+  it.live("our client calls our server over TLS: answered, audio both ways, BYE over the same connection", () =>
+    Effect.gen(function*() {
+      const pki = yield* testPki
+      const cert = pki.issue("server", "IP:127.0.0.1")
+      const calls = Effect.gen(function*() {
+        const server = yield* ServerSessionManager
+        const client = yield* ClientSessionManager
+        const serverEvents: Array<SessionEvent> = []
+        const clientEvents: Array<SessionEvent> = []
+        const collect = (stream: Stream.Stream<SessionEvent>, into: Array<SessionEvent>) =>
+          Stream.runForEach(stream, (e) => Effect.sync(() => void into.push(e))).pipe(Effect.forkScoped)
+        yield* collect(yield* server.subscribe, serverEvents)
+        yield* collect(yield* client.subscribe, clientEvents)
+        const tls = server.local.find((l) => l.transport === "tls")!
+        const id = yield* client.call({ target: `sips:echo@127.0.0.1:${tls.port}` })
+        yield* waitForEvent(clientEvents, (e) => e._tag === "StateChanged" && e.sessionId === id && e.to === "Active")
+        yield* Effect.sleep("1 second")
+        yield* client.end(id)
+        const stopped = yield* waitForEvent(clientEvents, (e) => e._tag === "MediaStopped" && e.sessionId === id)
+        const ended = yield* waitForEvent(serverEvents, (e) => e._tag === "CallEnded")
+        expect(ended).toMatchObject({ reason: { _tag: "NormalClearing", by: "remote" } })
+        const stats = (stopped as Extract<SessionEvent, { _tag: "MediaStopped" }>).stats
+        expect(stats.packetsReceived).toBeGreaterThan(20)
+        expect(stats.lossFraction).toBeLessThan(0.05)
+      }).pipe(Effect.scoped)
+      yield* calls.pipe(Effect.provide(Layer.mergeAll(
+        ServerSessionManager.layer(() => Effect.succeed(CallDecision.accept({ media: { _tag: "Echo" } })), {
+          host: "127.0.0.1", port: 0, transports: ["udp", "tls"], tls: { ...cert, port: 0 },
+          rtpPortMin: rtpBase, rtpPortMax: rtpBase + 19, mediaTimeoutMs: 0, timers
+        }),
+        ClientSessionManager.layer({
+          host: "127.0.0.1", port: 0, transports: ["udp", "tls"], tls: { caFile: pki.caFile },
+          rtpPortMin: rtpBase + 20, rtpPortMax: rtpBase + 39, mediaTimeoutMs: 0, timers,
+          defaultMedia: { _tag: "Tone", frequency: 440 }
+        })
+      )))
+    }))
+})
