@@ -35,7 +35,8 @@ const layers = (config: SipStackConfig) => {
     port: config.port,
     transports: config.transports,
     advertisedHost: advertised,
-    ...(config.tls === undefined ? {} : { tls: config.tls })
+    ...(config.tls === undefined ? {} : { tls: config.tls }),
+    ...(config.ws === undefined ? {} : { ws: config.ws })
   })
   const transactions = TransactionLive.layer(config.timers, config.overload).pipe(Layer.provideMerge(transport))
   const dialogs = DialogLive.layer({ contactHost: advertised, timers: config.timers }).pipe(

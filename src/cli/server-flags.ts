@@ -17,12 +17,13 @@ export const serverFlags = {
   host: Flag.String("host").pipe(Flag.withDescription("Address to bind"), Flag.withDefault("0.0.0.0")),
   port: Flag.Int("port").pipe(Flag.withDescription("SIP port (UDP and TCP)"), Flag.withDefault(5060)),
   transport: Flag.String("transport").pipe(
-    Flag.withDescription("Transports to listen on, comma-separated: udp, tcp, tls"),
+    Flag.withDescription("Transports to listen on, comma-separated: udp, tcp, tls, ws"),
     Flag.withDefault("udp")
   ),
   tlsPort: Flag.Int("tls-port").pipe(Flag.withDescription("TLS port (sips:)"), Flag.withDefault(5061)),
   tlsCert: Flag.String("tls-cert").pipe(Flag.withDescription("PEM certificate for the TLS listener"), Flag.optional),
   tlsKey: Flag.String("tls-key").pipe(Flag.withDescription("PEM private key for the TLS listener"), Flag.optional),
+  wsPort: Flag.Int("ws-port").pipe(Flag.withDescription("WebSocket port (RFC 7118, subprotocol sip)"), Flag.withDefault(5066)),
   tlsCa: Flag.String("tls-ca").pipe(Flag.withDescription("PEM CA to verify TLS peers with (default: the system CAs)"), Flag.optional),
   advertise: Flag.String("advertise").pipe(Flag.withDescription("Address to announce in Contact/SDP"), Flag.optional),
   rtpPorts: Flag.String("rtp-ports").pipe(Flag.withDescription("RTP port range MIN-MAX"), Flag.withDefault("10000-20000")),
@@ -52,7 +53,7 @@ type Maybe<A> = { readonly _tag: "Some"; readonly value: A } | { readonly _tag: 
 
 const some = <A>(option: Maybe<A> | undefined): A | undefined => option?._tag === "Some" ? option.value : undefined
 
-const transportKinds: ReadonlyArray<TransportKind> = ["udp", "tcp", "tls"]
+const transportKinds: ReadonlyArray<TransportKind> = ["udp", "tcp", "tls", "ws"]
 
 /** "udp,tls" → ["udp", "tls"]; `flag` names the flag in the error. */
 export const parseTransports = (value: string, flag: string): Array<TransportKind> => {
@@ -86,6 +87,7 @@ export interface ServerFlags {
   readonly tlsCert?: Maybe<string>
   readonly tlsKey?: Maybe<string>
   readonly tlsCa?: Maybe<string>
+  readonly wsPort?: number
   readonly advertise: Maybe<string>
   readonly rtpPorts: string
   readonly mode: "answer" | "reject" | "ring-then-answer" | "early-media"
@@ -141,6 +143,7 @@ export const toServerConfig = (flags: ServerFlags): Partial<ServerConfig> => {
     port: flags.port,
     transports,
     ...(tls === undefined ? {} : { tls }),
+    ...(transports.includes("ws") ? { ws: { port: flags.wsPort ?? 5066 } } : {}),
     ...(flags.advertise._tag === "Some" ? { advertisedHost: flags.advertise.value } : {}),
     rtpPortMin,
     rtpPortMax,

@@ -33,7 +33,7 @@ const asRequestUri = (uri: string): string => {
 
 const transportOf = (value: string | undefined, fallback: TransportKind): TransportKind => {
   const lower = value?.toLowerCase()
-  return lower === "tcp" ? "tcp" : lower === "udp" ? "udp" : lower === "tls" ? "tls" : fallback
+  return lower === "udp" || lower === "tcp" || lower === "tls" || lower === "ws" || lower === "wss" ? lower : fallback
 }
 
 /** "[::1]" → "::1": sockets take IPv6 addresses without the URI's brackets. */

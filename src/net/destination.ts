@@ -17,7 +17,7 @@ export const bareHost = (host: string): string =>
 
 const kindOf = (viaTransport: string): TransportKind => {
   const upper = viaTransport.toUpperCase()
-  return upper === "UDP" ? "udp" : upper === "TLS" ? "tls" : "tcp"
+  return upper === "UDP" ? "udp" : upper === "TLS" ? "tls" : upper === "WS" ? "ws" : upper === "WSS" ? "wss" : "tcp"
 }
 
 /**
@@ -68,8 +68,8 @@ export const requestDestination = (
   const param = parsed.params["transport"]?.toLowerCase()
   const transport: TransportKind = secure || param === "tls"
     ? "tls"
-    : param === "tcp"
-    ? "tcp"
+    : param === "tcp" || param === "ws" || param === "wss"
+    ? param
     : param === "udp"
     ? "udp"
     : options.defaultTransport ?? "udp"

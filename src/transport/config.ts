@@ -21,8 +21,27 @@ export interface TransportConfig {
   readonly tcpIdleTimeoutMs?: number
   /** Capacity of the inbound message queue towards the single consumer (backpressure). Default 1024. */
   readonly inboundQueueCapacity?: number
-  /** TLS, used when `transports` has "tls". */
+  /** TLS, used when `transports` has "tls" (and the certificate for "wss"). */
   readonly tls?: TlsConfig
+  /** WebSocket (RFC 7118), used when `transports` has "ws" or "wss". */
+  readonly ws?: WsConfig
+}
+
+export interface WsConfig {
+  /** Default 5066 for ws, 7443 for wss; 0 when `port` is 0 (ephemeral, for tests). */
+  readonly port?: number
+  readonly securePort?: number
+  /** A ping every this often; a connection that did not answer the previous one is closed. Default 30 s. */
+  readonly pingIntervalMs?: number
+  /** Open WebSocket connections one source address may hold; more are refused at the handshake. Default 32. */
+  readonly maxConnectionsPerSource?: number
+}
+
+export interface ResolvedWsConfig {
+  readonly port: number
+  readonly securePort: number
+  readonly pingIntervalMs: number
+  readonly maxConnectionsPerSource: number
 }
 
 /** TLS (RFC 3261 §26.2): PEM paths. Without certFile+keyFile TLS is outbound only (no listener). */
@@ -52,6 +71,7 @@ export interface ResolvedTransportConfig {
   readonly tcpIdleTimeoutMs: number
   readonly inboundQueueCapacity: number
   readonly tls: ResolvedTlsConfig
+  readonly ws: ResolvedWsConfig
 }
 
 export const resolveConfig = (config: TransportConfig): ResolvedTransportConfig => {
@@ -70,6 +90,12 @@ export const resolveConfig = (config: TransportConfig): ResolvedTransportConfig 
       certFile: config.tls?.certFile,
       keyFile: config.tls?.keyFile,
       caFile: config.tls?.caFile
+    },
+    ws: {
+      port: config.ws?.port ?? (config.port === 0 ? 0 : 5066),
+      securePort: config.ws?.securePort ?? (config.port === 0 ? 0 : 7443),
+      pingIntervalMs: config.ws?.pingIntervalMs ?? 30_000,
+      maxConnectionsPerSource: config.ws?.maxConnectionsPerSource ?? 32
     }
   }
 }

@@ -11,6 +11,7 @@ import { makeCounters, snapshot } from "./counters.ts"
 import { makeStreamListener } from "./stream-listener.ts"
 import { tcpKind } from "./tcp.ts"
 import { loadPems, tlsKind } from "./tls.ts"
+import { makeWsListener } from "./ws.ts"
 import { type Endpoint, type Inbound, Transport } from "./transport.ts"
 import type { Listener } from "./listener.ts"
 import { makeSipTrace } from "./sip-trace.ts"
@@ -34,6 +35,7 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
   let udp: Listener | undefined
   let tcp: Listener | undefined
   let tls: Listener | undefined
+  let ws: Listener | undefined
   if (config.transports.includes("udp")) {
     udp = yield* makeUdpListener(config, port, queue, counters)
     port = udp.port
@@ -46,14 +48,18 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
     // Outbound-only TLS has no port of its own: Via names the UDP/TCP one (responses use the connection).
     tls = yield* makeStreamListener(kind, config, kind.listen === undefined ? port : config.tls.port, queue, counters)
   }
+  if (config.transports.includes("ws")) {
+    ws = yield* makeWsListener("ws", config, config.ws.port, queue, counters)
+  }
   const local: Array<Endpoint> = []
   if (udp !== undefined) local.push(udp.local)
   if (tcp !== undefined) local.push(tcp.local)
   if (tls !== undefined) local.push(tls.local)
+  if (ws !== undefined) local.push(ws.local)
 
   const send = Effect.fnUntraced(function*(message: SipMessage, destination: Endpoint) {
     const kind = destination.transport
-    const listener = kind === "udp" ? udp : kind === "tcp" ? tcp : kind === "tls" ? tls : undefined
+    const listener = kind === "udp" ? udp : kind === "tcp" ? tcp : kind === "tls" ? tls : kind === "ws" ? ws : undefined
     if (listener === undefined) {
       return yield* new NetworkError({
         reason: "SendFailed",

@@ -6,7 +6,7 @@ import { Context, type Effect, type Stream } from "effect"
 import type { NetworkError } from "../errors.ts"
 import type { SipMessage } from "../sip/message.ts"
 
-export type TransportKind = "udp" | "tcp" | "tls"
+export type TransportKind = "udp" | "tcp" | "tls" | "ws" | "wss"
 
 /** Every kind but UDP is a stream: reliable, no retransmissions (§17.1.1.2), Content-Length framing (§18.3). */
 export const isReliable = (kind: TransportKind): boolean => kind !== "udp"

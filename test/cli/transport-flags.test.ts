@@ -37,4 +37,9 @@ describe("--transport and --tls-* flags", () => {
     expect(config.tls).toEqual({ port: 5061, certFile: "/c.pem", keyFile: "/k.pem", caFile: "/ca.pem" })
     expect(toServerConfig(defaults).tls).toBeUndefined()
   })
+
+  it("ws listens on --ws-port (default 5066)", () => {
+    expect(toServerConfig({ ...defaults, transport: "udp,ws" }).ws).toEqual({ port: 5066 })
+    expect(toServerConfig({ ...defaults, transport: "ws", wsPort: 59066 }).ws).toEqual({ port: 59066 })
+  })
 })
