@@ -17,13 +17,14 @@ export const serverFlags = {
   host: Flag.String("host").pipe(Flag.withDescription("Address to bind"), Flag.withDefault("0.0.0.0")),
   port: Flag.Int("port").pipe(Flag.withDescription("SIP port (UDP and TCP)"), Flag.withDefault(5060)),
   transport: Flag.String("transport").pipe(
-    Flag.withDescription("Transports to listen on, comma-separated: udp, tcp, tls, ws"),
+    Flag.withDescription("Transports to listen on, comma-separated: udp, tcp, tls, ws, wss"),
     Flag.withDefault("udp")
   ),
   tlsPort: Flag.Int("tls-port").pipe(Flag.withDescription("TLS port (sips:)"), Flag.withDefault(5061)),
   tlsCert: Flag.String("tls-cert").pipe(Flag.withDescription("PEM certificate for the TLS listener"), Flag.optional),
   tlsKey: Flag.String("tls-key").pipe(Flag.withDescription("PEM private key for the TLS listener"), Flag.optional),
   wsPort: Flag.Int("ws-port").pipe(Flag.withDescription("WebSocket port (RFC 7118, subprotocol sip)"), Flag.withDefault(5066)),
+  wssPort: Flag.Int("wss-port").pipe(Flag.withDescription("Secure WebSocket port (uses --tls-cert/--tls-key)"), Flag.withDefault(7443)),
   tlsCa: Flag.String("tls-ca").pipe(Flag.withDescription("PEM CA to verify TLS peers with (default: the system CAs)"), Flag.optional),
   advertise: Flag.String("advertise").pipe(Flag.withDescription("Address to announce in Contact/SDP"), Flag.optional),
   rtpPorts: Flag.String("rtp-ports").pipe(Flag.withDescription("RTP port range MIN-MAX"), Flag.withDefault("10000-20000")),
@@ -53,7 +54,7 @@ type Maybe<A> = { readonly _tag: "Some"; readonly value: A } | { readonly _tag: 
 
 const some = <A>(option: Maybe<A> | undefined): A | undefined => option?._tag === "Some" ? option.value : undefined
 
-const transportKinds: ReadonlyArray<TransportKind> = ["udp", "tcp", "tls", "ws"]
+const transportKinds: ReadonlyArray<TransportKind> = ["udp", "tcp", "tls", "ws", "wss"]
 
 /** "udp,tls" → ["udp", "tls"]; `flag` names the flag in the error. */
 export const parseTransports = (value: string, flag: string): Array<TransportKind> => {
@@ -70,9 +71,10 @@ const tlsConfig = (flags: ServerFlags, transports: ReadonlyArray<TransportKind>)
   const certFile = some(flags.tlsCert)
   const keyFile = some(flags.tlsKey)
   const caFile = some(flags.tlsCa)
-  if (!transports.includes("tls")) return undefined
+  const secure = transports.filter((t) => t === "tls" || t === "wss")
+  if (secure.length === 0) return undefined
   if (certFile === undefined || keyFile === undefined) {
-    throw new FlagError({ message: "--transport tls: needs --tls-cert and --tls-key" })
+    throw new FlagError({ message: `--transport ${secure.join(",")}: needs --tls-cert and --tls-key` })
   }
   const port = flags.tlsPort ?? 5061
   if (port < 0 || port > 65535) throw new FlagError({ message: `--tls-port: ${port} is not a port` })
@@ -88,6 +90,7 @@ export interface ServerFlags {
   readonly tlsKey?: Maybe<string>
   readonly tlsCa?: Maybe<string>
   readonly wsPort?: number
+  readonly wssPort?: number
   readonly advertise: Maybe<string>
   readonly rtpPorts: string
   readonly mode: "answer" | "reject" | "ring-then-answer" | "early-media"
@@ -143,7 +146,9 @@ export const toServerConfig = (flags: ServerFlags): Partial<ServerConfig> => {
     port: flags.port,
     transports,
     ...(tls === undefined ? {} : { tls }),
-    ...(transports.includes("ws") ? { ws: { port: flags.wsPort ?? 5066 } } : {}),
+    ...(transports.includes("ws") || transports.includes("wss")
+      ? { ws: { port: flags.wsPort ?? 5066, securePort: flags.wssPort ?? 7443 } }
+      : {}),
     ...(flags.advertise._tag === "Some" ? { advertisedHost: flags.advertise.value } : {}),
     rtpPortMin,
     rtpPortMax,

@@ -12,6 +12,7 @@ import { makeStreamListener } from "./stream-listener.ts"
 import { tcpKind } from "./tcp.ts"
 import { loadPems, tlsKind } from "./tls.ts"
 import { makeWsListener } from "./ws.ts"
+import { makeWssListener } from "./wss.ts"
 import { type Endpoint, type Inbound, Transport } from "./transport.ts"
 import type { Listener } from "./listener.ts"
 import { makeSipTrace } from "./sip-trace.ts"
@@ -36,6 +37,7 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
   let tcp: Listener | undefined
   let tls: Listener | undefined
   let ws: Listener | undefined
+  let wss: Listener | undefined
   if (config.transports.includes("udp")) {
     udp = yield* makeUdpListener(config, port, queue, counters)
     port = udp.port
@@ -51,15 +53,23 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
   if (config.transports.includes("ws")) {
     ws = yield* makeWsListener("ws", config, config.ws.port, queue, counters)
   }
+  if (config.transports.includes("wss")) {
+    const { cert, key } = yield* loadPems(config.tls)
+    if (cert === undefined || key === undefined) {
+      return yield* new NetworkError({ reason: "BindFailed", address: `${config.host}:${config.ws.securePort}`, message: "wss needs a TLS certificate and key" })
+    }
+    wss = yield* makeWssListener(config, config.ws.securePort, queue, counters, { cert, key })
+  }
   const local: Array<Endpoint> = []
   if (udp !== undefined) local.push(udp.local)
   if (tcp !== undefined) local.push(tcp.local)
   if (tls !== undefined) local.push(tls.local)
   if (ws !== undefined) local.push(ws.local)
+  if (wss !== undefined) local.push(wss.local)
 
   const send = Effect.fnUntraced(function*(message: SipMessage, destination: Endpoint) {
     const kind = destination.transport
-    const listener = kind === "udp" ? udp : kind === "tcp" ? tcp : kind === "tls" ? tls : kind === "ws" ? ws : undefined
+    const listener = kind === "udp" ? udp : kind === "tcp" ? tcp : kind === "tls" ? tls : kind === "ws" ? ws : wss
     if (listener === undefined) {
       return yield* new NetworkError({
         reason: "SendFailed",

@@ -38,8 +38,9 @@ describe("--transport and --tls-* flags", () => {
     expect(toServerConfig(defaults).tls).toBeUndefined()
   })
 
-  it("ws listens on --ws-port (default 5066)", () => {
-    expect(toServerConfig({ ...defaults, transport: "udp,ws" }).ws).toEqual({ port: 5066 })
-    expect(toServerConfig({ ...defaults, transport: "ws", wsPort: 59066 }).ws).toEqual({ port: 59066 })
+  it("ws listens on --ws-port (default 5066), wss on --wss-port (default 7443) with the TLS certificate", () => {
+    expect(toServerConfig({ ...defaults, transport: "udp,ws" }).ws).toEqual({ port: 5066, securePort: 7443 })
+    expect(toServerConfig({ ...defaults, transport: "ws", wsPort: 59066 }).ws).toEqual({ port: 59066, securePort: 7443 })
+    expect(() => toServerConfig({ ...defaults, transport: "wss" })).toThrow(/--transport wss: needs --tls-cert/)
   })
 })
