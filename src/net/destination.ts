@@ -56,7 +56,7 @@ export interface RequestDestinationOptions {
  * param picks UDP/TCP/TLS, the port defaults to 5060 (5061 for sips). sips: is TLS, whatever the param
  * says (RFC 5630 §3.1.3): a sips: target is never sent in the clear; without a TLS listener the send
  * fails with NetworkError "TransportUnavailable". "localhost" resolves to 127.0.0.1; other names are returned as-is
- * (no DNS here: sending to them fails with SendFailed/ConnectFailed).
+ * (no DNS here: the transports resolve their A/AAAA; NAPTR/SRV are `locate` in locate.ts).
  */
 export const requestDestination = (
   uri: SipUri | string,

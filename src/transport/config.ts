@@ -2,6 +2,7 @@
  * Configuration of the real (socket) Transport layers, with the defaults RFC 3261 suggests.
  */
 import { firstExternalIpv4, isWildcard } from "../net/address.ts"
+import type { DnsLookupOptions } from "../net/dns-lookup.ts"
 import type { TransportKind } from "./transport.ts"
 
 export interface TransportConfig {
@@ -25,6 +26,8 @@ export interface TransportConfig {
   readonly tls?: TlsConfig
   /** WebSocket (RFC 7118), used when `transports` has "ws" or "wss". */
   readonly ws?: WsConfig
+  /** DNS for host names (UDP resolves them itself; TCP/TLS leave it to the OS): servers, timeout, cache. */
+  readonly dns?: DnsLookupOptions
 }
 
 export interface WsConfig {
@@ -72,6 +75,7 @@ export interface ResolvedTransportConfig {
   readonly inboundQueueCapacity: number
   readonly tls: ResolvedTlsConfig
   readonly ws: ResolvedWsConfig
+  readonly dns: DnsLookupOptions
 }
 
 export const resolveConfig = (config: TransportConfig): ResolvedTransportConfig => {
@@ -91,6 +95,7 @@ export const resolveConfig = (config: TransportConfig): ResolvedTransportConfig 
       keyFile: config.tls?.keyFile,
       caFile: config.tls?.caFile
     },
+    dns: config.dns ?? {},
     ws: {
       port: config.ws?.port ?? (config.port === 0 ? 0 : 5066),
       securePort: config.ws?.securePort ?? (config.port === 0 ? 0 : 7443),

@@ -4,6 +4,7 @@
  */
 import { Effect, Layer, Queue, Stream } from "effect"
 import { NetworkError } from "../errors.ts"
+import { makeDnsLookup } from "../net/dns-lookup.ts"
 import { serialize } from "../sip/index.ts"
 import type { SipMessage } from "../sip/message.ts"
 import { resolveConfig, type TransportConfig } from "./config.ts"
@@ -39,7 +40,7 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
   let ws: Listener | undefined
   let wss: Listener | undefined
   if (config.transports.includes("udp")) {
-    udp = yield* makeUdpListener(config, port, queue, counters)
+    udp = yield* makeUdpListener(config, port, queue, counters, makeDnsLookup(config.dns))
     port = udp.port
   }
   if (config.transports.includes("tcp")) {

@@ -44,7 +44,7 @@ export class Transport extends Context.Service<Transport, {
   readonly inbound: Stream.Stream<Inbound>
   /** Serialize and send. TCP reuses an open connection to the destination (including the one a request
    *  came in on, §18.2.2) or opens one. UDP is fire-and-forget: the effect completes once the datagram is
-   *  handed to the kernel and fails (NetworkError) only on a failure known at once (too large, not an IP,
+   *  handed to the kernel and fails (NetworkError) only on a failure known at once (too large, a name with no address,
    *  socket closed); a later send error is a lost datagram, left to the transaction's retransmissions. */
   send(message: SipMessage, destination: Endpoint): Effect.Effect<void, NetworkError>
   /** Where we listen, as bound (port 0 resolves to the real port). */

@@ -3,6 +3,9 @@ import { Effect } from "effect"
 import { makeDnsLookup } from "../../src/net/dns-lookup.ts"
 import { locate } from "../../src/net/locate.ts"
 import { srvOrder } from "../../src/net/srv-order.ts"
+import { makeRequest, newBranch } from "../../src/sip/index.ts"
+import { makeTransport } from "../../src/transport/live.ts"
+import { collectInbound } from "../transport/support.ts"
 import { testDns } from "./dns-server.ts"
 
 const zone = {
@@ -99,4 +102,24 @@ describe("RFC 2782 SRV order", () => {
     for (let i = 0; i < 1000; i++) if (srvOrder(records)[0].name === "heavy") heavyFirst++
     expect(heavyFirst).toBeGreaterThan(800)
   })
+})
+
+describe("host names on the UDP transport", () => {
+  it.live("a datagram to a name goes to its A address; a name with none fails NameNotResolved", () =>
+    Effect.gen(function*() {
+      const receiver = yield* makeTransport({ host: "127.0.0.1", port: 0, transports: ["udp"] })
+      const dns = yield* testDns({ "peer.test": [{ type: "A", address: "127.0.0.1" }] })
+      const sender = yield* makeTransport({ host: "127.0.0.1", port: 0, transports: ["udp"], dns: { servers: [dns.server] } })
+      const inbound = yield* collectInbound(receiver)
+      const request = makeRequest({
+        method: "OPTIONS",
+        uri: "sip:peer.test",
+        headers: [["Via", `SIP/2.0/UDP 127.0.0.1:${sender.local[0].port};branch=${newBranch()}`], ["From", "<sip:a@b>;tag=1"],
+          ["To", "<sip:peer.test>"], ["Call-ID", "by-name"], ["CSeq", "1 OPTIONS"], ["Max-Forwards", "70"]]
+      })
+      yield* sender.send(request, { transport: "udp", host: "peer.test", port: receiver.local[0].port })
+      expect((yield* inbound.next()).source).toEqual({ transport: "udp", host: "127.0.0.1", port: sender.local[0].port })
+      const error = yield* Effect.flip(sender.send(request, { transport: "udp", host: "nowhere.test", port: 5060 }))
+      expect(error).toMatchObject({ _tag: "NetworkError", refusal: "NameNotResolved" })
+    }))
 })
