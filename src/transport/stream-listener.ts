@@ -12,6 +12,7 @@ import type { ResolvedTransportConfig } from "./config.ts"
 import type { Counters } from "./counters.ts"
 import { type Connection, type ConnectionDeps, endpointKey, runConnection } from "./tcp-connection.ts"
 import type { Endpoint, Inbound } from "./transport.ts"
+import { aliasOf } from "./connection-alias.ts"
 import { bindFailed, type Listener } from "./listener.ts"
 
 /** Node reports IPv4 peers of a dual-stack socket as "::ffff:a.b.c.d". */
@@ -74,7 +75,13 @@ export const makeStreamListener = Effect.fnUntraced(function*(
   )
   const boundPort = server === undefined || server.address._tag === "UnixPathAddress" ? port : server.address.port
   const local: Endpoint = { transport: stream.kind, host: config.advertisedHost, port: boundPort }
-  const deps: ConnectionDeps = { config, local, queue, counters }
+  // RFC 5923: "host:port" a peer asked to be reached at → the key of its connection.
+  const aliases = new Map<string, string>()
+  const onMessage = (message: Inbound["message"], key: string) => {
+    const alias = aliasOf(message)
+    if (alias !== undefined && alias !== key) aliases.set(alias, key)
+  }
+  const deps: ConnectionDeps = { config, local, queue, counters, onMessage }
 
   // A pending dial is in the map too, so concurrent sends to one peer share a single connection.
   const connections = new Map<string, Deferred.Deferred<Connection, NetworkError>>()
@@ -93,6 +100,7 @@ export const makeStreamListener = Effect.fnUntraced(function*(
         Effect.onExit((exit) =>
           Effect.sync(() => {
             if (connections.get(key) === slot) connections.delete(key)
+            for (const [alias, target] of aliases) if (target === key) aliases.delete(alias)
             // runConnection fails only before the connection opened; afterwards a waiter sees it lost.
             const failure = Exit.isFailure(exit)
               ? stream.connectFailed(key, Cause.squash(exit.cause))
@@ -137,7 +145,8 @@ export const makeStreamListener = Effect.fnUntraced(function*(
         message: `${bytes.length} bytes exceeds maxMessageSize ${config.maxMessageSize}`
       })
     }
-    const slot = connections.get(key) ?? (yield* dial(destination))
+    const alias = aliases.get(key)
+    const slot = connections.get(key) ?? (alias === undefined ? undefined : connections.get(alias)) ?? (yield* dial(destination))
     const connection = yield* Deferred.await(slot)
     yield* connection.write(bytes)
   })

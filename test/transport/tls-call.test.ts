@@ -12,7 +12,7 @@ const rtpBase = 58600 + 2 * Math.floor(Math.random() * 150)
 const timers = { t1: 50, t2: 400, t4: 500 }
 
 describe("a call over TLS (sips:)", () => {
-  it.live("our client calls our server over TLS: answered, audio both ways, BYE over the same connection", () =>
+  it.live("our client calls our server over TLS: audio both ways, a call ended by each side, over one connection", () =>
     Effect.gen(function*() {
       const pki = yield* testPki
       const cert = pki.issue("server", "IP:127.0.0.1")
@@ -36,6 +36,15 @@ describe("a call over TLS (sips:)", () => {
         const stats = (stopped as Extract<SessionEvent, { _tag: "MediaStopped" }>).stats
         expect(stats.packetsReceived).toBeGreaterThan(20)
         expect(stats.lossFraction).toBeLessThan(0.05)
+
+        // Ended by the server: its BYE reaches our client, which has no TLS listener, over the client's own
+        // connection (RFC 5923 alias in the client's Via).
+        const second = yield* client.call({ target: `sips:echo@127.0.0.1:${tls.port}` })
+        yield* waitForEvent(clientEvents, (e) => e._tag === "StateChanged" && e.sessionId === second && e.to === "Active")
+        const serverSide = serverEvents.filter((e) => e._tag === "IncomingCall").at(-1)!
+        yield* server.end(serverSide.sessionId)
+        const byServer = yield* waitForEvent(clientEvents, (e) => e._tag === "CallEnded" && e.sessionId === second)
+        expect(byServer).toMatchObject({ reason: { _tag: "NormalClearing", by: "remote" } })
       }).pipe(Effect.scoped)
       yield* calls.pipe(Effect.provide(Layer.mergeAll(
         ServerSessionManager.layer(() => Effect.succeed(CallDecision.accept({ media: { _tag: "Echo" } })), {
