@@ -161,7 +161,10 @@ export const makeRtpSession: (options: RtpSessionOptions) => Effect.Effect<RtpSe
       sendDtmf: (digits) => dtmfLock.withPermit(sendDigits(state, digits, sendRtp)),
       setMuted: (muted) => Effect.sync(() => { state.muted = muted }),
       recordTo,
-      stats: Effect.sync(() => snapshot(state.receiver, state.sender)),
+      stats: Effect.sync(() => {
+        const stats = snapshot(state.receiver, state.sender)
+        return state.srtp === undefined ? stats : { ...stats, srtpDropped: state.srtp.authFailures + state.srtp.replayed }
+      }),
       events: Stream.fromQueue(events),
       onFirstEvent: (wake) => state.onFirstEvent(wake)
     } satisfies RtpSession

@@ -5,11 +5,11 @@
  * replayed one are dropped (never echoed), and so is plain RTP.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { randomBytes } from "node:crypto"
 import * as Dgram from "node:dgram"
 import { RtpHeader, SrtpSession } from "werift-rtp"
-import { CallDecision, ServerSessionManager } from "../../src/index.ts"
+import { CallDecision, ServerSessionManager, type SessionEvent } from "../../src/index.ts"
 
 const rtpBase = 58900 + 2 * Math.floor(Math.random() * 40)
 
@@ -39,6 +39,8 @@ describe("an SRTP call (RTP/SAVP with SDES)", () => {
     Effect.gen(function*() {
       const server = yield* ServerSessionManager
       const port = server.local[0].port
+      const events: Array<SessionEvent> = []
+      yield* Stream.runForEach(yield* server.subscribe, (e) => Effect.sync(() => void events.push(e))).pipe(Effect.forkScoped)
       const sip = yield* Effect.promise(bound)
       const media = yield* Effect.promise(bound)
       yield* Effect.addFinalizer(() => Effect.sync(() => { sip.close(); media.close() }))
@@ -101,6 +103,10 @@ describe("an SRTP call (RTP/SAVP with SDES)", () => {
       expect(rtpIn[0].subarray(12, 172).equals(payloads[0])).toBe(false)
       send([...head("BYE", `sip:echo@127.0.0.1:${port}`, "bye", 2, to), "Content-Length: 0", "", ""].join("\r\n"))
       yield* Effect.promise(() => until(() => sipIn.find((m) => m.startsWith("SIP/2.0 200") && m.includes("CSeq: 2 BYE"))))
+      const stopped = yield* Effect.promise(() => until(() => events.find((e) => e._tag === "MediaStopped")))
+      // The tampered, the replayed and the plain packet (no valid authentication tag).
+      expect((stopped as Extract<SessionEvent, { _tag: "MediaStopped" }>).stats).toMatchObject({ packetsReceived: 20 })
+      expect((stopped as Extract<SessionEvent, { _tag: "MediaStopped" }>).stats.srtpDropped).toBe(3)
     }).pipe(
       Effect.scoped,
       Effect.provide(ServerSessionManager.layer(() => Effect.succeed(CallDecision.accept({ media: { _tag: "Echo" } })), {
