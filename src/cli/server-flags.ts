@@ -23,6 +23,10 @@ export const serverFlags = {
   tlsPort: Flag.Int("tls-port").pipe(Flag.withDescription("TLS port (sips:)"), Flag.withDefault(5061)),
   tlsCert: Flag.String("tls-cert").pipe(Flag.withDescription("PEM certificate for the TLS listener"), Flag.optional),
   tlsKey: Flag.String("tls-key").pipe(Flag.withDescription("PEM private key for the TLS listener"), Flag.optional),
+  tlsVerifyClients: Flag.Boolean("tls-verify-clients").pipe(
+    Flag.withDescription("Mutual TLS: accept only clients whose certificate --tls-ca (or a system CA) signed"),
+    Flag.withDefault(false)
+  ),
   wsPort: Flag.Int("ws-port").pipe(Flag.withDescription("WebSocket port (RFC 7118, subprotocol sip)"), Flag.withDefault(5066)),
   wssPort: Flag.Int("wss-port").pipe(Flag.withDescription("Secure WebSocket port (uses --tls-cert/--tls-key)"), Flag.withDefault(7443)),
   tlsCa: Flag.String("tls-ca").pipe(Flag.withDescription("PEM CA to verify TLS peers with (default: the system CAs)"), Flag.optional),
@@ -78,7 +82,11 @@ const tlsConfig = (flags: ServerFlags, transports: ReadonlyArray<TransportKind>)
   }
   const port = flags.tlsPort ?? 5061
   if (port < 0 || port > 65535) throw new FlagError({ message: `--tls-port: ${port} is not a port` })
-  return { port, certFile, keyFile, ...(caFile === undefined ? {} : { caFile }) }
+  return {
+    port, certFile, keyFile,
+    ...(caFile === undefined ? {} : { caFile }),
+    ...(flags.tlsVerifyClients === true ? { requireClientCertificate: true } : {})
+  }
 }
 
 export interface ServerFlags {
@@ -89,6 +97,7 @@ export interface ServerFlags {
   readonly tlsCert?: Maybe<string>
   readonly tlsKey?: Maybe<string>
   readonly tlsCa?: Maybe<string>
+  readonly tlsVerifyClients?: boolean
   readonly wsPort?: number
   readonly wssPort?: number
   readonly advertise: Maybe<string>

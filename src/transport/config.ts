@@ -55,6 +55,9 @@ export interface TlsConfig {
   readonly keyFile?: string
   /** Verifies peers' certificates against this CA instead of the system CAs. */
   readonly caFile?: string
+  /** Mutual TLS: our listener accepts only clients with a certificate the CA signed (and we present our
+   *  certificate, when we have one, on the connections we dial). */
+  readonly requireClientCertificate?: boolean
 }
 
 export interface ResolvedTlsConfig {
@@ -62,6 +65,7 @@ export interface ResolvedTlsConfig {
   readonly certFile: string | undefined
   readonly keyFile: string | undefined
   readonly caFile: string | undefined
+  readonly requireClientCertificate: boolean
 }
 
 export interface ResolvedTransportConfig {
@@ -93,7 +97,8 @@ export const resolveConfig = (config: TransportConfig): ResolvedTransportConfig 
       port: config.tls?.port ?? (config.port === 0 ? 0 : 5061),
       certFile: config.tls?.certFile,
       keyFile: config.tls?.keyFile,
-      caFile: config.tls?.caFile
+      caFile: config.tls?.caFile,
+      requireClientCertificate: config.tls?.requireClientCertificate ?? false
     },
     dns: config.dns ?? {},
     ws: {

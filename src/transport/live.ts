@@ -47,7 +47,7 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
     tcp = yield* makeStreamListener(tcpKind, config, port, queue, counters)
   }
   if (config.transports.includes("tls")) {
-    const kind = tlsKind(yield* loadPems(config.tls))
+    const kind = tlsKind(yield* loadPems(config.tls), config.tls.requireClientCertificate)
     // Outbound-only TLS has no port of its own: Via names the UDP/TCP one (responses use the connection).
     tls = yield* makeStreamListener(kind, config, kind.listen === undefined ? port : config.tls.port, queue, counters)
   }

@@ -71,13 +71,15 @@ export const loadPems = (config: ResolvedTlsConfig): Effect.Effect<Pems, Network
     ca: readPem(config.caFile, "CA")
   })
 
-/** The TLS stream kind: a listener when we have a certificate and key, outbound-only otherwise. */
-export const tlsKind = (pems: Pems): StreamKind => {
+/** The TLS stream kind: a listener when we have a certificate and key, outbound-only otherwise. With
+ *  `mutual`, the listener asks every client for a certificate and refuses the handshake without a valid one. */
+export const tlsKind = (pems: Pems, mutual: boolean): StreamKind => {
   const { ca, cert, key } = pems
+  const clientChecks = mutual ? { requestCert: true, rejectUnauthorized: true, ...(ca !== undefined ? { ca } : {}) } : {}
   return {
     kind: "tls",
     ...(cert !== undefined && key !== undefined
-      ? { listen: (host: string, port: number) => NodeSocketServer.makeTls({ host, port, cert, key }) }
+      ? { listen: (host: string, port: number) => NodeSocketServer.makeTls({ host, port, cert, key, ...clientChecks }) }
       : {}),
     connect: (destination) =>
       NodeSocket.makeTls({
@@ -86,6 +88,8 @@ export const tlsKind = (pems: Pems): StreamKind => {
         // SNI carries a host name only (RFC 6066 §3); an IP literal is checked against the IP SANs.
         ...(isIP(destination.host) === 0 ? { servername: destination.host } : {}),
         ...(ca !== undefined ? { ca } : {}),
+        // Our certificate for a server that asks for one (mutual TLS).
+        ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
         rejectUnauthorized: true,
         openTimeout: CONNECT_TIMEOUT_MS
       }),

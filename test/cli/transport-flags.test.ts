@@ -36,6 +36,9 @@ describe("--transport and --tls-* flags", () => {
     expect(config.transports).toEqual(["udp", "tls"])
     expect(config.tls).toEqual({ port: 5061, certFile: "/c.pem", keyFile: "/k.pem", caFile: "/ca.pem" })
     expect(toServerConfig(defaults).tls).toBeUndefined()
+    expect(toServerConfig({
+      ...defaults, transport: "tls", tlsCert: { _tag: "Some", value: "/c.pem" }, tlsKey: { _tag: "Some", value: "/k.pem" }, tlsVerifyClients: true
+    }).tls).toEqual({ port: 5061, certFile: "/c.pem", keyFile: "/k.pem", requireClientCertificate: true })
   })
 
   it("ws listens on --ws-port (default 5066), wss on --wss-port (default 7443) with the TLS certificate", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { responseDestination } from "../../src/net/destination.ts"
-import { isParseError, makeRequest, makeResponse, newBranch, topVia } from "../../src/sip/index.ts"
+import { getHeader, isParseError, makeRequest, makeResponse, newBranch, topVia } from "../../src/sip/index.ts"
 import { isRequest, isResponse } from "../../src/sip/message.ts"
 import { makeTransport } from "../../src/transport/live.ts"
 import type { Endpoint } from "../../src/transport/transport.ts"
@@ -91,6 +91,28 @@ describe("TLS transport (RFC 3261 §26, RFC 5922)", () => {
       expect((yield* client.stats).openConnections).toBe(1)
       yield* Effect.sleep("700 millis")
       expect((yield* client.stats).openConnections).toBe(0)
+    }))
+
+  it.live("mutual TLS: a client without a certificate is refused at the handshake, one with a CA-signed certificate gets through", () =>
+    Effect.gen(function*() {
+      const pki = yield* testPki
+      const server = yield* makeTransport({
+        host: "127.0.0.1", port: 0, transports: ["tls"],
+        tls: { ...pki.issue("mtls-server", "IP:127.0.0.1"), caFile: pki.caFile, requireClientCertificate: true }
+      })
+      const target = server.local[0]
+      const serverIn = yield* collectInbound(server)
+      const anonymous = yield* makeTransport({ host: "127.0.0.1", port: 0, transports: ["udp", "tls"], tls: { caFile: pki.caFile } })
+      yield* Effect.ignore(anonymous.send(options(target, "anonymous"), target))
+      yield* Effect.sleep("300 millis")
+      expect(yield* serverIn.size).toBe(0)
+      const known = yield* makeTransport({
+        host: "127.0.0.1", port: 0, transports: ["tls"], tls: { ...pki.issue("mtls-client", "IP:127.0.0.1"), caFile: pki.caFile }
+      })
+      yield* known.send(options(target, "known"), target)
+      const request = yield* serverIn.next()
+      expect(request.source.transport).toBe("tls")
+      expect(isRequest(request.message) && getHeader(request.message, "call-id")).toBe("known")
     }))
 
   it.live("a TLS listener whose certificate file is missing fails the layer with BindFailed", () =>
