@@ -8,6 +8,8 @@ import { Schema } from "effect"
 export class NetworkError extends Schema.TaggedError<NetworkError>()("NetworkError", {
   reason: Schema.Literals(["BindFailed", "SendFailed", "ConnectionLost", "ConnectFailed", "PortPoolExhausted", "MessageTooLarge"]),
   address: Schema.String,
+  // Transport refusals, TLS and DNS failures (src/transport, src/net): apart from the line above to ease merges.
+  refusal: Schema.optional(Schema.Literals(["TransportUnavailable", "CertificateExpired", "CertificateNotYetValid", "HostnameMismatch", "UnknownCA", "HandshakeFailed", "NameNotResolved"])),
   message: Schema.optional(Schema.String),
   cause: Schema.optional(Schema.Defect())
 }) {}

@@ -6,6 +6,7 @@ import { speakableCodecs } from "../media/g711.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import { defaultTimers, type OverloadConfig, type TimerConfig } from "../transaction/config.ts"
 import { firstExternalIpv4, isWildcard } from "../net/address.ts"
+import type { TlsConfig, WsConfig } from "../transport/config.ts"
 import type { TransportKind } from "../transport/transport.ts"
 
 export interface ServerConfig {
@@ -13,6 +14,10 @@ export interface ServerConfig {
   readonly host: string
   readonly port: number
   readonly transports: ReadonlyArray<TransportKind>
+  /** TLS port and PEM files, when `transports` has "tls" (transport/config.ts). */
+  readonly tls?: TlsConfig
+  /** WebSocket ports, ping interval and per-source limit, when `transports` has "ws"/"wss". */
+  readonly ws?: WsConfig
   /** Address to put in Via/Contact/SDP when `host` is 0.0.0.0 or behind NAT. */
   readonly advertisedHost?: string
   /** Inclusive RTP port range (even ports RTP, odd RTCP). */

@@ -34,7 +34,9 @@ const layers = (config: SipStackConfig) => {
     host: config.host,
     port: config.port,
     transports: config.transports,
-    advertisedHost: advertised
+    advertisedHost: advertised,
+    ...(config.tls === undefined ? {} : { tls: config.tls }),
+    ...(config.ws === undefined ? {} : { ws: config.ws })
   })
   const transactions = TransactionLive.layer(config.timers, config.overload).pipe(Layer.provideMerge(transport))
   const dialogs = DialogLive.layer({ contactHost: advertised, timers: config.timers }).pipe(

@@ -8,7 +8,7 @@ import { ClientSessionManager } from "../api/client-session-manager.ts"
 import type { MediaStats } from "../media/media-engine.ts"
 import type { EndReason } from "../session/call-state.ts"
 import type { SessionEvent } from "../session/session-events.ts"
-import { FlagError, parseMedia } from "./server-flags.ts"
+import { FlagError, parseMedia, parseTransports } from "./server-flags.ts"
 
 export const callFlags = {
   target: Argument.String("target").pipe(Argument.withDescription("SIP URI to call, e.g. sip:bob@127.0.0.1:5080")),
@@ -20,7 +20,12 @@ export const callFlags = {
   rtpPorts: Flag.String("rtp-ports").pipe(Flag.withDescription("RTP port range MIN-MAX"), Flag.withDefault("30000-30998")),
   user: Flag.String("user").pipe(Flag.withDescription("Digest username for 401/407 challenges"), Flag.optional),
   password: Flag.String("password").pipe(Flag.withDescription("Digest password"), Flag.withDefault("")),
-  ringTimeout: Flag.Finite("ring-timeout").pipe(Flag.withDescription("Seconds before an unanswered call is cancelled"), Flag.withDefault(30))
+  ringTimeout: Flag.Finite("ring-timeout").pipe(Flag.withDescription("Seconds before an unanswered call is cancelled"), Flag.withDefault(30)),
+  transport: Flag.String("transport").pipe(
+    Flag.withDescription("Transports to open, comma-separated (udp, tcp, tls); a sips: target needs tls"),
+    Flag.withDefault("udp,tls")
+  ),
+  tlsCa: Flag.String("tls-ca").pipe(Flag.withDescription("PEM CA to verify the TLS server with (default: the system CAs)"), Flag.optional)
 } as const
 
 const percent = (fraction: number) => (fraction * 100).toFixed(1)
@@ -96,9 +101,12 @@ export const callCommand = Command.make("call", callFlags, (flags) =>
   Effect.gen(function*() {
     const [rtpPortMin, rtpPortMax] = yield* Effect.try({ try: () => range(flags.rtpPorts), catch: (e) => e as FlagError })
     const media = yield* Effect.try({ try: () => parseMedia(flags.media), catch: (e) => e as FlagError })
+    const transports = yield* Effect.try({ try: () => parseTransports(flags.transport, "--transport"), catch: (e) => e as FlagError })
     const ok = yield* placeOne(flags).pipe(
       Effect.provide(ClientSessionManager.layer({
-        host: flags.host, port: flags.port, rtpPortMin, rtpPortMax, defaultMedia: media, mediaTimeoutMs: 0,
+        host: flags.host, port: flags.port, rtpPortMin, rtpPortMax, defaultMedia: media, mediaTimeoutMs: 0, transports,
+        // TLS here is outbound only (no certificate of our own): replies come back over our connection.
+        ...(Option.isSome(flags.tlsCa) ? { tls: { caFile: flags.tlsCa.value } } : {}),
         ...(Option.isSome(flags.user) ? { credentials: { username: flags.user.value, password: flags.password } } : {})
       }))
     )

@@ -9,16 +9,27 @@ import { speakableCodecs } from "../media/g711.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { CallHandler } from "../session/call-decision.ts"
 import { CallDecision } from "../session/call-decision.ts"
+import type { TlsConfig } from "../transport/config.ts"
 import type { TransportKind } from "../transport/transport.ts"
 import { type GcMode, gcModes } from "./gc-mode.ts"
 
 export const serverFlags = {
   host: Flag.String("host").pipe(Flag.withDescription("Address to bind"), Flag.withDefault("0.0.0.0")),
   port: Flag.Int("port").pipe(Flag.withDescription("SIP port (UDP and TCP)"), Flag.withDefault(5060)),
-  transport: Flag.Literals("transport", ["udp", "tcp", "udp,tcp", "tcp,udp"]).pipe(
-    Flag.withDescription("Transports to listen on"),
+  transport: Flag.String("transport").pipe(
+    Flag.withDescription("Transports to listen on, comma-separated: udp, tcp, tls, ws, wss"),
     Flag.withDefault("udp")
   ),
+  tlsPort: Flag.Int("tls-port").pipe(Flag.withDescription("TLS port (sips:)"), Flag.withDefault(5061)),
+  tlsCert: Flag.String("tls-cert").pipe(Flag.withDescription("PEM certificate for the TLS listener"), Flag.optional),
+  tlsKey: Flag.String("tls-key").pipe(Flag.withDescription("PEM private key for the TLS listener"), Flag.optional),
+  tlsVerifyClients: Flag.Boolean("tls-verify-clients").pipe(
+    Flag.withDescription("Mutual TLS: accept only clients whose certificate --tls-ca (or a system CA) signed"),
+    Flag.withDefault(false)
+  ),
+  wsPort: Flag.Int("ws-port").pipe(Flag.withDescription("WebSocket port (RFC 7118, subprotocol sip)"), Flag.withDefault(5066)),
+  wssPort: Flag.Int("wss-port").pipe(Flag.withDescription("Secure WebSocket port (uses --tls-cert/--tls-key)"), Flag.withDefault(7443)),
+  tlsCa: Flag.String("tls-ca").pipe(Flag.withDescription("PEM CA to verify TLS peers with (default: the system CAs)"), Flag.optional),
   advertise: Flag.String("advertise").pipe(Flag.withDescription("Address to announce in Contact/SDP"), Flag.optional),
   rtpPorts: Flag.String("rtp-ports").pipe(Flag.withDescription("RTP port range MIN-MAX"), Flag.withDefault("10000-20000")),
   mode: Flag.Literals("mode", ["answer", "reject", "ring-then-answer", "early-media"]).pipe(
@@ -43,11 +54,53 @@ export const serverFlags = {
   )
 } as const
 
+type Maybe<A> = { readonly _tag: "Some"; readonly value: A } | { readonly _tag: "None" }
+
+const some = <A>(option: Maybe<A> | undefined): A | undefined => option?._tag === "Some" ? option.value : undefined
+
+const transportKinds: ReadonlyArray<TransportKind> = ["udp", "tcp", "tls", "ws", "wss"]
+
+/** "udp,tls" → ["udp", "tls"]; `flag` names the flag in the error. */
+export const parseTransports = (value: string, flag: string): Array<TransportKind> => {
+  const kinds = value.split(",").map((k) => k.trim().toLowerCase()).filter((k) => k.length > 0)
+  const unknown = kinds.filter((k) => !transportKinds.includes(k as TransportKind))
+  if (kinds.length === 0 || unknown.length > 0) {
+    throw new FlagError({ message: `${flag}: unknown ${unknown.join(", ") || "(empty)"}; known: ${transportKinds.join(", ")}` })
+  }
+  return [...new Set(kinds)] as Array<TransportKind>
+}
+
+/** --tls-* flags → TlsConfig; a TLS listener needs both a certificate and its key. */
+const tlsConfig = (flags: ServerFlags, transports: ReadonlyArray<TransportKind>): TlsConfig | undefined => {
+  const certFile = some(flags.tlsCert)
+  const keyFile = some(flags.tlsKey)
+  const caFile = some(flags.tlsCa)
+  const secure = transports.filter((t) => t === "tls" || t === "wss")
+  if (secure.length === 0) return undefined
+  if (certFile === undefined || keyFile === undefined) {
+    throw new FlagError({ message: `--transport ${secure.join(",")}: needs --tls-cert and --tls-key` })
+  }
+  const port = flags.tlsPort ?? 5061
+  if (port < 0 || port > 65535) throw new FlagError({ message: `--tls-port: ${port} is not a port` })
+  return {
+    port, certFile, keyFile,
+    ...(caFile === undefined ? {} : { caFile }),
+    ...(flags.tlsVerifyClients === true ? { requireClientCertificate: true } : {})
+  }
+}
+
 export interface ServerFlags {
   readonly host: string
   readonly port: number
   readonly transport: string
-  readonly advertise: { readonly _tag: "Some"; readonly value: string } | { readonly _tag: "None" }
+  readonly tlsPort?: number
+  readonly tlsCert?: Maybe<string>
+  readonly tlsKey?: Maybe<string>
+  readonly tlsCa?: Maybe<string>
+  readonly tlsVerifyClients?: boolean
+  readonly wsPort?: number
+  readonly wssPort?: number
+  readonly advertise: Maybe<string>
   readonly rtpPorts: string
   readonly mode: "answer" | "reject" | "ring-then-answer" | "early-media"
   readonly rejectCode: number
@@ -95,10 +148,16 @@ export const toServerConfig = (flags: ServerFlags): Partial<ServerConfig> => {
   if (!(flags.overloadThreshold >= 0 && flags.overloadThreshold <= 100)) {
     throw new FlagError({ message: `--overload-threshold: expected a percent 0-100 (0: off), got ${flags.overloadThreshold}` })
   }
+  const transports = parseTransports(flags.transport, "--transport")
+  const tls = tlsConfig(flags, transports)
   return {
     host: flags.host,
     port: flags.port,
-    transports: flags.transport.split(",") as Array<TransportKind>,
+    transports,
+    ...(tls === undefined ? {} : { tls }),
+    ...(transports.includes("ws") || transports.includes("wss")
+      ? { ws: { port: flags.wsPort ?? 5066, securePort: flags.wssPort ?? 7443 } }
+      : {}),
     ...(flags.advertise._tag === "Some" ? { advertisedHost: flags.advertise.value } : {}),
     rtpPortMin,
     rtpPortMax,

@@ -53,9 +53,12 @@ const hostPart = (host: string): string => (host.includes(":") && !host.startsWi
 export const contactFor = (ctx: DialogContext, local: Endpoint): string =>
   `<sip:${hostPart(ctx.contactHost)}:${local.port};transport=${local.transport}>`
 
-/** §8.1.1.7 + RFC 3581: our Via with the given branch, asking for rport. */
+/** §8.1.1.7 + RFC 3581: our Via with the given branch, asking for rport; over TCP/TLS also for the
+ *  peer's requests to come down our connection (RFC 5923 `alias`: our TLS may have no listener). */
 export const viaFor = (ctx: DialogContext, local: Endpoint, branch: string): string =>
-  `SIP/2.0/${local.transport.toUpperCase()} ${hostPart(ctx.contactHost)}:${local.port};branch=${branch};rport`
+  `SIP/2.0/${local.transport.toUpperCase()} ${hostPart(ctx.contactHost)}:${local.port};branch=${branch};rport${
+    local.transport === "tcp" || local.transport === "tls" ? ";alias" : ""
+  }`
 
 export const userAgentHeaders = (ctx: DialogContext): ReadonlyArray<readonly [string, string]> =>
   ctx.userAgent === undefined ? [] : [["User-Agent", ctx.userAgent]]

@@ -33,7 +33,7 @@ const asRequestUri = (uri: string): string => {
 
 const transportOf = (value: string | undefined, fallback: TransportKind): TransportKind => {
   const lower = value?.toLowerCase()
-  return lower === "tcp" ? "tcp" : lower === "udp" ? "udp" : fallback
+  return lower === "udp" || lower === "tcp" || lower === "tls" || lower === "ws" || lower === "wss" ? lower : fallback
 }
 
 /** "[::1]" → "::1": sockets take IPv6 addresses without the URI's brackets. */
@@ -46,7 +46,8 @@ export const endpointOf = (uri: string, fallback: Endpoint): Endpoint => {
   if (isParseError(parsed)) return fallback
   const sips = parsed.scheme.toLowerCase() === "sips"
   return {
-    transport: transportOf(parsed.params["transport"], fallback.transport),
+    // sips: is TLS on every hop we make (RFC 5630 §3.1.3): never a silent downgrade to TCP.
+    transport: sips ? "tls" : transportOf(parsed.params["transport"], fallback.transport),
     host: bare(parsed.params["maddr"] ?? parsed.host),
     port: parsed.port ?? (sips ? 5061 : 5060)
   }

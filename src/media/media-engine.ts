@@ -28,6 +28,8 @@ export interface MediaStats {
   readonly jitterMs: number
   /** E-model estimate, 1..4.5. */
   readonly mos: number
+  /** SRTP calls only: packets dropped unread because they failed authentication or were replayed. */
+  readonly srtpDropped?: number
 }
 
 export type MediaEvent =

@@ -15,11 +15,13 @@ const MIN_RTP = 12
 const view = makeRtpView()
 
 export const receiveRtcpDatagram = (state: SessionState, datagram: DatagramSocket.Datagram, nowMs: number): void => {
+  const payload = state.srtp === undefined ? datagram.payload : state.srtp.unprotectRtcp(datagram.payload)
+  if (payload === undefined) return
   if (!state.latchedRtcp) {
     state.rtcpTarget = datagram
     state.latchedRtcp = true
   }
-  receiveRtcp(state.rtcp, state.sender.ssrc, asBuffer(datagram.payload), nowMs)
+  receiveRtcp(state.rtcp, state.sender.ssrc, asBuffer(payload), nowMs)
 }
 
 /** One datagram on the RTP port. `rtcpOnRtpPort`: RFC 5761 rtcp-mux demultiplexing is on. */
@@ -44,11 +46,13 @@ export const receiveRtpDatagram = (
     state.discarded++
     return undefined
   }
-  if (!readRtp(bytes, view)) {
+  // SRTP: authenticated and fresh, or dropped (counted in state.srtp) before anything reads the payload.
+  const plain = state.srtp === undefined ? bytes : state.srtp.unprotectRtp(bytes)
+  if (plain === undefined || !readRtp(plain, view)) {
     state.discarded++
     return undefined
   }
-  return onPacket(state, datagram, view, bytes.subarray(view.payloadOffset, view.payloadEnd), nowMs)
+  return onPacket(state, datagram, view, plain.subarray(view.payloadOffset, view.payloadEnd), nowMs)
 }
 
 const onPacket = (

@@ -98,7 +98,7 @@ const receiveRtpBatch = Effect.fnUntraced(function*(state: SessionState, wire: W
 
 export const makeRtpSession: (options: RtpSessionOptions) => Effect.Effect<RtpSession> = Effect.fnUntraced(
   function*(options: RtpSessionOptions) {
-    const { scope, wire } = options
+    const { scope } = options
     const clock = yield* Clock.clockWith(Effect.succeed)
     const events = yield* Queue.dropping<MediaEvent, Cause.Done>(EVENT_QUEUE)
     yield* Scope.addFinalizer(scope, Queue.end(events))
@@ -106,6 +106,12 @@ export const makeRtpSession: (options: RtpSessionOptions) => Effect.Effect<RtpSe
       clock, events, options.source, `effect-sip@${options.localAddress}:${options.localPort}`, options.mediaTimeoutMs
     )
     const dtmfLock = yield* Semaphore.make(1)
+    // Every packet out goes through here: SRTP/SRTCP when the call negotiated RTP/SAVP.
+    const wire: Wire = {
+      sendRtp: (packet, target) => options.wire.sendRtp(state.srtp === undefined ? packet : state.srtp.protectRtp(packet), target),
+      sendRtcp: (packet, target, muxed) =>
+        options.wire.sendRtcp(state.srtp === undefined ? packet : state.srtp.protectRtcp(packet), target, muxed)
+    }
 
     const sendRtp: Send = (packet) => state.rtpTarget === undefined ? Effect.void : wire.sendRtp(packet, state.rtpTarget)
     const sendRtcp: Send = (packet) =>
@@ -155,7 +161,10 @@ export const makeRtpSession: (options: RtpSessionOptions) => Effect.Effect<RtpSe
       sendDtmf: (digits) => dtmfLock.withPermit(sendDigits(state, digits, sendRtp)),
       setMuted: (muted) => Effect.sync(() => { state.muted = muted }),
       recordTo,
-      stats: Effect.sync(() => snapshot(state.receiver, state.sender)),
+      stats: Effect.sync(() => {
+        const stats = snapshot(state.receiver, state.sender)
+        return state.srtp === undefined ? stats : { ...stats, srtpDropped: state.srtp.authFailures + state.srtp.replayed }
+      }),
       events: Stream.fromQueue(events),
       onFirstEvent: (wake) => state.onFirstEvent(wake)
     } satisfies RtpSession

@@ -12,6 +12,7 @@ import { decode, type G711Law, g711Law } from "./g711.ts"
 import type { MediaEvent, MediaSource } from "./media-engine.ts"
 import { RTCP_INTERVAL_MS, RtcpState } from "./rtcp.ts"
 import { RtpSender } from "./rtp-sender.ts"
+import { SrtpStreams } from "./srtp.ts"
 import type { PcmSource } from "./sources/pcm-source.ts"
 import type { WavRecorder } from "./sources/wav-recorder.ts"
 import { ReceiverStats } from "./stats.ts"
@@ -53,6 +54,8 @@ export class SessionState {
   nextCheckMs: number
   /** Counted, never thrown: junk from the network and payload types we did not negotiate. */
   discarded = 0
+  /** RTP/SAVP: the call's SRTP contexts (srtp.ts), from the keys of the last `apply`. */
+  srtp: SrtpStreams | undefined = undefined
   /** One frame of PCM and its encoding, sized by ptime at `apply`. */
   frame = new Int16Array(160)
   encoded = new Uint8Array(160)
@@ -136,6 +139,7 @@ export class SessionState {
   apply(media: NegotiatedMedia, initialTarget: NetAddress.InetAddress | undefined, rtcpTarget: NetAddress.InetAddress | undefined): void {
     const previous = this.media
     this.media = media
+    this.srtp = media.srtp === undefined ? undefined : this.srtp?.sameKeys(media.srtp) === true ? this.srtp : new SrtpStreams(media.srtp)
     const encodable = [media.codec, ...media.codecs].find((codec) => g711Law(codec.name) !== undefined)
     this.law = encodable === undefined ? undefined : g711Law(encodable.name)
     this.lawPayloadType = encodable?.payloadType ?? 0

@@ -15,7 +15,10 @@ export const DEFAULT_SIPS_PORT = 5061
 export const bareHost = (host: string): string =>
   host.length > 1 && host.charCodeAt(0) === 91 /* [ */ && host.endsWith("]") ? host.slice(1, -1) : host
 
-const kindOf = (viaTransport: string): TransportKind => viaTransport.toUpperCase() === "UDP" ? "udp" : "tcp"
+const kindOf = (viaTransport: string): TransportKind => {
+  const upper = viaTransport.toUpperCase()
+  return upper === "UDP" ? "udp" : upper === "TLS" ? "tls" : upper === "WS" ? "ws" : upper === "WSS" ? "wss" : "tcp"
+}
 
 /**
  * §18.2.2: where to send a response to a request whose top Via is `via` and which arrived from `source`.
@@ -28,7 +31,7 @@ const kindOf = (viaTransport: string): TransportKind => viaTransport.toUpperCase
  */
 export const responseDestination = (via: Via, source: Endpoint): Endpoint => {
   const transport = kindOf(via.transport)
-  if (transport === "tcp" || source.transport === "tcp") return source
+  if (transport !== "udp" || source.transport !== "udp") return source
   if (via.maddr !== undefined) return toward(source, transport, bareHost(via.maddr), via.port ?? DEFAULT_SIP_PORT)
   const rport = typeof via.rport === "number" ? via.rport : undefined
   if (via.received !== undefined) {
@@ -50,9 +53,10 @@ export interface RequestDestinationOptions {
 
 /**
  * A request target URI to a transport address: `maddr` wins over the host (§19.1.1), the `transport`
- * param picks UDP/TCP, the port defaults to 5060 (5061 for sips). sips: implies a reliable transport;
- * with no TLS here it maps to TCP. "localhost" resolves to 127.0.0.1; other names are returned as-is
- * (no DNS here: sending to them fails with SendFailed/ConnectFailed).
+ * param picks UDP/TCP/TLS, the port defaults to 5060 (5061 for sips). sips: is TLS, whatever the param
+ * says (RFC 5630 §3.1.3): a sips: target is never sent in the clear; without a TLS listener the send
+ * fails with NetworkError "TransportUnavailable". "localhost" resolves to 127.0.0.1; other names are returned as-is
+ * (no DNS here: the transports resolve their A/AAAA; NAPTR/SRV are `locate` in locate.ts).
  */
 export const requestDestination = (
   uri: SipUri | string,
@@ -62,10 +66,10 @@ export const requestDestination = (
   if (isParseError(parsed)) return parsed
   const secure = parsed.scheme.toLowerCase() === "sips"
   const param = parsed.params["transport"]?.toLowerCase()
-  const transport: TransportKind = secure
-    ? "tcp"
-    : param === "tcp" || param === "tls"
-    ? "tcp"
+  const transport: TransportKind = secure || param === "tls"
+    ? "tls"
+    : param === "tcp" || param === "ws" || param === "wss"
+    ? param
     : param === "udp"
     ? "udp"
     : options.defaultTransport ?? "udp"

@@ -5,6 +5,7 @@
 import type { RemoteDescription } from "./description.ts"
 import { isNullAddress, parseDescription } from "./description.ts"
 import { effectiveRemote, ourDirection, receives, sends } from "./direction.ts"
+import { isSecureProfile, SRTP_SUITE, usableCrypto } from "./crypto.ts"
 import type { LocalMedia } from "./local-media.ts"
 import { commonFormats, negotiatedMedia } from "./negotiate.ts"
 import type { NegotiatedMedia } from "./negotiated.ts"
@@ -41,6 +42,10 @@ export const readAnswer = (local: LocalMedia, offer: string | undefined, answer:
   if (media.port === 0) return bad("the answerer refused our audio stream (port 0)")
   const common = commonFormats(local, media, "remote")
   if (common.codecs.length === 0) return bad(`the answer lists no codec we offered: ${media.payloads}`)
+  // RFC 4568 §7.1.3: an answer to our RTP/SAVP offer carries the answerer's key, else the stream is unusable.
+  const secure = isSecureProfile(offered.protocol)
+  const key = secure ? usableCrypto(media.raw.crypto) : undefined
+  if (secure && (key === undefined || local.srtpKey === undefined)) return bad("the answer to our RTP/SAVP offer has no usable a=crypto")
   const answered = effectiveRemote(media.direction, isNullAddress(media.address))
   // RFC 5761 §5.1.3: rtcp-mux stays in our re-offers only if this exchange settled it.
   local.rtcpMux = offered.rtcpMux && media.rtcpMux
@@ -51,7 +56,8 @@ export const readAnswer = (local: LocalMedia, offer: string | undefined, answer:
       // The peer will not receive what we offered to send: it holds us (or was holding already).
       remoteHold: sends(offered.direction) && !receives(answered),
       rtcpMux: offered.rtcpMux && media.rtcpMux,
-      ptime: media.ptime ?? local.ptime
+      ptime: media.ptime ?? local.ptime,
+      srtp: key === undefined ? undefined : { suite: SRTP_SUITE, local: local.srtpKey!, remote: key.key }
     })
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Answering a remote offer (RFC 3264 §6): one m= line in the answer per m= line in the offer, in the same
- * order; the first plain-RTP audio stream with a codec in common is accepted on our port, every other
- * stream (video, data, SRTP, a second audio) is refused with port 0. Nothing usable → NoCommonCodec (488).
+ * order; the first RTP audio stream with a codec in common (RTP/SAVP too, when its a=crypto has a key we
+ * can use: we answer with our own key, RFC 4568) is accepted on our port, every other stream (video, data,
+ * DTLS-SRTP, a second audio) is refused with port 0. Nothing usable → NoCommonCodec (488).
  */
 import type { MediaDescription } from "sdp-transform"
+import { cryptoLine, isSecureProfile, newMasterKey, SRTP_SUITE, usableCrypto } from "./crypto.ts"
 import { writeDescription } from "./write.ts"
 import type { RemoteDescription, RemoteMedia } from "./description.ts"
 import { isNullAddress, parseDescription } from "./description.ts"
@@ -38,7 +40,8 @@ const accepted = (
   media: RemoteMedia,
   common: CommonFormats,
   direction: Direction,
-  ptime: number
+  ptime: number,
+  crypto: MediaDescription["crypto"]
 ): MediaDescription => {
   const formats: Array<Format> = [...common.codecs, ...(common.telephoneEvent === undefined ? [] : [common.telephoneEvent])]
   const payloads = new Set(formats.map((f) => f.payloadType))
@@ -57,7 +60,8 @@ const accepted = (
     ptime,
     direction,
     // RFC 5761 §5.1.1: accepting an offered rtcp-mux is saying it back.
-    ...(media.rtcpMux ? { rtcpMux: "rtcp-mux" as const } : {})
+    ...(media.rtcpMux ? { rtcpMux: "rtcp-mux" as const } : {}),
+    ...(crypto === undefined ? {} : { crypto })
   }
 }
 
@@ -89,15 +93,21 @@ export const createAnswer = (local: LocalMedia, offer: string | RemoteDescriptio
   const offered = effectiveRemote(media.direction, isNullAddress(media.address))
   const direction = ourDirection(offered, local.direction)
   const ptime = media.ptime ?? local.ptime
+  // isUsableAudio let a secure stream through only with a key we can use.
+  const theirs = isSecureProfile(media.protocol) ? usableCrypto(media.raw.crypto) : undefined
+  if (theirs !== undefined) local.srtpKey ??= newMasterKey()
+  const srtp = theirs === undefined ? undefined : { suite: SRTP_SUITE, local: local.srtpKey!, remote: theirs.key }
   const negotiated = negotiatedMedia(media, common, {
     direction,
     remoteHold: !receives(offered),
     rtcpMux: media.rtcpMux,
-    ptime
+    ptime,
+    srtp
   })
+  const crypto = theirs === undefined ? undefined : cryptoLine(theirs.tag, local.srtpKey!)
   const sdp = writeDescription({
     ...sessionSkeleton(local, nextVersion(local)),
-    media: description.media.map((m) => (m === media ? accepted(local, m, common, direction, ptime) : refused(m)))
+    media: description.media.map((m) => (m === media ? accepted(local, m, common, direction, ptime, crypto) : refused(m)))
   })
   // What our later re-offers must keep: these m= lines, these payload numbers, rtcp-mux (§8, RFC 5761).
   local.layout = description.media.map((m): MediaSlot =>

@@ -6,6 +6,7 @@
  */
 import type { SessionDescription } from "sdp-transform"
 import type { CodecSpec } from "./codecs.ts"
+import { newMasterKey } from "./crypto.ts"
 import { codecSpec, isTelephoneEvent, sameCodec } from "./codecs.ts"
 import type { Direction } from "./negotiated.ts"
 import type { Binding } from "./payload-types.ts"
@@ -43,6 +44,8 @@ export interface LocalMedia {
   direction: Direction
   /** Our last offer: the one a late-offer answer (in the ACK) refers to when the caller has no copy. */
   lastOffer: string | undefined
+  /** Our SRTP master key and salt (RFC 4568), made when we first offer or accept RTP/SAVP. */
+  srtpKey: Uint8Array | undefined
 }
 
 export interface LocalMediaOptions {
@@ -50,6 +53,8 @@ export interface LocalMediaOptions {
   readonly ptime?: number
   readonly telephoneEvent?: boolean
   readonly rtcpMux?: boolean
+  /** Offer RTP/SAVP with an SDES key instead of RTP/AVP. */
+  readonly srtp?: boolean
 }
 
 /** What we offer when the application names no codec: G.711 both laws (plus telephone-event). */
@@ -107,10 +112,11 @@ export const newLocalMedia = (
     telephoneEvent: options.telephoneEvent ?? true,
     ptime: options.ptime ?? 20,
     rtcpMux: options.rtcpMux ?? false,
-    layout: [{ kind: "audio", protocol: "RTP/AVP" }],
+    layout: [{ kind: "audio", protocol: options.srtp === true ? "RTP/SAVP" : "RTP/AVP" }],
     bindings: [],
     direction: "sendrecv",
-    lastOffer: undefined
+    lastOffer: undefined,
+    srtpKey: options.srtp === true ? newMasterKey() : undefined
   }
 }
 

@@ -3,18 +3,21 @@
  * codecs both sides have (with the remote side's payload type numbers), and the NegotiatedMedia result.
  */
 import type { CodecSpec } from "./codecs.ts"
+import { isSecureProfile, type SrtpKeys, usableCrypto } from "./crypto.ts"
 import { formatOf, isTelephoneEvent, sameCodec, toCodec } from "./codecs.ts"
 import type { RemoteMedia } from "./description.ts"
 import type { LocalMedia } from "./local-media.ts"
 import type { Direction, NegotiatedMedia } from "./negotiated.ts"
 
 /** Plain RTP profiles we can speak. AVPF (RFC 4585) is AVP plus optional feedback, so it interoperates;
- *  SAVP/SAVPF/DTLS need SRTP keys we do not have, so such streams are refused. */
+ *  SAVP/SAVPF are ours when an a=crypto line carries a key we can use (crypto.ts); DTLS-SRTP is not. */
 const RTP_PROFILES = new Set(["RTP/AVP", "RTP/AVPF"])
 
 /** Can this m= line be our audio stream? (Whether a codec fits is asked separately.) */
 export const isUsableAudio = (media: RemoteMedia): boolean =>
-  media.type === "audio" && media.port !== 0 && RTP_PROFILES.has(media.protocol.toUpperCase())
+  media.type === "audio" && media.port !== 0 &&
+  (RTP_PROFILES.has(media.protocol.toUpperCase()) ||
+    (isSecureProfile(media.protocol) && usableCrypto(media.raw.crypto) !== undefined))
 
 export interface Format {
   readonly payloadType: number
@@ -62,6 +65,7 @@ export interface Outcome {
   readonly rtcpMux: boolean
   /** a=ptime of the remote description (its receive preference, RFC 4566 §6), else ours. */
   readonly ptime: number
+  readonly srtp?: SrtpKeys | undefined
 }
 
 /** The contract's result from the chosen remote m= line and the negotiated outcome. */
@@ -79,7 +83,8 @@ export const negotiatedMedia = (media: RemoteMedia, common: CommonFormats, outco
     codecs,
     ptime: outcome.ptime,
     direction: outcome.direction,
-    remoteHold: outcome.remoteHold
+    remoteHold: outcome.remoteHold,
+    ...(outcome.srtp === undefined ? {} : { srtp: outcome.srtp })
   }
   return common.telephoneEvent === undefined
     ? base

@@ -5,6 +5,8 @@
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive"
 
+import type { SrtpKeys } from "./crypto.ts"
+
 /** An audio codec as carried by an rtpmap line. */
 export interface Codec {
   readonly payloadType: number
@@ -38,4 +40,6 @@ export interface NegotiatedMedia {
   readonly direction: Direction
   /** The remote side put us on hold (sendonly/inactive or the legacy c=0.0.0.0, RFC 3264 §8.4). */
   readonly remoteHold: boolean
+  /** RTP/SAVP: media is SRTP with these SDES keys (RFC 4568); absent for plain RTP. */
+  readonly srtp?: SrtpKeys
 }

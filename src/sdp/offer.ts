@@ -4,6 +4,7 @@
  * payload numbers (§8), and each offer bumps the o= version.
  */
 import type { MediaAttributes, MediaDescription } from "sdp-transform"
+import { cryptoLine, isSecureProfile } from "./crypto.ts"
 import { writeDescription } from "./write.ts"
 import type { LocalMedia, MediaSlot } from "./local-media.ts"
 import { nextVersion, sessionSkeleton } from "./local-media.ts"
@@ -30,7 +31,9 @@ const audioLine = (local: LocalMedia, protocol: string, formats: OfferFormats, d
     fmtp: formats.events.map((b) => ({ payload: b.payloadType, config: TELEPHONE_EVENTS })),
     ptime: local.ptime,
     direction,
-    ...(local.rtcpMux ? { rtcpMux: "rtcp-mux" as const } : {})
+    ...(local.rtcpMux ? { rtcpMux: "rtcp-mux" as const } : {}),
+    // RFC 4568: an RTP/SAVP stream (offered by us, or accepted from the peer) keeps its key in re-offers.
+    ...(isSecureProfile(protocol) && local.srtpKey !== undefined ? { crypto: cryptoLine(1, local.srtpKey) } : {})
   }
 }
 

@@ -93,8 +93,12 @@ const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string, e
     )
   )
 
-const describe = (error: unknown): string =>
-  typeof error === "object" && error !== null && "reason" in error ? String((error as { reason: unknown }).reason) : String(error)
+// The reason, and the message when there is one ("ConnectFailed: TLS to … refused: UnknownCA (…)").
+const describe = (error: unknown): string => {
+  if (typeof error !== "object" || error === null || !("reason" in error)) return String(error)
+  const { message, reason } = error as { reason: unknown; message?: unknown }
+  return typeof message === "string" && message.length > 0 ? `${String(reason)}: ${message}` : String(reason)
+}
 
 /** One INVITE of the call: the first, or the next after a redirect (`hops` so far). */
 interface Attempt {

@@ -24,7 +24,7 @@ export const makeClientTx = Effect.fnUntraced(function*(
     invite,
     request,
     destination,
-    reliable: destination.transport === "tcp",
+    reliable: destination.transport !== "udp",
     state: invite ? "calling" : "trying",
     interval: t1,
     queue,

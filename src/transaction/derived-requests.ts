@@ -46,7 +46,7 @@ export const branchOf = (request: SipRequest): string | undefined => {
   return isParseError(via) || via.branch === undefined || !via.branch.startsWith(MAGIC_COOKIE) ? undefined : via.branch
 }
 
-const viaName = (transport: Endpoint["transport"]): string => transport === "tcp" ? "TCP" : "UDP"
+const viaName = (transport: Endpoint["transport"]): string => transport.toUpperCase()
 
 /**
  * A request ready for a client transaction and its branch. §8.1.1.7: with no Via, one is added for the

@@ -29,7 +29,7 @@ export const makeServerTx = (
     source,
     destination,
     invite,
-    reliable: source.transport === "tcp",
+    reliable: source.transport !== "udp",
     state: invite ? "proceeding" : "trying",
     interval: ctx.timers.t1,
     last: undefined,

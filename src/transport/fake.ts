@@ -92,7 +92,7 @@ export const makeFakeNetwork = Effect.fnUntraced(function*(options: FakeNetworkO
 
   /** Parse as the receiving socket would; a request's Via gets `received`/`rport`. */
   const arrive = (to: Attached, bytes: Uint8Array, source: Endpoint): void => {
-    const parsed = parseMessage(bytes, source.transport === "tcp" ? { stream: true } : undefined)
+    const parsed = parseMessage(bytes, source.transport !== "udp" ? { stream: true } : undefined)
     if (isParseError(parsed)) {
       to.stats.malformed++
       return
@@ -110,7 +110,7 @@ export const makeFakeNetwork = Effect.fnUntraced(function*(options: FakeNetworkO
   const transmit = (from: Attached, message: SipMessage, destination: Endpoint): Effect.Effect<void, NetworkError> =>
     Effect.suspend(() => {
       const to = attached.get(keyOf(destination))
-      const reliable = destination.transport === "tcp"
+      const reliable = destination.transport !== "udp"
       if (to === undefined) {
         // UDP: into the void. TCP: nobody accepts the connection.
         return reliable

@@ -1,14 +1,19 @@
 /**
- * The real Transport: UDP and/or TCP sockets on one port, as a Layer whose scope owns every socket
+ * The real Transport: UDP and/or TCP sockets on one port, TLS on its own, as a Layer whose scope owns every socket
  * and connection (closing it frees the port).
  */
 import { Effect, Layer, Queue, Stream } from "effect"
 import { NetworkError } from "../errors.ts"
+import { makeDnsLookup } from "../net/dns-lookup.ts"
 import { serialize } from "../sip/index.ts"
 import type { SipMessage } from "../sip/message.ts"
 import { resolveConfig, type TransportConfig } from "./config.ts"
 import { makeCounters, snapshot } from "./counters.ts"
-import { makeTcpListener } from "./tcp.ts"
+import { makeStreamListener } from "./stream-listener.ts"
+import { tcpKind } from "./tcp.ts"
+import { loadPems, tlsKind } from "./tls.ts"
+import { makeWsListener } from "./ws.ts"
+import { makeWssListener } from "./wss.ts"
 import { type Endpoint, type Inbound, Transport } from "./transport.ts"
 import type { Listener } from "./listener.ts"
 import { makeSipTrace } from "./sip-trace.ts"
@@ -31,23 +36,47 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
   let port = config.port
   let udp: Listener | undefined
   let tcp: Listener | undefined
+  let tls: Listener | undefined
+  let ws: Listener | undefined
+  let wss: Listener | undefined
   if (config.transports.includes("udp")) {
-    udp = yield* makeUdpListener(config, port, queue, counters)
+    udp = yield* makeUdpListener(config, port, queue, counters, makeDnsLookup(config.dns))
     port = udp.port
   }
   if (config.transports.includes("tcp")) {
-    tcp = yield* makeTcpListener(config, port, queue, counters)
+    tcp = yield* makeStreamListener(tcpKind, config, port, queue, counters)
+  }
+  if (config.transports.includes("tls")) {
+    const kind = tlsKind(yield* loadPems(config.tls), config.tls.requireClientCertificate)
+    // Outbound-only TLS has no port of its own: Via names the UDP/TCP one (responses use the connection).
+    tls = yield* makeStreamListener(kind, config, kind.listen === undefined ? port : config.tls.port, queue, counters)
+  }
+  if (config.transports.includes("ws")) {
+    ws = yield* makeWsListener("ws", config, config.ws.port, queue, counters)
+  }
+  if (config.transports.includes("wss")) {
+    const { cert, key } = yield* loadPems(config.tls)
+    if (cert === undefined || key === undefined) {
+      return yield* new NetworkError({ reason: "BindFailed", address: `${config.host}:${config.ws.securePort}`, message: "wss needs a TLS certificate and key" })
+    }
+    wss = yield* makeWssListener(config, config.ws.securePort, queue, counters, { cert, key })
   }
   const local: Array<Endpoint> = []
   if (udp !== undefined) local.push(udp.local)
   if (tcp !== undefined) local.push(tcp.local)
+  if (tls !== undefined) local.push(tls.local)
+  if (ws !== undefined) local.push(ws.local)
+  if (wss !== undefined) local.push(wss.local)
 
   const send = Effect.fnUntraced(function*(message: SipMessage, destination: Endpoint) {
-    const listener = destination.transport === "udp" ? udp : tcp
+    const kind = destination.transport
+    const listener = kind === "udp" ? udp : kind === "tcp" ? tcp : kind === "tls" ? tls : kind === "ws" ? ws : wss
     if (listener === undefined) {
       return yield* new NetworkError({
         reason: "SendFailed",
+        refusal: "TransportUnavailable",
         address: `${destination.host}:${destination.port}`,
+        // Never another transport instead: a sips:/TLS target must not go out in the clear.
         message: `transport ${destination.transport} is not enabled`
       })
     }

@@ -22,6 +22,8 @@ export interface ConnectionDeps {
   readonly local: Endpoint
   readonly queue: Queue.Queue<Inbound>
   readonly counters: Counters
+  /** Sees each message that goes up, with the connection's key (RFC 5923 aliases). */
+  readonly onMessage?: (message: Inbound["message"], key: string) => void
 }
 
 export const endpointKey = (endpoint: Endpoint): string => `${endpoint.host}:${endpoint.port}`
@@ -80,6 +82,7 @@ export const runConnection = Effect.fnUntraced(function*(
       const verdict = receive(frame, remote, local, true, config.maxMessageSize)
       if (verdict._tag === "Message") {
         up.push(verdict.inbound)
+        deps.onMessage?.(verdict.inbound.message, key)
       } else if (verdict._tag === "Malformed") {
         counters.malformed++
         yield* Effect.logDebug(`malformed SIP message on TCP from ${key}: ${verdict.problem}`)

@@ -1,130 +1,17 @@
 /**
- * The TCP listener and connection pool (§18.1.1, §18.2.2, §18.3): accepts connections, dials new ones,
- * and keeps every open connection in a map keyed by the remote "host:port" so that responses go back
- * over the connection their request came on and later messages to a peer reuse its connection.
+ * TCP (§18.3): a plain stream listener.
  */
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
-import { Cause, Deferred, Effect, Exit, Option, type Queue } from "effect"
-import type { Socket } from "effect/socket"
-import { NetworkError } from "../errors.ts"
-import type { ResolvedTransportConfig } from "./config.ts"
-import type { Counters } from "./counters.ts"
-import { type Connection, type ConnectionDeps, endpointKey, runConnection } from "./tcp-connection.ts"
-import type { Endpoint, Inbound } from "./transport.ts"
-import { bindFailed, type Listener } from "./listener.ts"
-
-/** Node reports IPv4 peers of a dual-stack socket as "::ffff:a.b.c.d". */
-const plainHost = (host: string | undefined): string =>
-  host === undefined ? "unknown" : host.startsWith("::ffff:") && host.includes(".") ? host.slice(7) : host
-
-const errorCode = (cause: unknown): string | undefined =>
-  typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined
-
-/** The Node error at the bottom of an effect/socket error ("connect ECONNREFUSED 127.0.0.1:5060"). */
-const rootMessage = (error: unknown): string => {
-  let current = error
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    if (errorCode(current) !== undefined && current instanceof Error) return current.message
-    const next = current as { cause?: unknown; reason?: unknown }
-    current = next.cause ?? (typeof next.reason === "object" ? next.reason : undefined)
-  }
-  return String(error)
-}
+import { plainConnectFailed, type StreamKind } from "./stream-listener.ts"
 
 /** How long a dial may take before the send fails with ConnectFailed (Timer B's 64*T1 would be far too long). */
-const CONNECT_TIMEOUT_MS = 10_000
+export const CONNECT_TIMEOUT_MS = 10_000
 
-export const makeTcpListener = Effect.fnUntraced(function*(
-  config: ResolvedTransportConfig,
-  port: number,
-  queue: Queue.Queue<Inbound>,
-  counters: Counters
-) {
-  const address = `${config.host}:${port}`
-  const layerScope = yield* Effect.scope
-  const server = yield* NodeSocketServer.make({ host: config.host, port }).pipe(
-    Effect.mapError((error) => {
-      const code = errorCode(error.reason.cause)
-      const kind = code === "EADDRINUSE" ? "AddressInUse" : code === "EACCES" ? "PermissionDenied" : "Unknown"
-      return bindFailed(address, kind, error)
-    })
-  )
-  const boundPort = server.address._tag === "UnixPathAddress" ? port : server.address.port
-  const local: Endpoint = { transport: "tcp", host: config.advertisedHost, port: boundPort }
-  const deps: ConnectionDeps = { config, local, queue, counters }
-
-  // A pending dial is in the map too, so concurrent sends to one peer share a single connection.
-  const connections = new Map<string, Deferred.Deferred<Connection, NetworkError>>()
-  counters.openConnections = () => connections.size
-
-  /** Runs a connection to its end and keeps the map true: in it while open, out of it once closed. */
-  const serve = (socket: Socket.Socket, remote: Endpoint, slot: Deferred.Deferred<Connection, NetworkError>) => {
-    const key = endpointKey(remote)
-    return runConnection(socket, remote, deps, (connection) =>
-      Effect.sync(() => {
-        connections.set(key, slot)
-        Deferred.doneUnsafe(slot, Exit.succeed(connection))
-      })).pipe(
-        Effect.scoped,
-        Effect.onExit((exit) =>
-          Effect.sync(() => {
-            if (connections.get(key) === slot) connections.delete(key)
-            // runConnection fails only before the connection opened; afterwards a waiter sees it lost.
-            const failure = Exit.isFailure(exit)
-              ? new NetworkError({
-                reason: "ConnectFailed",
-                address: key,
-                message: `cannot connect to ${key}: ${rootMessage(Cause.squash(exit.cause))}`,
-                cause: Cause.squash(exit.cause)
-              })
-              : new NetworkError({ reason: "ConnectionLost", address: key })
-            Deferred.doneUnsafe(slot, Exit.fail(failure))
-          })
-        ),
-        Effect.ignore
-      )
-  }
-
-  yield* server.run((socket) =>
-    Effect.gen(function*() {
-      // The Node server provides each handler with its net.Socket: the peer's address is read there.
-      const net = Option.getOrUndefined(yield* Effect.serviceOption(NodeSocket.NetSocket))
-      const remote: Endpoint = { transport: "tcp", host: plainHost(net?.remoteAddress), port: net?.remotePort ?? 0 }
-      yield* serve(socket, remote, Deferred.makeUnsafe<Connection, NetworkError>())
-    })
-  ).pipe(
-    Effect.catch((error) => Effect.logWarning(`TCP listener ${address} stopped: ${error.message}`)),
-    Effect.forkScoped
-  )
-
-  const dial = Effect.fnUntraced(function*(destination: Endpoint) {
-    const key = endpointKey(destination)
-    const slot = Deferred.makeUnsafe<Connection, NetworkError>()
-    connections.set(key, slot)
-    const socket = yield* NodeSocket.makeNet({
-      host: destination.host,
-      port: destination.port,
-      openTimeout: CONNECT_TIMEOUT_MS
-    })
-    // The connection outlives this send: it belongs to the layer's scope.
-    yield* Effect.forkIn(serve(socket, { ...destination, transport: "tcp" }, slot), layerScope)
-    return slot
-  })
-
-  const send = Effect.fnUntraced(function*(bytes: Uint8Array, destination: Endpoint) {
-    const key = endpointKey(destination)
-    if (bytes.length > config.maxMessageSize) {
-      return yield* new NetworkError({
-        reason: "MessageTooLarge",
-        address: key,
-        message: `${bytes.length} bytes exceeds maxMessageSize ${config.maxMessageSize}`
-      })
-    }
-    const slot = connections.get(key) ?? (yield* dial(destination))
-    const connection = yield* Deferred.await(slot)
-    yield* connection.write(bytes)
-  })
-
-  return { local, port: boundPort, send } satisfies Listener
-})
+export const tcpKind: StreamKind = {
+  kind: "tcp",
+  listen: (host, port) => NodeSocketServer.make({ host, port }),
+  connect: (destination) =>
+    NodeSocket.makeNet({ host: destination.host, port: destination.port, openTimeout: CONNECT_TIMEOUT_MS }),
+  connectFailed: plainConnectFailed
+}

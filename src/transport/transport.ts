@@ -6,7 +6,10 @@ import { Context, type Effect, type Stream } from "effect"
 import type { NetworkError } from "../errors.ts"
 import type { SipMessage } from "../sip/message.ts"
 
-export type TransportKind = "udp" | "tcp"
+export type TransportKind = "udp" | "tcp" | "tls" | "ws" | "wss"
+
+/** Every kind but UDP is a stream: reliable, no retransmissions (§17.1.1.2), Content-Length framing (§18.3). */
+export const isReliable = (kind: TransportKind): boolean => kind !== "udp"
 
 /** A transport address: where a message came from or goes to. */
 export interface Endpoint {
@@ -41,7 +44,7 @@ export class Transport extends Context.Service<Transport, {
   readonly inbound: Stream.Stream<Inbound>
   /** Serialize and send. TCP reuses an open connection to the destination (including the one a request
    *  came in on, §18.2.2) or opens one. UDP is fire-and-forget: the effect completes once the datagram is
-   *  handed to the kernel and fails (NetworkError) only on a failure known at once (too large, not an IP,
+   *  handed to the kernel and fails (NetworkError) only on a failure known at once (too large, a name with no address,
    *  socket closed); a later send error is a lost datagram, left to the transaction's retransmissions. */
   send(message: SipMessage, destination: Endpoint): Effect.Effect<void, NetworkError>
   /** Where we listen, as bound (port 0 resolves to the real port). */

@@ -13,6 +13,7 @@ import type { ResolvedTransportConfig } from "./config.ts"
 import type { Counters } from "./counters.ts"
 import { bindFailed, type Listener } from "./listener.ts"
 import { receive } from "./receive.ts"
+import type { DnsLookup } from "../net/dns-lookup.ts"
 import { bindUdp, makeSender } from "../net/udp-socket.ts"
 import type { Endpoint, Inbound } from "./transport.ts"
 
@@ -28,7 +29,8 @@ export const makeUdpListener = Effect.fnUntraced(function*(
   config: ResolvedTransportConfig,
   port: number,
   queue: Queue.Queue<Inbound>,
-  counters: Counters
+  counters: Counters,
+  dns: DnsLookup
 ) {
   const address = `${config.host}:${port}`
   let native: Dgram.Socket | undefined
@@ -94,6 +96,20 @@ export const makeUdpListener = Effect.fnUntraced(function*(
   const fail = (reason: "MessageTooLarge" | "SendFailed", address: string, message: string, cause?: unknown) =>
     Effect.fail(new NetworkError({ reason, address, message, cause }))
 
+  const family = isIP(config.host) === 6 ? 6 : 4
+  const sendToName = (bytes: Uint8Array, destination: Endpoint) =>
+    Effect.flatMap(dns.addresses(destination.host), (addresses) => {
+      const host = addresses.find((a) => isIP(a) === family) ?? (family === 6 ? addresses[0] : undefined)
+      return host === undefined
+        ? Effect.fail(new NetworkError({
+          reason: "SendFailed",
+          refusal: "NameNotResolved",
+          address: `${destination.host}:${destination.port}`,
+          message: `no IPv${family} address for ${destination.host}`
+        }))
+        : send(bytes, { ...destination, host })
+    })
+
   // Lazy (the send happens when the effect runs), synchronous, and no fiber suspension.
   const send = (bytes: Uint8Array, destination: Endpoint): Effect.Effect<void, NetworkError> =>
     Effect.suspend(() => {
@@ -104,13 +120,8 @@ export const makeUdpListener = Effect.fnUntraced(function*(
           `${bytes.length} bytes exceeds maxMessageSize ${config.maxMessageSize}`
         )
       }
-      if (isIP(destination.host) === 0) {
-        return fail(
-          "SendFailed",
-          `${destination.host}:${destination.port}`,
-          `not an IP address (no DNS in the UDP transport): ${destination.host}`
-        )
-      }
+      // A host name (RFC 3263 §4.2 with a port given): its first address of our socket's family.
+      if (isIP(destination.host) === 0) return sendToName(bytes, destination)
       try {
         sender.send(bytes, destination.port, destination.host)
         return Effect.void

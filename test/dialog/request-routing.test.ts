@@ -58,7 +58,7 @@ describe("in-dialog request routing", () => {
 
   it("§8.1.2/§19.1.1: maddr wins over the host, sips defaults to 5061, transport=tcp, IPv6 without brackets", () => {
     expect(endpointOf("sip:bob@example.com;maddr=10.1.1.1", peer)).toEqual({ transport: "udp", host: "10.1.1.1", port: 5060 })
-    expect(endpointOf("sips:bob@10.0.0.5", peer).port).toBe(5061)
+    expect(endpointOf("sips:bob@10.0.0.5", peer)).toEqual({ transport: "tls", host: "10.0.0.5", port: 5061 })
     expect(endpointOf("sip:bob@10.0.0.5:6000;transport=TCP", peer)).toEqual({ transport: "tcp", host: "10.0.0.5", port: 6000 })
     expect(endpointOf("sip:bob@[2001:db8::1]:5062", peer)).toEqual({ transport: "udp", host: "2001:db8::1", port: 5062 })
     expect(endpointOf("not a uri", peer)).toEqual(peer)

@@ -51,8 +51,10 @@ describe("requestDestination (§19.1.1, RFC 3263 without DNS)", () => {
   it("maddr overrides the host", () => {
     expect(requestDestination("sip:bob@example.com:5062;maddr=192.0.2.8")).toEqual({ transport: "udp", host: "192.0.2.8", port: 5062 })
   })
-  it("sips: is reliable and defaults to 5061", () => {
-    expect(requestDestination("sips:bob@192.0.2.4")).toEqual({ transport: "tcp", host: "192.0.2.4", port: 5061 })
+  it("sips: is TLS (never plain TCP) and defaults to 5061; transport=tls picks TLS", () => {
+    expect(requestDestination("sips:bob@192.0.2.4")).toEqual({ transport: "tls", host: "192.0.2.4", port: 5061 })
+    expect(requestDestination("sips:bob@192.0.2.4;transport=tcp")).toEqual({ transport: "tls", host: "192.0.2.4", port: 5061 })
+    expect(requestDestination("sip:bob@192.0.2.4;transport=tls")).toEqual({ transport: "tls", host: "192.0.2.4", port: 5060 })
   })
   it("an unparseable URI is a ParseError value", () => {
     expect(isParseError(requestDestination("not a uri"))).toBe(true)

@@ -85,6 +85,25 @@ export const rawTcp = (port: number): Effect.Effect<RawTcp, never, import("effec
     }
   }))
 
+/** A plain TCP listener on 127.0.0.1 that only counts the connections it accepts. */
+export const rawTcpServer: Effect.Effect<{ readonly port: number; readonly accepted: () => number }, never, import("effect").Scope.Scope> =
+  Effect.acquireRelease(
+    Effect.promise(() =>
+      new Promise<{ server: Net.Server; count: { n: number } }>((resolve) => {
+        const count = { n: 0 }
+        const server = Net.createServer((socket) => {
+          count.n++
+          socket.destroy()
+        })
+        server.listen(0, "127.0.0.1", () => resolve({ server, count }))
+      })
+    ),
+    ({ server }) => Effect.sync(() => server.close())
+  ).pipe(Effect.map(({ count, server }) => ({
+    port: (server.address() as Net.AddressInfo).port,
+    accepted: () => count.n
+  })))
+
 /** A raw OPTIONS request as a peer would send it. */
 export const rawOptions = (options: {
   readonly transport: "UDP" | "TCP"
