@@ -31,7 +31,7 @@ export interface ResponseOptions {
 export type LegId = string
 
 /** Events up to the session layer. Requests the dialog layer answers on its own (the §8.2 policy of
- *  uas-policy.ts, OPTIONS, INFO, BYE → 200, CANCEL → 487 on the INVITE, 481 for unknown dialogs, 500 for
+ *  uas-policy.ts, OPTIONS, BYE → 200, CANCEL → 487 on the INVITE, 481 for unknown dialogs, 500 for
  *  a lower CSeq, 491 for a re-INVITE while one is pending) never reach it or are reported after the fact. `requestId` is the server transaction to answer through `respond`. */
 export type DialogEvent =
   /** A new INVITE outside any dialog. `dialogId` is the new call leg's id (our To-tag is chosen). */
@@ -43,6 +43,8 @@ export type DialogEvent =
   | { readonly _tag: "DialogConfirmed"; readonly dialogId: string; readonly ack: SipRequest }
   /** A re-INVITE (or UPDATE) in a confirmed dialog; answer it through `respond`. */
   | { readonly _tag: "ReinviteReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
+  /** An INFO in a dialog (RFC 6086): its body is the application's; answer it through `respond`. */
+  | { readonly _tag: "InfoReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
   /** The dialog ended: the peer's BYE (already answered 200), our BYE done, no ACK within 64*T1 (we sent
    *  BYE, §13.3.1.4), a transaction timeout, or a transport failure. */
   | { readonly _tag: "DialogTerminated"; readonly dialogId: string; readonly reason: "RemoteBye" | "LocalBye" | "AckTimeout" | "Timeout" | "TransportError" }

@@ -26,7 +26,7 @@ export interface PendingIncoming {
 
 /** A request reported to the session with a `requestId`, waiting for its final answer. */
 export interface PendingRequest {
-  readonly kind: "reinvite" | "update"
+  readonly kind: "reinvite" | "update" | "info"
   readonly request: SipRequest
   readonly dialogId: string
   readonly source: Endpoint

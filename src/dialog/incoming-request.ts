@@ -1,8 +1,8 @@
 /**
  * Requests from the peer (RFC 3261 §8.2, §11.2, §12.2.2, §14.2, §15.1.2): the UAS policy first
  * (uas-policy.ts), then a new INVITE goes to the session, OPTIONS is answered here, and in-dialog
- * requests are checked against the dialog (481 unknown, 500 lower CSeq, glare). BYE, INFO and OPTIONS
- * in a dialog are answered here; re-INVITE and UPDATE go to the session.
+ * requests are checked against the dialog (481 unknown, 500 lower CSeq, glare). BYE and OPTIONS in a
+ * dialog are answered here; re-INVITE, UPDATE and INFO go to the session.
  */
 import { Effect } from "effect"
 import { cseqOf, getHeader, isParseError, newTag, parseNameAddr } from "../sip/index.ts"
@@ -61,7 +61,7 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
   // §12.2.2: out of order.
   if (dialog.remoteSeq !== undefined && seq < dialog.remoteSeq) return yield* answer(ctx, transaction, 500)
   dialog.remoteSeq = seq
-  const register = (kind: "reinvite" | "update") =>
+  const register = (kind: "reinvite" | "update" | "info") =>
     ctx.store.requests.set(transaction.id, { kind, request, dialogId, source })
   switch (request.method) {
     case "BYE":
@@ -80,8 +80,9 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
     case "OPTIONS":
       return yield* answer(ctx, transaction, 200, capabilities)
     default:
-      // INFO: the policy lets no other method through (§8.2.1). Its content is not ours to act on.
-      return yield* answer(ctx, transaction, 200)
+      // INFO (RFC 6086): the policy lets no other method through (§8.2.1). Its body is the application's.
+      register("info")
+      return yield* ctx.emit({ _tag: "InfoReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
   }
 })
 

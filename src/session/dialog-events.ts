@@ -1,6 +1,6 @@
 /**
  * The coordinator's reactions to dialog events: new calls, cancellations, confirmations (ACK),
- * re-INVITEs, and every way a dialog ends.
+ * re-INVITEs, INFO, and every way a dialog ends.
  */
 import { Effect } from "effect"
 import type { DialogEvent } from "../dialog/dialog-layer.ts"
@@ -10,6 +10,7 @@ import type { CoordinatorContext } from "./context.ts"
 import { heard } from "./context.ts"
 import { answerReinvite } from "./in-call.ts"
 import { handleIncomingInvite } from "./incoming-invite.ts"
+import { onInfo } from "./info.ts"
 import { acceptAnswer, bodyText } from "./media-negotiation.ts"
 import type { SessionRecord } from "./session-record.ts"
 
@@ -47,6 +48,10 @@ const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void
       return record === undefined
         ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
         : answerReinvite(ctx, record, event.requestId, event.request)
+    case "InfoReceived":
+      return record === undefined
+        ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
+        : onInfo(ctx, record, event.requestId, event.request)
     case "InviteCancelled":
       return record === undefined ? Effect.void : react(ctx, record, { _tag: "Cancelled" })
     case "DialogConfirmed":

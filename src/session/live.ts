@@ -14,6 +14,7 @@ import type { CoordinatorContext } from "./context.ts"
 import { onDialogEvent } from "./dialog-events.ts"
 import { watchSilence } from "./silence.ts"
 import { hangUp, holdCall, resumeCall } from "./in-call.ts"
+import { sendDtmfInfo, sendInfo } from "./info.ts"
 import { SessionCoordinator } from "./session-coordinator.ts"
 import type { SessionEvent } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
@@ -97,7 +98,13 @@ const layer = (config: CoordinatorConfig) =>
         end: Effect.fn("SessionCoordinator.end")(function*(sessionId) {
           yield* hangUp(ctx, yield* find(sessionId), { _tag: "NormalClearing", by: "local" })
         }),
-        sendDtmf: (sessionId, digits) => withMedia(sessionId, "dtmf", (record) => record.media!.sendDtmf(digits)),
+        sendDtmf: (sessionId, digits, method) =>
+          method === "info"
+            ? Effect.flatMap(find(sessionId), (record) => sendDtmfInfo(ctx, record, digits))
+            : withMedia(sessionId, "dtmf", (record) => record.media!.sendDtmf(digits)),
+        sendInfo: Effect.fn("SessionCoordinator.sendInfo")(function*(sessionId, contentType, body) {
+          yield* sendInfo(ctx, yield* find(sessionId), contentType, body)
+        }),
         setMuted: (sessionId, muted) => withMedia(sessionId, "mute", (record) => record.media!.setMuted(muted)),
         record: (sessionId, path) => withMedia(sessionId, "record", (record) => record.media!.recordTo(path)),
         setCodecPreferences: (sessionId, codecs) =>

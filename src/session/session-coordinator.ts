@@ -13,6 +13,9 @@ import type { SessionEvent } from "./session-events.ts"
  *  under it failed, with its reason and cause (NetworkError, ProtocolError). */
 export type CallError = ApplicationError | NetworkError | ProtocolError
 
+/** How sendDtmf sends digits. */
+export type DtmfMethod = "rfc4733" | "info"
+
 export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   /** Every event, from the moment the stream is run. Policy: a consumer more than 4096 events behind
    *  loses the oldest (sliding); calls never wait for consumers. */
@@ -26,7 +29,10 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   /** BYE when answered, 480 while ringing here, CANCEL while we call. A call whose 2xx still awaits its
    *  ACK is Terminating at once and sends its BYE after the ACK (§15): CallEnded tells when it is over. */
   end(sessionId: string): Effect.Effect<void, CallError>
-  sendDtmf(sessionId: string, digits: string): Effect.Effect<void, ApplicationError>
+  /** Digits as RFC 4733 telephone-events in the RTP (default), or one INFO each (application/dtmf-relay). */
+  sendDtmf(sessionId: string, digits: string, method?: DtmfMethod): Effect.Effect<void, CallError>
+  /** An INFO in an established call (RFC 6086); a non-2xx answer fails with ApplicationError "Rejected". */
+  sendInfo(sessionId: string, contentType: string, body: string | Uint8Array): Effect.Effect<void, CallError>
   setMuted(sessionId: string, muted: boolean): Effect.Effect<void, ApplicationError>
   /** Record what the peer sends to a WAV file (16-bit PCM, 8 kHz) until the call ends. */
   record(sessionId: string, path: string): Effect.Effect<void, ApplicationError>
