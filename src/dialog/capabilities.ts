@@ -3,8 +3,8 @@
  * supports (Supported, §20.37; any other Require gets 420) and the body types it reads (Accept, §20.1).
  */
 
-/** Methods we implement. UPDATE is also handled inside a dialog (RFC 3311), not advertised. */
-export const allowedMethods: ReadonlyArray<string> = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO"]
+/** Methods we implement (UPDATE, RFC 3311, and INFO, RFC 6086, inside a dialog). */
+export const allowedMethods: ReadonlyArray<string> = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE"]
 export const supportedExtensions: ReadonlyArray<string> = []
 export const acceptedBodies: ReadonlyArray<string> = ["application/sdp"]
 

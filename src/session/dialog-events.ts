@@ -11,6 +11,7 @@ import { heard } from "./context.ts"
 import { answerReinvite } from "./in-call.ts"
 import { handleIncomingInvite } from "./incoming-invite.ts"
 import { onInfo } from "./info.ts"
+import { answerUpdate } from "./update.ts"
 import { acceptAnswer, bodyText } from "./media-negotiation.ts"
 import type { SessionRecord } from "./session-record.ts"
 
@@ -47,6 +48,8 @@ const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void
     case "ReinviteReceived":
       return record === undefined
         ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
+        : event.request.method === "UPDATE"
+        ? answerUpdate(ctx, record, event.requestId, event.request)
         : answerReinvite(ctx, record, event.requestId, event.request)
     case "InfoReceived":
       return record === undefined

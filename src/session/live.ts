@@ -15,6 +15,7 @@ import { onDialogEvent } from "./dialog-events.ts"
 import { watchSilence } from "./silence.ts"
 import { hangUp, holdCall, resumeCall } from "./in-call.ts"
 import { sendDtmfInfo, sendInfo } from "./info.ts"
+import { sendUpdate } from "./update.ts"
 import { SessionCoordinator } from "./session-coordinator.ts"
 import type { SessionEvent } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
@@ -94,6 +95,9 @@ const layer = (config: CoordinatorConfig) =>
         }),
         resume: Effect.fn("SessionCoordinator.resume")(function*(sessionId) {
           yield* resumeCall(ctx, yield* find(sessionId))
+        }),
+        update: Effect.fn("SessionCoordinator.update")(function*(sessionId, options) {
+          yield* sendUpdate(ctx, yield* find(sessionId), options ?? {})
         }),
         end: Effect.fn("SessionCoordinator.end")(function*(sessionId) {
           yield* hangUp(ctx, yield* find(sessionId), { _tag: "NormalClearing", by: "local" })

@@ -13,6 +13,11 @@ import type { SessionEvent } from "./session-events.ts"
  *  under it failed, with its reason and cause (NetworkError, ProtocolError). */
 export type CallError = ApplicationError | NetworkError | ProtocolError
 
+export interface UpdateOptions {
+  /** A new SDP offer in the UPDATE (default true); false: a body-less UPDATE (a session refresh). */
+  readonly sdp?: boolean
+}
+
 /** How sendDtmf sends digits. */
 export type DtmfMethod = "rfc4733" | "info"
 
@@ -26,6 +31,9 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   reject(sessionId: string, status: number, reason?: string): Effect.Effect<void, CallError>
   hold(sessionId: string): Effect.Effect<void, CallError>
   resume(sessionId: string): Effect.Effect<void, CallError>
+  /** UPDATE (RFC 3311) in an established call: a new offer in our current direction (default), or
+   *  `{ sdp: false }` for a body-less refresh. Glare (491) is retried after §14.1's interval. */
+  update(sessionId: string, options?: UpdateOptions): Effect.Effect<void, CallError>
   /** BYE when answered, 480 while ringing here, CANCEL while we call. A call whose 2xx still awaits its
    *  ACK is Terminating at once and sends its BYE after the ACK (§15): CallEnded tells when it is over. */
   end(sessionId: string): Effect.Effect<void, CallError>

@@ -81,7 +81,7 @@ const finalAnswer = (peer: RawUdp) =>
 const ask = (s: Effect.Success<typeof stack>, spec: Spec = {}) =>
   Effect.andThen(s.peer.send(datagram(s.peer, spec), s.port), finalAnswer(s.peer))
 
-const allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"
+const allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
 const sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
 
 describe("UAS policy over UDP (RFC 3261 §8.2)", () => {

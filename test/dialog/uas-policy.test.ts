@@ -22,7 +22,7 @@ interface Row {
   readonly answerHeaders?: ReadonlyArray<readonly [string, string]>
 }
 
-const allow = ["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"] as const
+const allow = ["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"] as const
 const accept = ["Accept", "application/sdp"] as const
 const sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
 const multipart = `--b\r\nContent-Type: application/sdp\r\n\r\n${sdp}--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b--\r\n`
