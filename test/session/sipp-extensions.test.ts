@@ -12,13 +12,18 @@ import { waitForEvent } from "../support/wait-for-event.ts"
 import { freePorts } from "../api/sipp-ports.ts"
 
 const root = Path.resolve(import.meta.dirname, "../..")
-const rtpBase = 54000 + 2 * Math.floor(Math.random() * 400)
+const rtpBase = 54000 + 2 * Math.floor(Math.random() * 50)
 const timers = { t1: 50, t2: 400, t4: 500 }
 
-const stackLayer = SipStack.layer({
-  host: "127.0.0.1", port: 0, rtpPortMin: rtpBase, rtpPortMax: rtpBase + 19, mediaTimeoutMs: 0, timers,
-  handler: () => Effect.succeed(CallDecision.accept({ media: { _tag: "Silence" } }))
-})
+let slot = 0
+/** A stack on its own RTP ports whose application answers every call with `decision`. */
+const stackLayer = (decision: CallDecision = CallDecision.accept({ media: { _tag: "Silence" } })) => {
+  const ports = rtpBase + 20 * (slot++ % 20)
+  return SipStack.layer({
+    host: "127.0.0.1", port: 0, rtpPortMin: ports, rtpPortMax: ports + 19, mediaTimeoutMs: 0, timers,
+    handler: () => Effect.succeed(decision)
+  })
+}
 
 /** Run `scenario` (a UAC) against the stack, with `react` called on every session event. */
 const play = (scenario: string, react: (calls: SessionCoordinator["Service"], e: SessionEvent) => Effect.Effect<void, unknown>) =>
@@ -49,5 +54,27 @@ describe("SIP extensions against SIPp", () => {
       const info = seen.find((e) => e._tag === "InfoReceived")
       expect(info).toMatchObject({ contentType: "application/x-custom" })
       if (info?._tag === "InfoReceived") expect(Buffer.from(info.body).toString()).toContain("hello from sipp")
-    }).pipe(Effect.scoped, Effect.provide(stackLayer)), 40_000)
+    }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
+  it.live("UPDATE mid-call (RFC 3311): an offer to hold answered recvonly, a body-less refresh 200, an offer to resume", () =>
+    Effect.gen(function*() {
+      const seen = yield* play("update.xml", () => Effect.void)
+      const states = seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])
+      expect(states).toEqual(["Active", "OnHold", "Active", "Terminated"])
+    }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
+  it.live("UPDATE in the early dialog after our 183 with SDP: answered 200 with the new codec, then the call goes on", () =>
+    Effect.gen(function*() {
+      const seen = yield* play("update_early.xml", () => Effect.void)
+      const states = seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])
+      expect(states).toEqual(["EarlyMedia", "Active", "Terminated"])
+    }).pipe(Effect.scoped, Effect.provide(stackLayer(CallDecision.accept({ mode: "early-media", delayMs: 1500, media: { _tag: "Silence" } })))), 40_000)
+
+  it.live("glare (§14.1): our hold re-INVITE meets 491, is sent again within 2 s and succeeds", () =>
+    Effect.gen(function*() {
+      const seen = yield* play("glare.xml", (calls, e) =>
+        e._tag === "StateChanged" && e.to === "Active" ? calls.hold(e.sessionId).pipe(Effect.forkDetach, Effect.asVoid) : Effect.void)
+      const states = seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])
+      expect(states).toEqual(["Active", "OnHold", "Terminated"])
+    }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
 })
