@@ -3,9 +3,10 @@
  * supports (Supported, §20.37; any other Require gets 420) and the body types it reads (Accept, §20.1).
  */
 
-/** Methods we implement (UPDATE, RFC 3311, and INFO, RFC 6086, inside a dialog). */
-export const allowedMethods: ReadonlyArray<string> = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE"]
-export const supportedExtensions: ReadonlyArray<string> = []
+/** Methods we implement (UPDATE, RFC 3311, INFO, RFC 6086, and PRACK, RFC 3262, inside a dialog). */
+export const allowedMethods: ReadonlyArray<string> = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE", "PRACK"]
+/** 100rel: reliable provisionals (RFC 3262, reliable-provisional.ts). */
+export const supportedExtensions: ReadonlyArray<string> = ["100rel"]
 export const acceptedBodies: ReadonlyArray<string> = ["application/sdp"]
 
 /** Methods we recognise (RFC 3261 and its extensions) but may not allow: 405, not 501 (§21.5.2). */
@@ -18,7 +19,7 @@ export const knownMethods: ReadonlySet<string> = new Set([
 export const dialogOnlyMethods: ReadonlySet<string> = new Set(["BYE", "INFO", "UPDATE", "PRACK", "NOTIFY", "REFER"])
 
 /** Methods handled inside a dialog. */
-export const inDialogMethods: ReadonlySet<string> = new Set(["INVITE", "BYE", "OPTIONS", "INFO", "UPDATE"])
+export const inDialogMethods: ReadonlySet<string> = new Set(["INVITE", "BYE", "OPTIONS", "INFO", "UPDATE", "PRACK"])
 
 type Headers = ReadonlyArray<readonly [string, string]>
 

@@ -14,6 +14,7 @@ import { ignoreFailure } from "./context.ts"
 import { type Dialog, dialogKey } from "./dialog-state.ts"
 import { endDialog } from "./in-dialog-request.ts"
 import { buildResponse } from "./message-builder.ts"
+import { onPrack } from "./reliable-provisional.ts"
 import { uasPolicy } from "./uas-policy.ts"
 import { onIncomingInvite } from "./uas-invite.ts"
 
@@ -79,6 +80,12 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
       return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
     case "OPTIONS":
       return yield* answer(ctx, transaction, 200, capabilities)
+    case "PRACK": {
+      // RFC 3262 §3: the PRACK of our reliable 18x on the still pending INVITE.
+      const invite = ctx.store.incoming.get(dialogId)
+      const status = onPrack(ctx, dialogId, request, invite === undefined ? undefined : cseqOf(invite.request)?.seq)
+      return yield* answer(ctx, transaction, status, status === 400 ? { reason: "Missing RAck" } : undefined)
+    }
     default:
       // INFO (RFC 6086): the policy lets no other method through (§8.2.1). Its body is the application's.
       register("info")

@@ -21,6 +21,7 @@ interface Req {
   readonly body?: string
   readonly contentType?: string
   readonly branch?: string
+  readonly extra?: ReadonlyArray<string>
 }
 
 const send = (peer: RawUdp, port: number, callId: string, req: Req) => {
@@ -34,6 +35,7 @@ const send = (peer: RawUdp, port: number, callId: string, req: Req) => {
     `CSeq: ${req.cseq} ${req.method === "ACK" ? "ACK" : req.method}`,
     `Contact: <sip:peer@127.0.0.1:${peer.port}>`,
     "Max-Forwards: 70",
+    ...(req.extra ?? []),
     ...(body === "" ? [] : [`Content-Type: ${req.contentType ?? "application/sdp"}`]),
     `Content-Length: ${Buffer.byteLength(body)}`,
     "",
@@ -42,14 +44,30 @@ const send = (peer: RawUdp, port: number, callId: string, req: Req) => {
   return peer.send(text, port)
 }
 
-/** The next final response (provisionals skipped; requests from the stack, e.g. none here, too). */
-const final = (peer: RawUdp) =>
+/** The final response whose CSeq is `cseq` (provisionals skipped; other finals kept for a later call). */
+const finals: Array<{ status: number; text: string; toTag: string | undefined; cseq: string | undefined }> = []
+const final = (peer: RawUdp, cseq?: string) =>
+  Effect.gen(function*() {
+    for (;;) {
+      const index = finals.findIndex((f) => cseq === undefined || f.cseq === cseq)
+      if (index >= 0) return finals.splice(index, 1)[0]!
+      const text = yield* peer.receive(3000)
+      if (text === undefined) return yield* Effect.die(`no answer for ${cseq}`)
+      const status = Number(/^SIP\/2\.0 (\d{3})/.exec(text)?.[1] ?? 0)
+      if (status >= 200) {
+        finals.push({ status, text, toTag: /^To:.*;tag=([^;\s]+)/mi.exec(text)?.[1], cseq: /^CSeq: *(.*?)\s*$/mi.exec(text)?.[1] })
+      }
+    }
+  })
+
+/** The next provisional other than 100. */
+const provisional = (peer: RawUdp) =>
   Effect.gen(function*() {
     for (;;) {
       const text = yield* peer.receive(3000)
-      if (text === undefined) return yield* Effect.die("no answer")
+      if (text === undefined) return yield* Effect.die("no provisional")
       const status = Number(/^SIP\/2\.0 (\d{3})/.exec(text)?.[1] ?? 0)
-      if (status >= 200) return { status, text, toTag: /^To:.*;tag=([^;\s]+)/mi.exec(text)?.[1] }
+      if (status > 100 && status < 200) return { status, text, toTag: /^To:.*;tag=([^;\s]+)/mi.exec(text)?.[1] }
     }
   })
 
@@ -61,7 +79,7 @@ describe("every method in Allow, against a whole SipStack", () => {
       const peer = yield* rawUdp
       const tried = new Set<string>()
       const ask = (callId: string, req: Req) =>
-        Effect.andThen(send(peer, port, callId, req), final(peer)).pipe(Effect.tap(() => Effect.sync(() => tried.add(req.method))))
+        Effect.andThen(send(peer, port, callId, req), final(peer, `${req.cseq} ${req.method}`)).pipe(Effect.tap(() => Effect.sync(() => tried.add(req.method))))
 
       // Outside a dialog.
       const options = yield* ask("allow-out", { method: "OPTIONS", cseq: 1 })
@@ -91,12 +109,29 @@ describe("every method in Allow, against a whole SipStack", () => {
       yield* send(peer, port, call, { method: "ACK", cseq: 6, toTag })
       expect((yield* ask(call, { method: "BYE", cseq: 7, toTag })).status).toBe(200)
 
+      // PRACK (RFC 3262): outside a dialog 481; for a reliable 180 (the caller requires 100rel), a PRACK
+      // without RAck 400, one naming another RSeq 481, the right one 200; then the 2xx comes.
+      expect((yield* ask("allow-out", { method: "PRACK", cseq: 4 })).status).toBe(481)
+      const ringing = "allow-100rel"
+      yield* send(peer, port, ringing, { method: "INVITE", cseq: 1, body: sdp(rtpBase + 202), extra: ["Require: 100rel"], branch: "z9hG4bK-allow-rel" })
+      const reliable = yield* provisional(peer)
+      expect(reliable.text).toMatch(/^Require: *100rel/mi)
+      const rseq = Number(/^RSeq: *(\d+)/mi.exec(reliable.text)?.[1])
+      expect(rseq).toBeGreaterThan(0)
+      expect((yield* ask(ringing, { method: "PRACK", cseq: 2, toTag: reliable.toTag! })).status).toBe(400)
+      expect((yield* ask(ringing, { method: "PRACK", cseq: 3, toTag: reliable.toTag!, extra: [`RAck: ${rseq + 5} 1 INVITE`] })).status).toBe(481)
+      expect((yield* ask(ringing, { method: "PRACK", cseq: 4, toTag: reliable.toTag!, extra: [`RAck: ${rseq} 1 INVITE`] })).status).toBe(200)
+      expect((yield* final(peer, "1 INVITE")).status).toBe(200)
+      yield* send(peer, port, ringing, { method: "ACK", cseq: 1, toTag: reliable.toTag! })
+      expect((yield* ask(ringing, { method: "BYE", cseq: 5, toTag: reliable.toTag! })).status).toBe(200)
+
       for (const method of allow) expect(tried.has(method), `${method} is in Allow but was not tried`).toBe(true)
     }).pipe(
       Effect.scoped,
       Effect.provide(SipStack.layer({
         host: "127.0.0.1", port: 0, rtpPortMin: rtpBase, rtpPortMax: rtpBase + 19, mediaTimeoutMs: 0,
-        handler: () => Effect.succeed(CallDecision.accept({ media: { _tag: "Silence" } }))
+        handler: (call) =>
+          Effect.succeed(CallDecision.accept({ media: { _tag: "Silence" }, ...(call.headers.has("require") ? { mode: "ring", delayMs: 10 } : {}) }))
       }))
     ), 30_000)
 })
