@@ -77,4 +77,16 @@ describe("SIP extensions against SIPp", () => {
       const states = seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])
       expect(states).toEqual(["Active", "OnHold", "Terminated"])
     }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
+  it.live("PRACK (RFC 3262): a caller requiring 100rel gets a reliable 180, PRACKs it, then the 200", () =>
+    Effect.gen(function*() {
+      const seen = yield* play("prack_180.xml", () => Effect.void)
+      expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["Ringing", "Active", "Terminated"])
+    }).pipe(Effect.scoped, Effect.provide(stackLayer(CallDecision.accept({ mode: "ring", delayMs: 300, media: { _tag: "Silence" } })))), 40_000)
+
+  it.live("PRACK (RFC 3262): a caller supporting 100rel gets its 183 with SDP reliably, PRACKs it, then the 200", () =>
+    Effect.gen(function*() {
+      const seen = yield* play("prack_183.xml", () => Effect.void)
+      expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["EarlyMedia", "Active", "Terminated"])
+    }).pipe(Effect.scoped, Effect.provide(stackLayer(CallDecision.accept({ mode: "early-media", delayMs: 300, media: { _tag: "Silence" } })))), 40_000)
 })
