@@ -67,6 +67,7 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     contactHost: config.contactHost,
     userAgent: config.userAgent,
     timers: resolveTimers(config),
+    reliableProvisionals: config.reliableProvisionals ?? "all",
     emit: (event) => Queue.offer(events, event).pipe(Effect.asVoid),
     // Room in the queue (the usual case): in now, no fiber. Full: a fiber waits for room instead of us.
     emitLater: (event) =>

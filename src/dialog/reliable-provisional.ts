@@ -1,6 +1,7 @@
 /**
  * Reliable provisional responses at the UAS (RFC 3262 §3): when the caller requires 100rel every 18x,
- * when it only supports it every 18x with a body (SDP), goes out with Require: 100rel and an RSeq, and is
+ * when it only supports it every 18x (or, configured "sdp", those with a body), goes out with Require:
+ * 100rel and an RSeq, and is
  * retransmitted at T1, doubling, until its PRACK. One is unacknowledged at a time: the next reliable 18x
  * and the final 2xx wait for the PRACK. 64*T1 without it: the INVITE is rejected 500 and the dialog ends.
  * A call that asked for neither costs one look at its Require/Supported values per 18x, nothing more.
@@ -16,9 +17,10 @@ const has100rel = (request: SipRequest, key: "require" | "supported"): boolean =
   return false
 }
 
-/** Whether this 18x goes reliably (§3: Require → must, Supported → we do it for 18x with SDP). */
-export const wantsReliable = (invite: SipRequest, status: number, hasBody: boolean): boolean =>
-  status > 100 && (has100rel(invite, "require") || (hasBody && has100rel(invite, "supported")))
+/** Whether this 18x goes reliably (§3: Require → must; Supported → as configured). */
+export const wantsReliable = (ctx: DialogContext, invite: SipRequest, status: number, hasBody: boolean): boolean =>
+  status > 100 &&
+  (has100rel(invite, "require") || ((hasBody || ctx.reliableProvisionals === "all") && has100rel(invite, "supported")))
 
 /** Wait until no reliable provisional is unacknowledged (before the next one or the 2xx). Waiters wake
  *  in order; one that finds a newer provisional outstanding waits again. */
@@ -30,12 +32,13 @@ export const awaitPrack = Effect.fnUntraced(function*(ctx: DialogContext, dialog
   }
 })
 
-/** Take the slot for the next reliable provisional (call with no yield after `awaitPrack`): its RSeq
- *  (§3: the first random, then + 1), outstanding from now on. */
+/** Take the slot for the next reliable provisional (call with no yield after `awaitPrack`): its RSeq,
+ *  outstanding from now on. §3 asks the first to be in 1..2^31-1 (random only RECOMMENDED): we start at
+ *  1, as siphond and others do (RAck carries the CSeq too, so RSeqs need not differ across INVITEs). */
 export const reserve = (ctx: DialogContext, dialogId: string): number => {
   let state = ctx.store.reliable.get(dialogId)
   if (state === undefined) {
-    state = { nextRSeq: 1 + Math.floor(Math.random() * 0x7fff), outstanding: undefined }
+    state = { nextRSeq: 1, outstanding: undefined }
     ctx.store.reliable.set(dialogId, state)
   }
   const rseq = state.nextRSeq++

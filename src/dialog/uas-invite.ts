@@ -60,7 +60,7 @@ export const provisional = Effect.fnUntraced(function*(
   options?: ResponseOptions
 ) {
   if (status < 100 || status > 199) return yield* badStatus("provisional", status)
-  const reliable = wantsReliable((yield* pending(ctx, dialogId)).request, status, options?.body !== undefined)
+  const reliable = wantsReliable(ctx, (yield* pending(ctx, dialogId)).request, status, options?.body !== undefined)
   // RFC 3262 §3: one unacknowledged reliable provisional at a time.
   if (reliable) yield* awaitPrack(ctx, dialogId)
   const invite = yield* pending(ctx, dialogId)

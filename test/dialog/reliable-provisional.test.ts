@@ -8,13 +8,13 @@ import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import type { DialogEvent } from "../../src/dialog/dialog-layer.ts"
 import { getHeader, withHeader } from "../../src/sip/index.ts"
-import { inDialogRequest, incomingInvite, serverTransaction, settle, setup } from "./support.ts"
+import { inDialogRequest, incomingInvite, serverTransaction, settle, setupWith } from "./support.ts"
 
 const sdp = { contentType: "application/sdp", bytes: Buffer.from("v=0\r\n") }
 
-const ringing = (extension: "Require" | "Supported" | undefined) =>
+const ringing = (extension: "Require" | "Supported" | undefined, reliableProvisionals: "all" | "sdp" = "all") =>
   Effect.gen(function*() {
-    const ctx = yield* setup
+    const ctx = yield* setupWith({ reliableProvisionals })
     const invite = serverTransaction(incomingInvite({ extra: extension === undefined ? [] : [[extension, "100rel"]] }))
     yield* ctx.tl.inject({ _tag: "RequestReceived", transaction: invite })
     const reported = ctx.events[0] as Extract<DialogEvent, { _tag: "IncomingInvite" }>
@@ -85,13 +85,23 @@ describe("reliable provisionals (RFC 3262 §3), UAS", () => {
       expect(t.statuses()).toEqual([180, 180])
     }))
 
-  it.effect("Supported: 100rel: an 18x with SDP goes reliably, a 180 without a body does not", () =>
+  it.effect("Supported: 100rel: every 18x goes reliably, the first with RSeq 1", () =>
     Effect.gen(function*() {
       const t = yield* ringing("Supported")
       yield* t.dialog.provisional(t.dialogId, 180)
+      expect(getHeader(t.tl.responses(t.invite.id)[0]!, "rseq")).toBe("1")
+      yield* t.prack("1 1 INVITE", 2)
+      yield* t.dialog.provisional(t.dialogId, 183, { body: sdp })
+      expect(getHeader(t.tl.responses(t.invite.id)[1]!, "rseq")).toBe("2")
+    }))
+
+  it.effect("Supported: 100rel, configured \"sdp\": a 180 without a body goes unreliably, a 183 with SDP reliably", () =>
+    Effect.gen(function*() {
+      const t = yield* ringing("Supported", "sdp")
+      yield* t.dialog.provisional(t.dialogId, 180)
       expect(getHeader(t.tl.responses(t.invite.id)[0]!, "rseq")).toBeUndefined()
       yield* t.dialog.provisional(t.dialogId, 183, { body: sdp })
-      expect(getHeader(t.tl.responses(t.invite.id)[1]!, "rseq")).toBeDefined()
+      expect(getHeader(t.tl.responses(t.invite.id)[1]!, "rseq")).toBe("1")
     }))
 
   it.effect("no 100rel asked for: no RSeq, no retransmission by us", () =>
