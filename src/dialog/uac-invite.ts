@@ -93,6 +93,8 @@ export const invite = Effect.fnUntraced(function*(ctx: DialogContext, options: I
       ["Call-ID", callId],
       ["CSeq", `${seq} INVITE`],
       ["Contact", contactFor(ctx, local)],
+      // RFC 3262: we PRACK reliable provisionals (uac-prack.ts).
+      ["Supported", "100rel"],
       ...userAgentHeaders(ctx),
       ...(options.headers ?? []),
       ...bodyHeaders(options.body)

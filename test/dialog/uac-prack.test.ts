@@ -1,0 +1,63 @@
+/**
+ * Reliable provisionals at the UAC (RFC 3262 §4) over the scripted TransactionLayer: Supported: 100rel
+ * on our INVITE, a PRACK with RAck for each reliable 18x in its own early dialog (forking), repeats
+ * and out-of-order RSeqs neither PRACKed nor reported, unreliable 18x untouched.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import type { OutgoingInviteEvent } from "../../src/dialog/dialog-layer.ts"
+import { getHeader } from "../../src/sip/index.ts"
+import { answer, offerResponse, settle, setup } from "./support.ts"
+
+const callee = { transport: "udp", host: "10.0.0.20", port: 5080 } as const
+const reliable = (rseq: number): Array<[string, string]> => [["Require", "100rel"], ["RSeq", String(rseq)]]
+
+const place = Effect.gen(function*() {
+  const ctx = yield* setup
+  const outgoing = yield* ctx.dialog.invite({
+    target: "sip:bob@10.0.0.20:5080",
+    from: "<sip:me@127.0.0.1>",
+    to: "sip:bob@10.0.0.20",
+    destination: callee,
+    body: { contentType: "application/sdp", bytes: Buffer.from("v=0\r\n") }
+  })
+  const progress: Array<OutgoingInviteEvent> = []
+  yield* Stream.runForEach(outgoing.events, (e) => Effect.sync(() => void progress.push(e))).pipe(Effect.forkChild)
+  yield* settle
+  return { ...ctx, progress, client: ctx.tl.client("INVITE") }
+})
+
+describe("reliable provisionals (RFC 3262 §4), UAC", () => {
+  it.effect("our INVITE says Supported: 100rel; each reliable 18x is PRACKed in its early dialog, in RSeq order", () =>
+    Effect.gen(function*() {
+      const { tl, client, progress } = yield* place
+      expect(getHeader(client.request, "supported")).toBe("100rel")
+      yield* offerResponse(client.queue, answer(client.request, 180, "b1", reliable(7)))
+      const pracks = () => tl.requests("PRACK")
+      expect(pracks().length).toBe(1)
+      expect(getHeader(pracks()[0]!, "rack")).toBe("7 1 INVITE")
+      expect(getHeader(pracks()[0]!, "to")).toBe("<sip:bob@10.0.0.20>;tag=b1")
+      expect(getHeader(pracks()[0]!, "cseq")).toBe("2 PRACK")
+      expect(pracks()[0]!.uri).toBe("sip:bob-b1@10.0.0.20:5080")
+      // A retransmission (same RSeq) and one skipping an RSeq: neither PRACKed nor reported.
+      yield* offerResponse(client.queue, answer(client.request, 180, "b1", reliable(7)))
+      yield* offerResponse(client.queue, answer(client.request, 183, "b1", reliable(9)))
+      expect(pracks().length).toBe(1)
+      yield* offerResponse(client.queue, answer(client.request, 183, "b1", reliable(8)))
+      expect(pracks().map((p) => getHeader(p, "rack"))).toEqual(["7 1 INVITE", "8 1 INVITE"])
+      // Another fork has its own RSeq space and dialog.
+      yield* offerResponse(client.queue, answer(client.request, 180, "b2", reliable(1)))
+      expect(getHeader(pracks()[2]!, "to")).toBe("<sip:bob@10.0.0.20>;tag=b2")
+      expect(getHeader(pracks()[2]!, "rack")).toBe("1 1 INVITE")
+      expect(progress.map((e) => e._tag === "Provisional" ? e.response.status : e._tag)).toEqual([180, 183, 180])
+    }))
+
+  it.effect("an unreliable 18x is not PRACKed", () =>
+    Effect.gen(function*() {
+      const { tl, client, progress } = yield* place
+      yield* offerResponse(client.queue, answer(client.request, 180, "b1"))
+      yield* offerResponse(client.queue, answer(client.request, 180, "b1"))
+      expect(tl.requests("PRACK")).toEqual([])
+      expect(progress.length).toBe(2)
+    }))
+})
