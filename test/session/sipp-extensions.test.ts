@@ -7,9 +7,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import * as Path from "node:path"
 import { CallDecision, SessionCoordinator, type SessionEvent, SipStack } from "../../src/index.ts"
-import { runSipp } from "../support/run-process.ts"
+import { runProcess, runSipp, sippPath } from "../support/run-process.ts"
 import { waitForEvent } from "../support/wait-for-event.ts"
-import { freePorts } from "../api/sipp-ports.ts"
+import { freePorts, udpBound } from "../api/sipp-ports.ts"
 
 const root = Path.resolve(import.meta.dirname, "../..")
 const rtpBase = 54000 + 2 * Math.floor(Math.random() * 50)
@@ -89,4 +89,24 @@ describe("SIP extensions against SIPp", () => {
       const seen = yield* play("prack_183.xml", () => Effect.void)
       expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["EarlyMedia", "Active", "Terminated"])
     }).pipe(Effect.scoped, Effect.provide(stackLayer(CallDecision.accept({ mode: "early-media", delayMs: 300, media: { _tag: "Silence" } })))), 40_000)
+
+  it.live("PRACK as the caller (RFC 3262 §4): SIPp's reliable 180 and 183 with SDP are PRACKed in order, then the call is answered", () =>
+    Effect.gen(function*() {
+      const stack = yield* SipStack
+      const calls = yield* SessionCoordinator
+      const seen: Array<SessionEvent> = []
+      yield* Stream.runForEach(yield* calls.subscribe, (e) => Effect.sync(() => void seen.push(e))).pipe(Effect.forkScoped)
+      const [port, media] = freePorts(2)
+      const callee = runProcess(sippPath, [
+        "-sf", Path.join(root, "sipp/client/prack.xml"), "-i", "127.0.0.1", "-p", String(port), "-m", "1",
+        "-mi", "127.0.0.1", "-mp", String(media), "-timeout", "20s", "-timeout_error", "-nostdin"
+      ], 30_000)
+      expect(yield* Effect.promise(() => udpBound(port))).toBe(true)
+      const id = yield* calls.call({ target: `sip:bob@127.0.0.1:${port}` })
+      yield* waitForEvent(seen, (e) => e._tag === "StateChanged" && e.to === "Active")
+      yield* calls.end(id)
+      const result = yield* Effect.promise(() => callee)
+      expect(result.code, result.output).toBe(0)
+      expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["Ringing", "EarlyMedia", "Active", "Terminating", "Terminated"])
+    }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
 })
