@@ -5,8 +5,9 @@
 
 /** Methods we implement (UPDATE, RFC 3311, INFO, RFC 6086, and PRACK, RFC 3262, inside a dialog). */
 export const allowedMethods: ReadonlyArray<string> = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE", "PRACK"]
-/** 100rel: reliable provisionals (RFC 3262, reliable-provisional.ts). */
-export const supportedExtensions: ReadonlyArray<string> = ["100rel"]
+/** 100rel: reliable provisionals (RFC 3262, reliable-provisional.ts); timer: session timers (RFC 4028,
+ *  src/session/session-timer.ts). */
+export const supportedExtensions: ReadonlyArray<string> = ["100rel", "timer"]
 export const acceptedBodies: ReadonlyArray<string> = ["application/sdp"]
 
 /** Methods we recognise (RFC 3261 and its extensions) but may not allow: 405, not 501 (§21.5.2). */

@@ -14,6 +14,8 @@ export type EndReason =
   | { readonly _tag: "TimedOut"; readonly what: "ack" | "transaction" | "media" | "ring" }
   | { readonly _tag: "Failed"; readonly message: string }
   | { readonly _tag: "Shutdown" }
+  /** RFC 4028: the session timer ran out without a refresh; we sent BYE. */
+  | { readonly _tag: "SessionExpired" }
 
 /** Operations on a call's media and preferences, and the states that allow each. Operations that move
  *  the call (accept, reject, hold, resume, end) are the call machine's (call-machine.ts). */

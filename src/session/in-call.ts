@@ -29,8 +29,16 @@ const glareDelay = (record: SessionRecord) =>
 
 type Kind = "Hold" | "Resume" | "Update"
 
+type Headers = ReadonlyArray<readonly [string, string]>
+
 /** One re-offer: "Glare" when the peer (491) or our own dialog (an INVITE in progress) refused it for glare. */
-const offerOnce = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, kind: Kind, method: "INVITE" | "UPDATE") {
+const offerOnce = Effect.fnUntraced(function*(
+  ctx: CoordinatorContext,
+  record: SessionRecord,
+  kind: Kind,
+  method: "INVITE" | "UPDATE",
+  headers: Headers
+) {
   const hold = kind === "Hold" || (kind === "Update" && record.call.state === "OnHold")
   yield* drive(ctx, record, { _tag: kind })
   const local = record.local
@@ -38,7 +46,7 @@ const offerOnce = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: S
   const unanswered = react(ctx, record, { _tag: "ReofferAnswered", ok: false, hold })
   const refused = (message: string) => Effect.andThen(unanswered, Effect.fail(new ApplicationError({ reason: "Rejected", message })))
   if (local === undefined || offer === undefined) return yield* refused("no media yet")
-  const response = yield* ctx.dialog.request(record.legId, method, { body: sdpBody(offer) }).pipe(
+  const response = yield* ctx.dialog.request(record.legId, method, { body: sdpBody(offer), headers }).pipe(
     Effect.catchIf((error) => error._tag === "ProtocolError" && error.reason === "Glare", () => Effect.succeed(undefined)),
     Effect.tapError(() => unanswered)
   )
@@ -55,9 +63,15 @@ const offerOnce = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: S
 })
 
 /** A re-offer, sent again after §14.1's interval while it meets glare (at most GLARE_RETRIES times). */
-export const reoffer = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, kind: Kind, method: "INVITE" | "UPDATE") {
+export const reoffer = Effect.fnUntraced(function*(
+  ctx: CoordinatorContext,
+  record: SessionRecord,
+  kind: Kind,
+  method: "INVITE" | "UPDATE",
+  headers: Headers = []
+) {
   for (let attempt = 0; ; attempt++) {
-    if ((yield* offerOnce(ctx, record, kind, method)) === "Done") return
+    if ((yield* offerOnce(ctx, record, kind, method, headers)) === "Done") return
     if (attempt >= GLARE_RETRIES) {
       return yield* new ApplicationError({ reason: "Rejected", message: `${method} met glare ${attempt + 1} times` })
     }
@@ -69,15 +83,20 @@ export const holdCall = (ctx: CoordinatorContext, record: SessionRecord) => reof
 export const resumeCall = (ctx: CoordinatorContext, record: SessionRecord) => reoffer(ctx, record, "Resume", "INVITE")
 
 /** The peer's re-INVITE: answer its offer (hold → recvonly etc.), or offer in the 200 when it has none
- *  (the answer then comes in the ACK). An offer we cannot answer is refused 488 and changes nothing. */
+ *  (the answer then comes in the ACK). An offer we cannot answer is refused 488 and changes nothing.
+ *  `headers` go on a 2xx (a session refresh's Session-Expires); the status we answered is returned. */
 export const answerReinvite = Effect.fnUntraced(function*(
   ctx: CoordinatorContext,
   record: SessionRecord,
   requestId: string,
-  request: SipRequest
+  request: SipRequest,
+  headers: Headers = []
 ) {
   const respond = (status: number, sdp?: string) =>
-    ctx.dialog.respond(requestId, status, sdp === undefined ? {} : { body: sdpBody(sdp) }).pipe(Effect.ignore)
+    ctx.dialog.respond(requestId, status, {
+      ...(sdp === undefined ? {} : { body: sdpBody(sdp) }),
+      ...(status === 200 ? { headers } : {})
+    }).pipe(Effect.ignore, Effect.as(status))
   if (record.local === undefined) return yield* respond(488)
   if (request.body.length === 0) {
     const event = { _tag: "ReinviteReceived", sdp: false, remoteHold: false } as const
@@ -90,7 +109,8 @@ export const answerReinvite = Effect.fnUntraced(function*(
   if (answer._tag === "NoCommonCodec") return yield* respond(488)
   const event = { _tag: "ReinviteReceived", sdp: true, remoteHold: answer.negotiated.remoteHold } as const
   if (step(record.call, event) instanceof ApplicationError) return yield* respond(491)
-  yield* respond(200, answer.sdp)
+  const status = yield* respond(200, answer.sdp)
   record.negotiated = answer.negotiated
   yield* react(ctx, record, event)
+  return status
 })

@@ -3,7 +3,7 @@
  * (a session refresh) and gets 200; with an offer it is answered in the 200, early (once the INVITE's
  * exchange is done) or confirmed, as the call machine allows. Our own offer outstanding → 491; theirs
  * still unanswered → 500 with Retry-After (§5.2). Ours: `update` re-offers (with glare retry) or, without
- * SDP, refreshes the session.
+ * SDP, refreshes the session. `headers` go on our 2xx (a session refresh's Session-Expires).
  */
 import { Effect, Random } from "effect"
 import { ApplicationError } from "../errors.ts"
@@ -21,10 +21,11 @@ export const answerUpdate = Effect.fnUntraced(function*(
   ctx: CoordinatorContext,
   record: SessionRecord,
   requestId: string,
-  request: SipRequest
+  request: SipRequest,
+  headers: ReadonlyArray<readonly [string, string]> = []
 ) {
   const respond = (status: number, options: Parameters<typeof ctx.dialog.respond>[2] = {}) =>
-    ctx.dialog.respond(requestId, status, options).pipe(Effect.ignore)
+    ctx.dialog.respond(requestId, status, status === 200 ? { ...options, headers } : options).pipe(Effect.ignore, Effect.as(status))
   if (request.body.length === 0) return yield* respond(200)
   const probe = { _tag: "UpdateReceived", remoteHold: false } as const
   if (record.local === undefined || step(record.call, probe) instanceof ApplicationError) {
@@ -34,9 +35,10 @@ export const answerUpdate = Effect.fnUntraced(function*(
   }
   const answer = answerOffer(record.local, bodyText(request.body))
   if (answer._tag === "NoCommonCodec") return yield* respond(488)
-  yield* respond(200, { body: sdpBody(answer.sdp) })
+  const status = yield* respond(200, { body: sdpBody(answer.sdp) })
   record.negotiated = answer.negotiated
   yield* react(ctx, record, { _tag: "UpdateReceived", remoteHold: answer.negotiated.remoteHold })
+  return status
 })
 
 /** Our UPDATE: a new offer (answered in its 2xx), or none (a refresh); a non-2xx answer is "Rejected". */

@@ -185,7 +185,7 @@ describe("UAS policy over UDP (RFC 3261 §8.2)", () => {
     Effect.gen(function*() {
       const s = yield* stack
       const ok = yield* ask(s, { method: "OPTIONS" })
-      expect([ok.status, ok.header("Allow"), ok.header("Accept"), ok.header("Supported")]).toEqual([200, allow, "application/sdp", "100rel"])
+      expect([ok.status, ok.header("Allow"), ok.header("Accept"), ok.header("Supported")]).toEqual([200, allow, "application/sdp", "100rel, timer"])
       expect(ok.header("To")).toMatch(/;tag=/)
       yield* s.dialog.drain
       expect((yield* ask(s, { method: "OPTIONS" })).status).toBe(503)

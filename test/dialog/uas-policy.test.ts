@@ -49,6 +49,7 @@ const rows: ReadonlyArray<Row> = [
   { name: "REFER in a dialog → 405", method: "REFER", toTag: true, status: 405, answerHeaders: [allow] },
   { name: "PRACK in a dialog passes (RFC 3262)", method: "PRACK", toTag: true, status: undefined },
   { name: "Require: 100rel passes (RFC 3262)", headers: [["Require", "100rel"]], status: undefined },
+  { name: "Require: timer passes (RFC 4028)", headers: [["Require", "timer"]], status: undefined },
   { name: "BYE outside a dialog → 481", method: "BYE", status: 481 },
   { name: "INFO outside a dialog → 481", method: "INFO", status: 481 },
   { name: "UPDATE outside a dialog → 481", method: "UPDATE", status: 481 },
