@@ -65,9 +65,8 @@ export const negotiateAsUas = (
   return { _tag: "Timer", timer: { interval, refresher: refresher === "uas" ? "local" : "remote", byUpdate, answerHeaders } }
 }
 
-/** What our INVITEs carry (§7.1): we support timers and ask for our interval. */
+/** What our INVITEs carry (§7.1): our interval (the dialog layer's Supported names timer). */
 export const inviteHeaders = (config: CoordinatorConfig): Headers => [
-  ["Supported", "timer"],
   ["Session-Expires", String(sessionExpiresOf(config))],
   ["Min-SE", String(minSeOf(config))]
 ]
