@@ -45,6 +45,8 @@ export type DialogEvent =
   | { readonly _tag: "ReinviteReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
   /** An INFO in a dialog (RFC 6086): its body is the application's; answer it through `respond`. */
   | { readonly _tag: "InfoReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
+  /** A MESSAGE (RFC 3428), outside a dialog (`dialogId` undefined) or in one; answer it through `respond`. */
+  | { readonly _tag: "MessageReceived"; readonly dialogId: string | undefined; readonly requestId: string; readonly request: SipRequest }
   /** The dialog ended: the peer's BYE (already answered 200), our BYE done, no ACK within 64*T1 (we sent
    *  BYE, §13.3.1.4), a transaction timeout, or a transport failure. */
   | { readonly _tag: "DialogTerminated"; readonly dialogId: string; readonly reason: "RemoteBye" | "LocalBye" | "AckTimeout" | "Timeout" | "TransportError" }
@@ -83,6 +85,16 @@ export interface InviteOptions {
   readonly credentials?: DigestCredentials
 }
 
+/** A request outside any dialog that creates none (MESSAGE). */
+export interface OutOfDialogOptions {
+  readonly target: string
+  readonly from: string
+  readonly to: string
+  readonly destination: Endpoint
+  readonly body?: Body
+  readonly headers?: ReadonlyArray<readonly [string, string]>
+}
+
 export interface DialogCounts {
   readonly dialogs: number
   readonly pendingInvites: number
@@ -109,6 +121,8 @@ export class DialogLayer extends Context.Service<DialogLayer, {
   /** Send an in-dialog request (re-INVITE, INFO, BYE…) built per §12.2.1.1 and return its final response.
    *  A 2xx to a re-INVITE is ACKed by the layer. BYE ends the dialog whatever its answer. */
   request(dialogId: string, method: string, options?: { readonly body?: Body; readonly headers?: ReadonlyArray<readonly [string, string]> }): Effect.Effect<SipResponse, ProtocolError | NetworkError>
+  /** Send a request outside any dialog (MESSAGE, RFC 3428) and return its final response. */
+  outOfDialog(method: string, options: OutOfDialogOptions): Effect.Effect<SipResponse, ProtocolError | NetworkError>
   /** Shutdown: from now on new INVITEs outside a dialog get 503 with Retry-After, OPTIONS 503. */
   readonly drain: Effect.Effect<void>
   readonly counts: Effect.Effect<DialogCounts>

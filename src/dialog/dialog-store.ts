@@ -26,10 +26,13 @@ export interface PendingIncoming {
 
 /** A request reported to the session with a `requestId`, waiting for its final answer. */
 export interface PendingRequest {
-  readonly kind: "reinvite" | "update" | "info"
+  readonly kind: "reinvite" | "update" | "info" | "message"
   readonly request: SipRequest
+  /** "" outside a dialog. */
   readonly dialogId: string
   readonly source: Endpoint
+  /** Outside a dialog: the To-tag our answer carries (§8.2.6.2). */
+  readonly toTag?: string
 }
 
 /** One pending incoming INVITE's reliable provisionals (RFC 3262): the next RSeq, the one awaiting its PRACK. */

@@ -31,6 +31,8 @@ export interface CoordinatorConfig {
    *  accept (Min-SE, default 90 s; a smaller Session-Expires gets 422). */
   readonly sessionExpiresSeconds?: number
   readonly minSessionExpiresSeconds?: number
+  /** RFC 3428: a MESSAGE whose body is larger gets 413 (default 8192 bytes). */
+  readonly maxMessageBytes?: number
 }
 
 export const defaultLocalUri = "<sip:effect-sip@127.0.0.1>"

@@ -11,6 +11,7 @@ import { heard } from "./context.ts"
 import { answerReinvite } from "./in-call.ts"
 import { handleIncomingInvite } from "./incoming-invite.ts"
 import { onInfo } from "./info.ts"
+import { onMessage } from "./messages.ts"
 import { answerUpdate } from "./update.ts"
 import { armSessionTimer } from "./session-timer.ts"
 import { peerRefresh } from "./session-timer-rules.ts"
@@ -57,7 +58,7 @@ const answerRefresh = Effect.fnUntraced(function*(ctx: CoordinatorContext, recor
 })
 
 const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void> => {
-  const record = "dialogId" in event ? ctx.registry.byLegId(event.dialogId) : undefined
+  const record = event.dialogId === undefined ? undefined : ctx.registry.byLegId(event.dialogId)
   if (record !== undefined) heard(ctx, record)
   switch (event._tag) {
     case "IncomingInvite":
@@ -70,6 +71,10 @@ const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void
       return record === undefined
         ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
         : onInfo(ctx, record, event.requestId, event.request)
+    case "MessageReceived":
+      return event.dialogId !== undefined && record === undefined
+        ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
+        : onMessage(ctx, record, event.requestId, event.request)
     case "InviteCancelled":
       return record === undefined ? Effect.void : react(ctx, record, { _tag: "Cancelled" })
     case "DialogConfirmed":

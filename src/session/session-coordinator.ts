@@ -46,6 +46,8 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   record(sessionId: string, path: string): Effect.Effect<void, ApplicationError>
   /** Codec names, preferred first, for this call's next offer or answer. */
   setCodecPreferences(sessionId: string, codecs: ReadonlyArray<string>): Effect.Effect<void, ApplicationError>
+  /** A MESSAGE (RFC 3428) to `uri`, outside any call; a non-2xx answer fails with ApplicationError "Rejected". */
+  sendMessage(uri: string, contentType: string, body: string | Uint8Array): Effect.Effect<void, CallError>
   /** Place a call (INVITE with our SDP offer); its session id at once, its progress on `events`. */
   call(options: CallOptions): Effect.Effect<string, CallError>
   state(sessionId: string): Effect.Effect<CallState, ApplicationError>

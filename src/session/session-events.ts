@@ -37,6 +37,15 @@ export type SessionEvent =
   /** A digit from the peer: RTP telephone-events (RFC 4733) or an INFO (application/dtmf-relay or application/dtmf). */
   | { readonly _tag: "DtmfReceived"; readonly sessionId: string; readonly digit: string; readonly durationMs: number; readonly source: DtmfSource }
   /** An INFO in the call (RFC 6086) that is no DTMF: its Content-Type and body (already answered 200). */
+  /** A MESSAGE (RFC 3428), in a call (`sessionId`) or outside any; already answered 200. */
+  | {
+    readonly _tag: "MessageReceived"
+    readonly sessionId: string | undefined
+    readonly from: string
+    readonly to: string
+    readonly contentType: string
+    readonly body: Uint8Array
+  }
   | { readonly _tag: "InfoReceived"; readonly sessionId: string; readonly contentType: string; readonly body: Uint8Array }
   | { readonly _tag: "QualityReport"; readonly sessionId: string; readonly stats: MediaStats }
   | { readonly _tag: "CallEnded"; readonly sessionId: string; readonly reason: EndReason }

@@ -90,6 +90,9 @@ describe("every method in Allow, against a whole SipStack", () => {
         expect((yield* ask("allow-out", { method, cseq: 2 })).status, method).toBe(481)
       }
       expect((yield* ask("allow-out", { method: "CANCEL", cseq: 3 })).status).toBe(481)
+      const message = yield* ask("allow-msg", { method: "MESSAGE", cseq: 1, body: "hello", contentType: "text/plain" })
+      expect(message.status).toBe(200)
+      expect(message.toTag).toBeDefined()
 
       // A dialog: INVITE → 200 → ACK.
       const call = "allow-in"
@@ -107,7 +110,8 @@ describe("every method in Allow, against a whole SipStack", () => {
       const reinvite = yield* ask(call, { method: "INVITE", cseq: 6, toTag, body: sdp(rtpBase + 200) })
       expect(reinvite.status).toBe(200)
       yield* send(peer, port, call, { method: "ACK", cseq: 6, toTag })
-      expect((yield* ask(call, { method: "BYE", cseq: 7, toTag })).status).toBe(200)
+      expect((yield* ask(call, { method: "MESSAGE", cseq: 7, toTag, body: "in the call", contentType: "text/plain" })).status).toBe(200)
+      expect((yield* ask(call, { method: "BYE", cseq: 8, toTag })).status).toBe(200)
 
       // PRACK (RFC 3262): outside a dialog 481; for a reliable 180 (the caller requires 100rel), a PRACK
       // without RAck 400, one naming another RSeq 481, the right one 200; then the 2xx comes.

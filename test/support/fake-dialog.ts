@@ -63,6 +63,8 @@ export const makeFakeDialog = Effect.gen(function*() {
           control.failRequest === undefined
             ? Effect.succeed(control.answerRequest(method, text(options)))
             : Effect.fail(control.failRequest)),
+      outOfDialog: (method, options) =>
+        Effect.as(record({ op: "request", id: options.target, method, body: text(options) }), control.answerRequest(method, text(options))),
       drain: Effect.void,
       counts: Effect.sync(() => ({ dialogs: control.live, pendingInvites: 0 }))
     })
