@@ -109,4 +109,25 @@ describe("SIP extensions against SIPp", () => {
       expect(result.code, result.output).toBe(0)
       expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["Ringing", "EarlyMedia", "Active", "Terminating", "Terminated"])
     }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
+  it.live("MESSAGE (RFC 3428): outside a dialog 200, over the size limit 413, inside a call 200; the application hears both", () =>
+    Effect.gen(function*() {
+      const seen = yield* play("message.xml", () => Effect.void)
+      const messages = seen.flatMap((e) => e._tag === "MessageReceived" ? [[e.sessionId !== undefined, Buffer.from(e.body).toString().trim()]] : [])
+      expect(messages).toEqual([[false, "hello from sipp"], [true, "hello inside the call"]])
+    }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
+  it.live("sendMessage (RFC 3428): our MESSAGE reaches SIPp outside any dialog and is answered 200", () =>
+    Effect.gen(function*() {
+      const calls = yield* SessionCoordinator
+      const [port] = freePorts(1)
+      const recipient = runProcess(sippPath, [
+        "-sf", Path.join(root, "sipp/client/message.xml"), "-i", "127.0.0.1", "-p", String(port), "-m", "1",
+        "-timeout", "20s", "-timeout_error", "-nostdin"
+      ], 30_000)
+      expect(yield* Effect.promise(() => udpBound(port))).toBe(true)
+      yield* calls.sendMessage(`sip:bob@127.0.0.1:${port}`, "text/plain", "hello sipp")
+      const result = yield* Effect.promise(() => recipient)
+      expect(result.code, result.output).toBe(0)
+    }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
 })
