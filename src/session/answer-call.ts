@@ -59,6 +59,7 @@ export const acceptCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, r
   const allowed = step(record.call, { _tag: "Accepted" })
   if (allowed instanceof ApplicationError) return yield* Effect.fail(allowed)
   if (options.media !== undefined) record.source = options.media
+  record.dtmf = options.dtmf
   const sdp = yield* prepareMedia(ctx, record)
   const mode = options.mode ?? "answer"
   const delay = options.delayMs ?? 0

@@ -104,9 +104,10 @@ const layer = (config: CoordinatorConfig) =>
           yield* hangUp(ctx, yield* find(sessionId), { _tag: "NormalClearing", by: "local" })
         }),
         sendDtmf: (sessionId, digits, method) =>
-          method === "info"
-            ? Effect.flatMap(find(sessionId), (record) => sendDtmfInfo(ctx, record, digits))
-            : withMedia(sessionId, "dtmf", (record) => record.media!.sendDtmf(digits)),
+          Effect.flatMap(find(sessionId), (record) =>
+            (method ?? record.dtmf) === "info"
+              ? sendDtmfInfo(ctx, record, digits)
+              : withMedia(sessionId, "dtmf", (found) => found.media!.sendDtmf(digits))),
         sendInfo: Effect.fn("SessionCoordinator.sendInfo")(function*(sessionId, contentType, body) {
           yield* sendInfo(ctx, yield* find(sessionId), contentType, body)
         }),

@@ -110,7 +110,8 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     negotiated: undefined,
     codecs: options.codecs,
     heardAt: ctx.clock.currentTimeMillisUnsafe(),
-    packetsHeard: 0
+    packetsHeard: 0,
+    dtmf: options.dtmf
   }
   ctx.registry.add(record)
   yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })

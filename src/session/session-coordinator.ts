@@ -7,7 +7,9 @@ import type { ApplicationError, NetworkError, ProtocolError } from "../errors.ts
 import type { AcceptOptions } from "./call-decision.ts"
 import type { CallState } from "./call-state.ts"
 import type { CallOptions } from "./call-options.ts"
-import type { SessionEvent } from "./session-events.ts"
+import type { DtmfMethod, SessionEvent } from "./session-events.ts"
+
+export type { DtmfMethod } from "./session-events.ts"
 
 /** An operation's failure: refused by the call's state or arguments (ApplicationError), or the SIP
  *  under it failed, with its reason and cause (NetworkError, ProtocolError). */
@@ -18,8 +20,6 @@ export interface UpdateOptions {
   readonly sdp?: boolean
 }
 
-/** How sendDtmf sends digits. */
-export type DtmfMethod = "rfc4733" | "info"
 
 export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   /** Every event, from the moment the stream is run. Policy: a consumer more than 4096 events behind
@@ -37,7 +37,8 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   /** BYE when answered, 480 while ringing here, CANCEL while we call. A call whose 2xx still awaits its
    *  ACK is Terminating at once and sends its BYE after the ACK (§15): CallEnded tells when it is over. */
   end(sessionId: string): Effect.Effect<void, CallError>
-  /** Digits as RFC 4733 telephone-events in the RTP (default), or one INFO each (application/dtmf-relay). */
+  /** Digits as RFC 4733 telephone-events in the RTP, or one INFO each (application/dtmf-relay); default:
+   *  the call's method (AcceptOptions.dtmf, CallOptions.dtmf), else RFC 4733. */
   sendDtmf(sessionId: string, digits: string, method?: DtmfMethod): Effect.Effect<void, CallError>
   /** An INFO in an established call (RFC 6086); a non-2xx answer fails with ApplicationError "Rejected". */
   sendInfo(sessionId: string, contentType: string, body: string | Uint8Array): Effect.Effect<void, CallError>

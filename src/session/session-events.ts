@@ -25,6 +25,9 @@ export interface IncomingCall {
 /** How a DTMF digit travelled: RTP telephone-events (RFC 4733) or SIP INFO (RFC 6086). */
 export type DtmfSource = "rfc4733" | "info"
 
+/** How sendDtmf sends digits: the same two ways. */
+export type DtmfMethod = DtmfSource
+
 /** What IncomingCall.offer shows of the caller's SDP offer. */
 export type OfferSummary = SdpSummary
 

@@ -8,6 +8,7 @@ import type { MediaSession, MediaSource } from "../media/media-engine.ts"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { Call } from "./call-machine.ts"
 import type { SessionTimer } from "./session-timer-rules.ts"
+import type { DtmfMethod } from "./session-events.ts"
 import type { LocalMedia, RemoteDescription } from "./media-negotiation.ts"
 import { RegistryMap } from "../registry-map.ts"
 
@@ -34,6 +35,8 @@ export interface SessionRecord {
   /** RFC 4028, when negotiated: the interval and who refreshes, and the fiber that refreshes or expires it. */
   sessionTimer?: SessionTimer | undefined
   sessionTimerFiber?: Fiber.Fiber<void> | undefined
+  /** How sendDtmf sends digits when not told (RFC 4733 when undefined). */
+  dtmf?: DtmfMethod | undefined
 }
 
 let counter = 0

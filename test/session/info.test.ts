@@ -99,6 +99,15 @@ describe("INFO in a call", () => {
       expect(refused).toMatchObject({ _tag: "ApplicationError", reason: "Rejected" })
     }))
 
+  it.effect("the DTMF method chosen for the call (AcceptOptions.dtmf) is sendDtmf's default", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept({ dtmf: "info" })))
+      yield* t.emit(incoming())
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      yield* t.coordinator.sendDtmf(sessionOf(t.seen), "4")
+      expect(t.control.intents.at(-1)).toMatchObject({ op: "request", method: "INFO", body: "Signal=4\r\nDuration=160\r\n" })
+    }))
+
   it.effect("sendDtmf over INFO: one application/dtmf-relay INFO per digit, in order; a bad digit sends nothing", () =>
     Effect.gen(function*() {
       const t = yield* activeCall
