@@ -94,6 +94,11 @@ export class DialogStore {
     return this.dialogs.get(id) ?? this.dialogs.get(this.aliases.get(id) ?? "")
   }
 
+  /** An early dialog of our INVITE reports its requests (UPDATE, INFO) under the call leg's id. */
+  earlyLeg(inviteId: string, dialogId: string): void {
+    this.aliasOf.set(dialogId, inviteId)
+  }
+
   alias(inviteId: string, dialogId: string): void {
     this.aliases.set(inviteId, dialogId)
     this.aliasOf.set(dialogId, inviteId)
@@ -144,7 +149,8 @@ export class DialogStore {
     this.dialogs.delete(id)
     const alias = this.aliasOf.get(id)
     if (alias !== undefined) {
-      this.aliases.delete(alias)
+      // An early fork's leg id may already name the dialog that won: keep that.
+      if (this.aliases.get(alias) === id) this.aliases.delete(alias)
       this.aliasOf.delete(id)
     }
     for (const [requestId, pending] of this.requests) if (pending.dialogId === id) this.requests.delete(requestId)

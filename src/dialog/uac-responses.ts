@@ -91,6 +91,7 @@ export const onInviteResponse = Effect.fnUntraced(function*(ctx: DialogContext, 
     const dialog = uacDialog(outgoing.invite, response, outgoing.local, outgoing.destination)
     dialog.authenticator = outgoing.authenticator
     ctx.store.dialogs.set(dialog.id, dialog)
+    ctx.store.earlyLeg(outgoing.id, dialog.id)
     outgoing.early.set(tag, dialog.id)
   }
   const early = tag === undefined ? undefined : ctx.store.dialogs.get(outgoing.early.get(tag) ?? "")

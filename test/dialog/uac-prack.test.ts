@@ -4,10 +4,10 @@
  * and out-of-order RSeqs neither PRACKed nor reported, unreliable 18x untouched.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Effect, Fiber, Stream } from "effect"
 import type { OutgoingInviteEvent } from "../../src/dialog/dialog-layer.ts"
-import { getHeader } from "../../src/sip/index.ts"
-import { answer, offerResponse, settle, setup } from "./support.ts"
+import { getHeader, makeRequest } from "../../src/sip/index.ts"
+import { answer, offerResponse, serverTransaction, settle, setup } from "./support.ts"
 
 const callee = { transport: "udp", host: "10.0.0.20", port: 5080 } as const
 const reliable = (rseq: number): Array<[string, string]> => [["Require", "100rel"], ["RSeq", String(rseq)]]
@@ -59,5 +59,39 @@ describe("reliable provisionals (RFC 3262 §4), UAC", () => {
       yield* offerResponse(client.queue, answer(client.request, 180, "b1"))
       expect(tl.requests("PRACK")).toEqual([])
       expect(progress.length).toBe(2)
+    }))
+})
+
+describe("requests in the early dialogs of our INVITE", () => {
+  it.effect("the callee's UPDATE in an early dialog reaches the session under the call leg's id; the 2xx from another fork still wins", () =>
+    Effect.gen(function*() {
+      const { tl, client, events, dialog } = yield* place
+      const outgoingId = getHeader(client.request, "call-id")!
+      yield* offerResponse(client.queue, answer(client.request, 183, "b1", reliable(1)))
+      const ourTag = getHeader(client.request, "from")!.split("tag=")[1]!
+      const update = makeRequest({
+        method: "UPDATE",
+        uri: "sip:127.0.0.1:5070;transport=udp",
+        headers: [
+          ["Via", "SIP/2.0/UDP 10.0.0.20:5080;branch=z9hG4bK-upd-1"],
+          ["Max-Forwards", "70"],
+          ["From", "<sip:bob@10.0.0.20>;tag=b1"],
+          ["To", `<sip:me@127.0.0.1>;tag=${ourTag}`],
+          ["Call-ID", outgoingId],
+          ["CSeq", "10 UPDATE"]
+        ]
+      })
+      yield* tl.inject({ _tag: "RequestReceived", transaction: serverTransaction(update, callee) })
+      const reported = events.at(-1)
+      expect(reported?._tag).toBe("ReinviteReceived")
+      const leg = `${outgoingId};${ourTag}`
+      expect(reported).toMatchObject({ dialogId: leg })
+      // A 2xx from another fork wins; the leg id now names that dialog, and requests go there.
+      yield* offerResponse(client.queue, answer(client.request, 200, "b2"))
+      const info = yield* dialog.request(leg, "INFO").pipe(Effect.forkChild)
+      yield* settle
+      expect(getHeader(tl.client("INFO").request, "to")).toBe("<sip:bob@10.0.0.20>;tag=b2")
+      yield* offerResponse(tl.client("INFO").queue, answer(tl.client("INFO").request, 200, "b2"))
+      expect((yield* Fiber.join(info)).status).toBe(200)
     }))
 })
