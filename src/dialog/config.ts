@@ -9,6 +9,9 @@ export interface DialogConfig {
   readonly userAgent?: string
   /** T1/T2/T4 overrides, as for the TransactionLayer below (defaults: 500 ms, 4 s, 5 s). */
   readonly timers?: Partial<TimerConfig>
+  /** RFC 3262: which 18x go reliably to a caller that supports 100rel (one that requires it gets every
+   *  18x reliably): "all" (default) or only those with a body ("sdp"). */
+  readonly reliableProvisionals?: "all" | "sdp"
 }
 
 export interface DialogLayerConfig extends DialogConfig {

@@ -36,6 +36,8 @@ export interface DialogContext {
   /** Followers of client transactions (UAC INVITE responses, in-dialog requests, BYEs we send). */
   readonly background: FiberSet.FiberSet<void, never>
   readonly scope: Scope.Scope
+  /** RFC 3262: to a caller that supports 100rel, every 18x goes reliably, or only those with a body. */
+  readonly reliableProvisionals: "all" | "sdp"
   /** After `drain`: new calls and OPTIONS get 503 (uas-policy.ts). */
   readonly admission: { draining: boolean }
 }

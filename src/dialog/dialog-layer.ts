@@ -31,7 +31,7 @@ export interface ResponseOptions {
 export type LegId = string
 
 /** Events up to the session layer. Requests the dialog layer answers on its own (the §8.2 policy of
- *  uas-policy.ts, OPTIONS, INFO, BYE → 200, CANCEL → 487 on the INVITE, 481 for unknown dialogs, 500 for
+ *  uas-policy.ts, OPTIONS, BYE → 200, CANCEL → 487 on the INVITE, 481 for unknown dialogs, 500 for
  *  a lower CSeq, 491 for a re-INVITE while one is pending) never reach it or are reported after the fact. `requestId` is the server transaction to answer through `respond`. */
 export type DialogEvent =
   /** A new INVITE outside any dialog. `dialogId` is the new call leg's id (our To-tag is chosen). */
@@ -43,6 +43,10 @@ export type DialogEvent =
   | { readonly _tag: "DialogConfirmed"; readonly dialogId: string; readonly ack: SipRequest }
   /** A re-INVITE (or UPDATE) in a confirmed dialog; answer it through `respond`. */
   | { readonly _tag: "ReinviteReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
+  /** An INFO in a dialog (RFC 6086): its body is the application's; answer it through `respond`. */
+  | { readonly _tag: "InfoReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
+  /** A MESSAGE (RFC 3428), outside a dialog (`dialogId` undefined) or in one; answer it through `respond`. */
+  | { readonly _tag: "MessageReceived"; readonly dialogId: string | undefined; readonly requestId: string; readonly request: SipRequest }
   /** The dialog ended: the peer's BYE (already answered 200), our BYE done, no ACK within 64*T1 (we sent
    *  BYE, §13.3.1.4), a transaction timeout, or a transport failure. */
   | { readonly _tag: "DialogTerminated"; readonly dialogId: string; readonly reason: "RemoteBye" | "LocalBye" | "AckTimeout" | "Timeout" | "TransportError" }
@@ -81,6 +85,16 @@ export interface InviteOptions {
   readonly credentials?: DigestCredentials
 }
 
+/** A request outside any dialog that creates none (MESSAGE). */
+export interface OutOfDialogOptions {
+  readonly target: string
+  readonly from: string
+  readonly to: string
+  readonly destination: Endpoint
+  readonly body?: Body
+  readonly headers?: ReadonlyArray<readonly [string, string]>
+}
+
 export interface DialogCounts {
   readonly dialogs: number
   readonly pendingInvites: number
@@ -107,6 +121,8 @@ export class DialogLayer extends Context.Service<DialogLayer, {
   /** Send an in-dialog request (re-INVITE, INFO, BYE…) built per §12.2.1.1 and return its final response.
    *  A 2xx to a re-INVITE is ACKed by the layer. BYE ends the dialog whatever its answer. */
   request(dialogId: string, method: string, options?: { readonly body?: Body; readonly headers?: ReadonlyArray<readonly [string, string]> }): Effect.Effect<SipResponse, ProtocolError | NetworkError>
+  /** Send a request outside any dialog (MESSAGE, RFC 3428) and return its final response. */
+  outOfDialog(method: string, options: OutOfDialogOptions): Effect.Effect<SipResponse, ProtocolError | NetworkError>
   /** Shutdown: from now on new INVITEs outside a dialog get 503 with Retry-After, OPTIONS 503. */
   readonly drain: Effect.Effect<void>
   readonly counts: Effect.Effect<DialogCounts>

@@ -41,6 +41,8 @@ export interface Dialog {
   lastAck: { readonly seq: number; readonly ack: SipRequest; readonly destination: Endpoint } | undefined
   /** UAC with credentials: answers 401/407 to our requests in the dialog (§22.2). */
   authenticator: Authenticator | undefined
+  /** UAC, RFC 3262 §4: the RSeq of the last reliable provisional we PRACKed on this early dialog. */
+  lastRSeq?: number
 }
 
 /** Dialog ID = Call-ID + local tag + remote tag (§12). Neither a Call-ID nor a tag may contain ';'. */

@@ -3,10 +3,10 @@
  * (§12.2.2), pending incoming INVITEs by the dialog they will create, server transactions the session
  * must still answer, and outgoing INVITEs by Call-ID + From-tag (forking, §13.2.2.4).
  */
-import type { Cause, Queue } from "effect"
+import { type Cause, Deferred, Effect, type Queue } from "effect"
 import type { Authenticator } from "../auth/authenticator.ts"
 import type { OutgoingInviteEvent } from "./dialog-layer.ts"
-import type { NetworkError, ProtocolError } from "../errors.ts"
+import { type NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { Dialog } from "./dialog-state.ts"
@@ -26,10 +26,19 @@ export interface PendingIncoming {
 
 /** A request reported to the session with a `requestId`, waiting for its final answer. */
 export interface PendingRequest {
-  readonly kind: "reinvite" | "update"
+  readonly kind: "reinvite" | "update" | "info" | "message"
   readonly request: SipRequest
+  /** "" outside a dialog. */
   readonly dialogId: string
   readonly source: Endpoint
+  /** Outside a dialog: the To-tag our answer carries (§8.2.6.2). */
+  readonly toTag?: string
+}
+
+/** One pending incoming INVITE's reliable provisionals (RFC 3262): the next RSeq, the one awaiting its PRACK. */
+export interface Reliable {
+  nextRSeq: number
+  outstanding: { readonly rseq: number; readonly acked: Deferred.Deferred<void, ProtocolError> } | undefined
 }
 
 /** An INVITE we sent (UAC) and its forks. */
@@ -70,6 +79,8 @@ export class DialogStore {
   /** §8.2.2.2 merged requests: Call-ID + From-tag + CSeq of each pending incoming INVITE. */
   readonly incomingByRequest = new RegistryMap<string, string>()
   readonly requests = new RegistryMap<string, PendingRequest>()
+  /** Reliable provisionals (RFC 3262) of pending incoming INVITEs that asked for them, by dialog id. */
+  readonly reliable = new RegistryMap<string, Reliable>()
   readonly outgoing = new RegistryMap<string, PendingOutgoing>()
   /** The id returned by `invite` → the dialog its 2xx confirmed, so the session can keep using it. */
   readonly aliases = new RegistryMap<string, string>()
@@ -81,6 +92,11 @@ export class DialogStore {
   /** A dialog by its id or by the id of the INVITE that created it. */
   dialog(id: string): Dialog | undefined {
     return this.dialogs.get(id) ?? this.dialogs.get(this.aliases.get(id) ?? "")
+  }
+
+  /** An early dialog of our INVITE reports its requests (UPDATE, INFO) under the call leg's id. */
+  earlyLeg(inviteId: string, dialogId: string): void {
+    this.aliasOf.set(dialogId, inviteId)
   }
 
   alias(inviteId: string, dialogId: string): void {
@@ -116,6 +132,15 @@ export class DialogStore {
     this.incoming.delete(dialogId)
     this.incomingByTransaction.delete(pending.transactionId)
     this.incomingByRequest.delete(pending.requestKey)
+    const reliable = this.reliable.get(dialogId)
+    if (reliable === undefined) return
+    this.reliable.delete(dialogId)
+    // Whoever waits for a PRACK (the next 18x, the 2xx) learns the INVITE is over.
+    if (reliable.outstanding !== undefined) {
+      const gone = new ProtocolError({ reason: "NoSuchTransaction", message: `INVITE ${dialogId} answered or cancelled` })
+      Deferred.doneUnsafe(reliable.outstanding.acked, Effect.fail(gone))
+      reliable.outstanding = undefined
+    }
   }
 
   /** Forget a dialog and every alias and pending request pointing at it. */
@@ -124,7 +149,8 @@ export class DialogStore {
     this.dialogs.delete(id)
     const alias = this.aliasOf.get(id)
     if (alias !== undefined) {
-      this.aliases.delete(alias)
+      // An early fork's leg id may already name the dialog that won: keep that.
+      if (this.aliases.get(alias) === id) this.aliases.delete(alias)
       this.aliasOf.delete(id)
     }
     for (const [requestId, pending] of this.requests) if (pending.dialogId === id) this.requests.delete(requestId)

@@ -20,8 +20,11 @@ type Reason = Extract<DialogEvent, { _tag: "DialogTerminated" }>["reason"]
 /** Forget the dialog and report why; never blocks the caller (it may be the events consumer). */
 export const endDialog = Effect.fnUntraced(function*(ctx: DialogContext, dialogId: string, reason: Reason) {
   const legId = ctx.store.legOf(dialogId)
-  if (ctx.store.removeDialog(dialogId) === undefined) return
+  const dialog = ctx.store.removeDialog(dialogId)
+  if (dialog === undefined) return
   yield* stopRetransmitting(ctx, dialogId)
+  // One early fork of our INVITE failing (a PRACK answered 481) is no end of the call: the INVITE decides.
+  if (dialog.role === "uac" && dialog.state === "early") return
   yield* ctx.emitLater({ _tag: "DialogTerminated", dialogId: legId, reason })
 })
 

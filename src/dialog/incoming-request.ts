@@ -1,8 +1,8 @@
 /**
  * Requests from the peer (RFC 3261 §8.2, §11.2, §12.2.2, §14.2, §15.1.2): the UAS policy first
  * (uas-policy.ts), then a new INVITE goes to the session, OPTIONS is answered here, and in-dialog
- * requests are checked against the dialog (481 unknown, 500 lower CSeq, glare). BYE, INFO and OPTIONS
- * in a dialog are answered here; re-INVITE and UPDATE go to the session.
+ * requests are checked against the dialog (481 unknown, 500 lower CSeq, glare). BYE and OPTIONS in a
+ * dialog are answered here; re-INVITE, UPDATE, INFO and MESSAGE (in or out of a dialog) go to the session.
  */
 import { Effect } from "effect"
 import { cseqOf, getHeader, isParseError, newTag, parseNameAddr } from "../sip/index.ts"
@@ -14,6 +14,7 @@ import { ignoreFailure } from "./context.ts"
 import { type Dialog, dialogKey } from "./dialog-state.ts"
 import { endDialog } from "./in-dialog-request.ts"
 import { buildResponse } from "./message-builder.ts"
+import { onPrack } from "./reliable-provisional.ts"
 import { uasPolicy } from "./uas-policy.ts"
 import { onIncomingInvite } from "./uas-invite.ts"
 
@@ -61,7 +62,7 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
   // §12.2.2: out of order.
   if (dialog.remoteSeq !== undefined && seq < dialog.remoteSeq) return yield* answer(ctx, transaction, 500)
   dialog.remoteSeq = seq
-  const register = (kind: "reinvite" | "update") =>
+  const register = (kind: "reinvite" | "update" | "info" | "message") =>
     ctx.store.requests.set(transaction.id, { kind, request, dialogId, source })
   switch (request.method) {
     case "BYE":
@@ -79,9 +80,19 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
       return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
     case "OPTIONS":
       return yield* answer(ctx, transaction, 200, capabilities)
+    case "PRACK": {
+      // RFC 3262 §3: the PRACK of our reliable 18x on the still pending INVITE.
+      const invite = ctx.store.incoming.get(dialogId)
+      const status = onPrack(ctx, dialogId, request, invite === undefined ? undefined : cseqOf(invite.request)?.seq)
+      return yield* answer(ctx, transaction, status, status === 400 ? { reason: "Missing RAck" } : undefined)
+    }
+    case "MESSAGE":
+      register("message")
+      return yield* ctx.emit({ _tag: "MessageReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
     default:
-      // INFO: the policy lets no other method through (§8.2.1). Its content is not ours to act on.
-      return yield* answer(ctx, transaction, 200)
+      // INFO (RFC 6086): the policy lets no other method through (§8.2.1). Its body is the application's.
+      register("info")
+      return yield* ctx.emit({ _tag: "InfoReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
   }
 })
 
@@ -99,6 +110,11 @@ export const onRequest = Effect.fnUntraced(function*(ctx: DialogContext, transac
   const fromTag = isParseError(from) ? "" : from.tag ?? ""
   if (inDialogRequest) return yield* inDialog(ctx, transaction, toTag, fromTag)
   if (request.method === "INVITE") return yield* onIncomingInvite(ctx, transaction, fromTag)
+  if (request.method === "MESSAGE") {
+    // RFC 3428 §7: outside a dialog, creating none; the application answers it.
+    ctx.store.requests.set(transaction.id, { kind: "message", request, dialogId: "", source: transaction.source, toTag: newTag() })
+    return yield* ctx.emit({ _tag: "MessageReceived", dialogId: undefined, requestId: transaction.id, request })
+  }
   // §11.2: OPTIONS outside a dialog, answered as an INVITE would be (the policy refused it while draining).
   return yield* answer(ctx, transaction, 200, capabilities, newTag())
 })

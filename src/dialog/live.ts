@@ -19,6 +19,7 @@ import type { DialogContext } from "./context.ts"
 import { DialogStore } from "./dialog-store.ts"
 import { request } from "./in-dialog-request.ts"
 import { onRequest } from "./incoming-request.ts"
+import { sendOutOfDialog } from "./out-of-dialog-request.ts"
 import { respond } from "./respond.ts"
 import { accept, onAck, onCancel, provisional, reject } from "./uas-invite.ts"
 import { stopAllRetransmitting } from "./two-xx-retransmit.ts"
@@ -67,6 +68,7 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     contactHost: config.contactHost,
     userAgent: config.userAgent,
     timers: resolveTimers(config),
+    reliableProvisionals: config.reliableProvisionals ?? "all",
     emit: (event) => Queue.offer(events, event).pipe(Effect.asVoid),
     // Room in the queue (the usual case): in now, no fiber. Full: a fiber waits for room instead of us.
     emitLater: (event) =>
@@ -114,6 +116,9 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     }),
     request: Effect.fn("DialogLayer.request")(function*(dialogId, method, options) {
       return yield* request(ctx, dialogId, method, options)
+    }),
+    outOfDialog: Effect.fn("DialogLayer.outOfDialog")(function*(method, options) {
+      return yield* sendOutOfDialog(ctx, method, options)
     }),
     drain: Effect.sync(() => {
       ctx.admission.draining = true

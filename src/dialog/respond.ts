@@ -35,7 +35,7 @@ export const respond = Effect.fnUntraced(function*(
   const { request } = pending
   const dialog = ctx.store.dialogs.get(pending.dialogId)
   const refresh = dialog !== undefined && isTargetRefresh(request.method)
-  const response = buildResponse(ctx, request, status, { options, contact: refresh ? dialog.local : undefined })
+  const response = buildResponse(ctx, request, status, { options, contact: refresh ? dialog.local : undefined, toTag: pending.toTag })
   if (status >= 200) {
     ctx.store.requests.delete(requestId)
     if (dialog !== undefined && pending.kind === "reinvite") dialog.invite = "none"

@@ -9,6 +9,7 @@ import type { NetworkError, ProtocolError } from "../errors.ts"
 import { cseqOf, makeRequest, newBranch, newCallId, newTag } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
 import type { ClientTransaction } from "../transaction/transaction-layer.ts"
+import { supportedExtensions } from "./capabilities.ts"
 import type { InviteOptions, OutgoingInvite, OutgoingInviteEvent } from "./dialog-layer.ts"
 import type { DialogContext } from "./context.ts"
 import { asNameAddr, contactFor, localFor, userAgentHeaders, viaFor } from "./context.ts"
@@ -75,6 +76,8 @@ const startAttempt = (ctx: DialogContext, outgoing: PendingOutgoing, transaction
 
 /** §13.2.1 + §8.1.1: INVITE with our From-tag, a new Call-ID (or the call's, when it `continues` one),
  *  CSeq 1 (or the call's next), Contact, Max-Forwards 70. */
+const supportedList = supportedExtensions.join(", ")
+
 export const invite = Effect.fnUntraced(function*(ctx: DialogContext, options: InviteOptions) {
   const local = localFor(ctx, options.destination.transport)
   const prior = options.continues === undefined ? undefined : ctx.store.outgoingLeg(options.continues)
@@ -93,6 +96,8 @@ export const invite = Effect.fnUntraced(function*(ctx: DialogContext, options: I
       ["Call-ID", callId],
       ["CSeq", `${seq} INVITE`],
       ["Contact", contactFor(ctx, local)],
+      // What we support: RFC 3262 (we PRACK reliable provisionals, uac-prack.ts), RFC 4028 (session timers).
+      ["Supported", supportedList],
       ...userAgentHeaders(ctx),
       ...(options.headers ?? []),
       ...bodyHeaders(options.body)

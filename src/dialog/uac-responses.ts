@@ -1,7 +1,7 @@
 /**
  * Responses to an INVITE we sent (RFC 3261 §13.2.2, §12.1.2): early dialogs per To-tag (forking), the
  * first 2xx confirms one and is ACKed by us (§13.2.2.4), the ACK is re-sent for each retransmission of
- * that 2xx, and a 2xx from any other fork is ACKed and then BYEd.
+ * that 2xx, and a 2xx from any other fork is ACKed and then BYEd. Reliable 18x are PRACKed (uac-prack.ts).
  */
 import { Effect, Queue } from "effect"
 import { cseqOf, getHeader, getHeaders } from "../sip/index.ts"
@@ -12,6 +12,7 @@ import { ignoreFailure } from "./context.ts"
 import { confirmFrom, type Dialog, inviteKey, tagOf, uacDialog } from "./dialog-state.ts"
 import type { PendingOutgoing } from "./dialog-store.ts"
 import { buildInDialog } from "./message-builder.ts"
+import { prackIfReliable } from "./uac-prack.ts"
 
 /** §13.2.2.4: the ACK for a 2xx: the INVITE's CSeq number and, §22.1, the INVITE's credentials. */
 const ackFor = (ctx: DialogContext, outgoing: PendingOutgoing, dialog: Dialog) => {
@@ -90,8 +91,11 @@ export const onInviteResponse = Effect.fnUntraced(function*(ctx: DialogContext, 
     const dialog = uacDialog(outgoing.invite, response, outgoing.local, outgoing.destination)
     dialog.authenticator = outgoing.authenticator
     ctx.store.dialogs.set(dialog.id, dialog)
+    ctx.store.earlyLeg(outgoing.id, dialog.id)
     outgoing.early.set(tag, dialog.id)
   }
+  const early = tag === undefined ? undefined : ctx.store.dialogs.get(outgoing.early.get(tag) ?? "")
+  if (early !== undefined && !(yield* prackIfReliable(ctx, early, response))) return
   yield* Queue.offer(outgoing.queue, { _tag: "Provisional", response })
 })
 

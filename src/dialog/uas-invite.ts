@@ -15,6 +15,7 @@ import { ignoreFailure, localFor } from "./context.ts"
 import { dialogKey, tagOf, uasDialog } from "./dialog-state.ts"
 import type { PendingIncoming } from "./dialog-store.ts"
 import { buildResponse } from "./message-builder.ts"
+import { awaitPrack, reserve, sendReliably, wantsReliable } from "./reliable-provisional.ts"
 import { startRetransmitting, stopRetransmitting } from "./two-xx-retransmit.ts"
 
 /** A new INVITE the policy (uas-policy.ts) admitted; `fromTag` as the policy read it. */
@@ -59,16 +60,31 @@ export const provisional = Effect.fnUntraced(function*(
   options?: ResponseOptions
 ) {
   if (status < 100 || status > 199) return yield* badStatus("provisional", status)
+  const reliable = wantsReliable(ctx, (yield* pending(ctx, dialogId)).request, status, options?.body !== undefined)
+  // RFC 3262 §3: one unacknowledged reliable provisional at a time.
+  if (reliable) yield* awaitPrack(ctx, dialogId)
   const invite = yield* pending(ctx, dialogId)
-  const response = buildResponse(ctx, invite.request, status, { options, toTag: invite.localTag, contact: invite.local, createsDialog: true })
+  const rseq = reliable ? reserve(ctx, dialogId) : 0
+  const withRSeq = reliable ? { ...options, headers: [...(options?.headers ?? []), ["Require", "100rel"], ["RSeq", String(rseq)]] as const } : options
+  const response = buildResponse(ctx, invite.request, status, { options: withRSeq, toTag: invite.localTag, contact: invite.local, createsDialog: true })
   if (status > 100 && !ctx.store.dialogs.has(dialogId)) {
     ctx.store.dialogs.set(dialogId, uasDialog(invite.request, invite.localTag, invite.local, invite.source))
   }
-  yield* ctx.transactions.respond(invite.transactionId, response)
+  if (!reliable) return yield* ctx.transactions.respond(invite.transactionId, response)
+  yield* sendReliably(ctx, dialogId, invite.transactionId, response, unacknowledged(ctx, dialogId))
 })
+
+/** §3: 64*T1 without a PRACK: reject the INVITE with a 5xx; the call is over. */
+const unacknowledged = (ctx: DialogContext, dialogId: string) =>
+  Effect.andThen(
+    reject(ctx, dialogId, 500, { reason: "Reliable Provisional Not Acknowledged" }).pipe(Effect.ignore),
+    ctx.emit({ _tag: "DialogTerminated", dialogId, reason: "Timeout" })
+  )
 
 /** The 2xx: the dialog is confirmed on our side; we retransmit until the ACK (§13.3.1.4). */
 export const accept = Effect.fnUntraced(function*(ctx: DialogContext, dialogId: string, options?: ResponseOptions) {
+  // RFC 3262 §3: the final response waits for the PRACK of an outstanding reliable provisional.
+  yield* awaitPrack(ctx, dialogId)
   const invite = yield* pending(ctx, dialogId)
   const response = buildResponse(ctx, invite.request, 200, { options, toTag: invite.localTag, contact: invite.local, createsDialog: true })
   // Leave the pending set before the first yield: a CANCEL racing us must find nothing to 487.

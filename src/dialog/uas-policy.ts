@@ -16,6 +16,7 @@ import {
   dialogOnlyMethods,
   inDialogMethods,
   knownMethods,
+  outOfDialogMethods,
   supportedExtensions
 } from "./capabilities.ts"
 
@@ -97,7 +98,7 @@ export const uasPolicy = (
   const { method } = request
   if (!knownMethods.has(method)) return notImplemented
   if (!inDialog && dialogOnlyMethods.has(method)) return noDialog
-  if (inDialog ? !inDialogMethods.has(method) : method !== "INVITE" && method !== "OPTIONS") return notAllowed
+  if (!(inDialog ? inDialogMethods : outOfDialogMethods).has(method)) return notAllowed
   const scheme = schemeServed(request.uri)
   if (scheme === undefined) return badScheme
   if (scheme === "sip" && request.uri.length <= request.uri.indexOf(":") + 1) return malformedUri

@@ -59,6 +59,7 @@ export const acceptCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, r
   const allowed = step(record.call, { _tag: "Accepted" })
   if (allowed instanceof ApplicationError) return yield* Effect.fail(allowed)
   if (options.media !== undefined) record.source = options.media
+  record.dtmf = options.dtmf
   const sdp = yield* prepareMedia(ctx, record)
   const mode = options.mode ?? "answer"
   const delay = options.delayMs ?? 0
@@ -72,7 +73,8 @@ export const acceptCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, r
     yield* Effect.sleep(delay)
   }
   if (record.call.state === "Terminated") return
-  yield* ctx.dialog.accept(record.legId, { body: sdpBody(sdp) })
+  const timerHeaders = record.sessionTimer?.answerHeaders
+  yield* ctx.dialog.accept(record.legId, { body: sdpBody(sdp), ...(timerHeaders === undefined ? {} : { headers: timerHeaders }) })
   // Media starts when the ACK confirms the call (the machine's AckReceived), not at the 200: a caller that
   // never ACKs (gone, or it gave up waiting on an overloaded server) would otherwise get 32 s of RTP, 50
   // packets a second, while the 2xx is retransmitted; under overload that traffic kept the server saturated.

@@ -3,7 +3,7 @@
  */
 import type { Effect } from "effect"
 import type { MediaSource } from "../media/media-engine.ts"
-import type { IncomingCall } from "./session-events.ts"
+import type { DtmfMethod, IncomingCall } from "./session-events.ts"
 
 /** answer: 200 at once; ring: 180, wait, 200; early-media: 183 with SDP and media, wait, 200. */
 export type AcceptMode = "answer" | "ring" | "early-media"
@@ -14,6 +14,8 @@ export interface AcceptOptions {
   readonly delayMs?: number
   /** What the call plays; the server's default source when absent. */
   readonly media?: MediaSource
+  /** How sendDtmf sends this call's digits unless told (default RFC 4733). */
+  readonly dtmf?: DtmfMethod
 }
 
 export type CallDecision =

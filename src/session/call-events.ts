@@ -16,6 +16,11 @@ export type CallEvent =
   | { readonly _tag: "AckReceived"; readonly sdp: boolean }
   /** The peer's re-INVITE or UPDATE: with an offer we could answer, or without (we offer in the 200). */
   | { readonly _tag: "ReinviteReceived"; readonly sdp: boolean; readonly remoteHold: boolean }
+  /** The peer's UPDATE with an offer we could answer (RFC 3311), early or confirmed. A body-less UPDATE
+   *  changes no session: no event. */
+  | { readonly _tag: "UpdateReceived"; readonly remoteHold: boolean }
+  /** We send an UPDATE with a new offer (same direction); its answer is ReofferAnswered. */
+  | { readonly _tag: "Update" }
   /** We re-offer sendonly (hold) or sendrecv (resume). */
   | { readonly _tag: "Hold" }
   | { readonly _tag: "Resume" }

@@ -6,79 +6,29 @@
 import { ApplicationError } from "../errors.ts"
 import type { CallState, EndReason } from "./call-state.ts"
 import type { CallAction, CallEvent } from "./call-events.ts"
-import { type OfferAnswerEvent, type OfferAnswerState, stepOfferAnswer } from "./offer-answer.ts"
+import {
+  type Call,
+  end,
+  established,
+  exchange,
+  exchangeFailed,
+  go,
+  hangUp,
+  invalid,
+  media,
+  newCall,
+  ringing,
+  type Transition
+} from "./call-transition.ts"
 
 export type { CallAction, CallEvent } from "./call-events.ts"
-
-export interface Call {
-  readonly direction: "incoming" | "outgoing"
-  readonly state: CallState
-  /** The final answer to the initial INVITE: none yet, our 2xx sent (ACK awaited), or confirmed. */
-  readonly answer: "None" | "Sent" | "Confirmed"
-  readonly offerAnswer: OfferAnswerState
-  /** Idle until the negotiated media is first applied (the 183's or the ACK's, or the peer's answer). */
-  readonly media: "Idle" | "Flowing"
-  /** The ending decided but waiting on the peer: the ACK before our BYE, the 487 after our CANCEL. */
-  readonly ending: EndReason | undefined
-}
-
-export interface Transition {
-  readonly call: Call
-  readonly actions: ReadonlyArray<CallAction>
-}
-
-const newCall = (direction: Call["direction"]): Call => ({
-  direction, state: "Initiating", answer: "None", offerAnswer: "NoOffer", media: "Idle", ending: undefined
-})
+export type { Call, Transition } from "./call-transition.ts"
 
 /** A call as its initial INVITE left it (the Invited transition: a call exists from its INVITE on): ours
  *  (outgoing, with our offer) or the peer's, with or without an offer. */
 export const startCall = (direction: Call["direction"], offer: boolean): Call => {
   const call = newCall(direction)
   return offer ? { ...call, offerAnswer: direction === "incoming" ? "OfferReceived" : "OfferSent" } : call
-}
-
-const invalid = (call: Call, event: CallEvent) =>
-  new ApplicationError({ reason: "InvalidState", message: `${event._tag} in state ${call.state}` })
-
-const ringing = (state: CallState): boolean => state === "Initiating" || state === "Ringing" || state === "EarlyMedia"
-const established = (state: CallState): boolean => state === "Active" || state === "OnHold"
-
-/** The call in `to` (saying so when it changed), with `actions` after. */
-const go = (call: Call, to: CallState, changes: Partial<Call>, actions: ReadonlyArray<CallAction>): Transition => {
-  const next: Call = { ...call, ...changes, state: to }
-  return to === call.state
-    ? { call: next, actions }
-    : { call: next, actions: [{ _tag: "Publish", from: call.state, to }, ...actions] }
-}
-
-/** The end, now: the call is Terminated and the coordinator releases it. */
-const end = (call: Call, reason: EndReason, first: ReadonlyArray<CallAction> = [], from = call.state): Transition => ({
-  call: { ...call, state: "Terminated" },
-  actions: [...first, { _tag: "EndCall", from, reason: call.ending ?? reason }]
-})
-
-/** Terminating first (saying so), with the signal that ends the call on the wire, then the end. */
-const terminate = (call: Call, reason: EndReason, signal: CallAction): Transition =>
-  end(call, reason, [{ _tag: "Publish", from: call.state, to: "Terminating" }, signal], "Terminating")
-
-/** An SDP exchange failed (RFC 3264 §5: no usable answer): the session cannot go on, so BYE. */
-const exchangeFailed = (call: Call, message: string): Transition =>
-  terminate(call, { _tag: "Failed", message }, { _tag: "SendBye" })
-
-/** The offer/answer move an SDP in this event makes, if any. */
-const exchange = (call: Call, event: OfferAnswerEvent | undefined): OfferAnswerState | ApplicationError =>
-  event === undefined ? call.offerAnswer : stepOfferAnswer(call.offerAnswer, event)
-
-/** Media to (re)apply after an answer: the first time it starts (MediaStarted), later it changes. */
-const media = (call: Call): CallAction => call.media === "Idle" ? { _tag: "StartMedia" } : { _tag: "ApplyNegotiated" }
-
-const hangUp = (call: Call, reason: EndReason): Transition => {
-  if (established(call.state)) return terminate(call, reason, { _tag: "SendBye" })
-  // Our 2xx is out, its ACK not in: BYE only after the ACK (§15); without one the dialog layer BYEs.
-  if (call.answer === "Sent") return go(call, "Terminating", { ending: reason }, [])
-  const signal: CallAction = call.direction === "incoming" ? { _tag: "RejectInvite", status: 480 } : { _tag: "SendCancel" }
-  return terminate(call, reason, signal)
 }
 
 export const step = (call: Call, event: CallEvent): Transition | ApplicationError => {
@@ -135,6 +85,21 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
       const offerAnswer = exchange(call, "RemoteOffer")
       if (offerAnswer instanceof ApplicationError) return offerAnswer
       return go(call, event.remoteHold ? "OnHold" : "Active", { offerAnswer: "Answered" }, [{ _tag: "ApplyNegotiated" }])
+    }
+    case "UpdateReceived": {
+      // RFC 3311 §5.2: an offer in an early dialog once the INVITE's exchange is done, or in a confirmed one.
+      const earlyUpdate = early && call.offerAnswer === "Answered"
+      if (!earlyUpdate && !established(state)) return invalid(call, event)
+      const offerAnswer = exchange(call, "RemoteOffer")
+      if (offerAnswer instanceof ApplicationError) return offerAnswer
+      const answered: Partial<Call> = { offerAnswer: "Answered" }
+      if (earlyUpdate) return { call: { ...call, ...answered }, actions: call.media === "Flowing" ? [{ _tag: "ApplyNegotiated" }] : [] }
+      return go(call, event.remoteHold ? "OnHold" : "Active", answered, [{ _tag: "ApplyNegotiated" }])
+    }
+    case "Update": {
+      if (!established(state)) return invalid(call, event)
+      const offerAnswer = exchange(call, "LocalOffer")
+      return offerAnswer instanceof ApplicationError ? offerAnswer : { call: { ...call, offerAnswer }, actions: [] }
     }
     case "Hold":
     case "Resume": {

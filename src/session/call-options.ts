@@ -4,6 +4,7 @@
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { Endpoint } from "../transport/transport.ts"
+import type { DtmfMethod } from "./session-events.ts"
 
 export interface CallOptions {
   /** Request-URI of the callee, e.g. "sip:bob@127.0.0.1:5080". */
@@ -21,6 +22,8 @@ export interface CallOptions {
   /** Give up (CANCEL) when not answered within this; default: the manager's ring timeout. 0 disables. */
   readonly ringTimeoutMs?: number
   readonly headers?: ReadonlyArray<readonly [string, string]>
+  /** How sendDtmf sends this call's digits unless told (default RFC 4733). */
+  readonly dtmf?: DtmfMethod
   /** Digest credentials for 401/407 on the INVITE and on later requests of the call; default: the manager's. */
   readonly credentials?: DigestCredentials
 }

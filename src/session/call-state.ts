@@ -14,16 +14,19 @@ export type EndReason =
   | { readonly _tag: "TimedOut"; readonly what: "ack" | "transaction" | "media" | "ring" }
   | { readonly _tag: "Failed"; readonly message: string }
   | { readonly _tag: "Shutdown" }
+  /** RFC 4028: the session timer ran out without a refresh; we sent BYE. */
+  | { readonly _tag: "SessionExpired" }
 
 /** Operations on a call's media and preferences, and the states that allow each. Operations that move
  *  the call (accept, reject, hold, resume, end) are the call machine's (call-machine.ts). */
-export type Operation = "dtmf" | "mute" | "record" | "codecs"
+export type Operation = "dtmf" | "mute" | "record" | "codecs" | "info"
 
 const allowed: Record<Operation, ReadonlyArray<CallState>> = {
   dtmf: ["EarlyMedia", "Active"],
   mute: ["EarlyMedia", "Active", "OnHold"],
   record: ["EarlyMedia", "Active", "OnHold"],
-  codecs: ["Initiating", "Ringing", "EarlyMedia", "Active", "OnHold"]
+  codecs: ["Initiating", "Ringing", "EarlyMedia", "Active", "OnHold"],
+  info: ["Active", "OnHold"]
 }
 
 /** The typed error for an operation the current state does not allow, or undefined when it is fine. */

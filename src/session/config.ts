@@ -27,6 +27,12 @@ export interface CoordinatorConfig {
   readonly localUri?: string
   /** Digest credentials for calls placed through this stack. */
   readonly credentials?: DigestCredentials
+  /** RFC 4028 session timers: the interval we ask for and grant (default 1800 s) and the smallest we
+   *  accept (Min-SE, default 90 s; a smaller Session-Expires gets 422). */
+  readonly sessionExpiresSeconds?: number
+  readonly minSessionExpiresSeconds?: number
+  /** RFC 3428: a MESSAGE whose body is larger gets 413 (default 8192 bytes). */
+  readonly maxMessageBytes?: number
 }
 
 export const defaultLocalUri = "<sip:effect-sip@127.0.0.1>"

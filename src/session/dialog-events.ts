@@ -1,6 +1,6 @@
 /**
  * The coordinator's reactions to dialog events: new calls, cancellations, confirmations (ACK),
- * re-INVITEs, and every way a dialog ends.
+ * re-INVITEs, INFO, and every way a dialog ends.
  */
 import { Effect } from "effect"
 import type { DialogEvent } from "../dialog/dialog-layer.ts"
@@ -10,6 +10,12 @@ import type { CoordinatorContext } from "./context.ts"
 import { heard } from "./context.ts"
 import { answerReinvite } from "./in-call.ts"
 import { handleIncomingInvite } from "./incoming-invite.ts"
+import { onInfo } from "./info.ts"
+import { onMessage } from "./messages.ts"
+import { answerUpdate } from "./update.ts"
+import { armSessionTimer } from "./session-timer.ts"
+import { peerRefresh } from "./session-timer-rules.ts"
+import type { SipRequest } from "../sip/message.ts"
 import { acceptAnswer, bodyText } from "./media-negotiation.ts"
 import type { SessionRecord } from "./session-record.ts"
 
@@ -34,11 +40,25 @@ const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Ses
   }
   const first = record.call.answer === "Sent"
   yield* react(ctx, record, { _tag: "AckReceived", sdp })
-  if (first) yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
+  if (!first) return
+  yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
+  yield* armSessionTimer(ctx, record)
+})
+
+/** The peer's re-INVITE or UPDATE; with a session timer, a 2xx to it refreshes the session (RFC 4028). */
+const answerRefresh = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, requestId: string, request: SipRequest) {
+  const refresh = record.sessionTimer === undefined ? undefined : peerRefresh(request, record.sessionTimer)
+  const headers = refresh?.headers ?? []
+  const status = request.method === "UPDATE"
+    ? yield* answerUpdate(ctx, record, requestId, request, headers)
+    : yield* answerReinvite(ctx, record, requestId, request, headers)
+  if (refresh === undefined || status !== 200) return
+  record.sessionTimer = refresh.timer
+  yield* armSessionTimer(ctx, record)
 })
 
 const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void> => {
-  const record = "dialogId" in event ? ctx.registry.byLegId(event.dialogId) : undefined
+  const record = event.dialogId === undefined ? undefined : ctx.registry.byLegId(event.dialogId)
   if (record !== undefined) heard(ctx, record)
   switch (event._tag) {
     case "IncomingInvite":
@@ -46,7 +66,15 @@ const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void
     case "ReinviteReceived":
       return record === undefined
         ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
-        : answerReinvite(ctx, record, event.requestId, event.request)
+        : answerRefresh(ctx, record, event.requestId, event.request)
+    case "InfoReceived":
+      return record === undefined
+        ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
+        : onInfo(ctx, record, event.requestId, event.request)
+    case "MessageReceived":
+      return event.dialogId !== undefined && record === undefined
+        ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
+        : onMessage(ctx, record, event.requestId, event.request)
     case "InviteCancelled":
       return record === undefined ? Effect.void : react(ctx, record, { _tag: "Cancelled" })
     case "DialogConfirmed":

@@ -16,6 +16,7 @@ import { readOffer } from "./media-negotiation.ts"
 import type { IncomingCall } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { nextSessionId } from "./session-record.ts"
+import { negotiateAsUas } from "./session-timer-rules.ts"
 
 
 const uriOf = (value: string | undefined): string => {
@@ -33,6 +34,8 @@ const headerMap = (request: SipRequest): ReadonlyMap<string, ReadonlyArray<strin
   }
   return map
 }
+
+const noTimer = { _tag: "None" } as const
 
 const sdpOf = (request: SipRequest): string | undefined => {
   if (request.body.length === 0) return undefined
@@ -59,6 +62,12 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
   if (offerText !== undefined && remoteOffer === undefined) {
     return yield* ctx.dialog.reject(legId, 400, { reason: "Bad SDP" }).pipe(Effect.ignore)
   }
+  const headers = headerMap(request)
+  // RFC 4028 §9: an interval below our Min-SE gets 422; otherwise the call keeps the negotiated timer.
+  const timer = headers.has("session-expires") ? negotiateAsUas(request, ctx.config) : noTimer
+  if (timer._tag === "TooBrief") {
+    return yield* ctx.dialog.reject(legId, 422, { headers: [["Min-SE", String(timer.minSe)]] }).pipe(Effect.ignore)
+  }
   const scope = yield* Scope.make()
   const record: SessionRecord = {
     id: nextSessionId(),
@@ -73,7 +82,8 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     negotiated: undefined,
     codecs: undefined,
     heardAt: ctx.clock.currentTimeMillisUnsafe(),
-    packetsHeard: 0
+    packetsHeard: 0,
+    sessionTimer: timer._tag === "Timer" ? timer.timer : undefined
   }
   ctx.registry.add(record)
   const call: IncomingCall = {
@@ -85,7 +95,7 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     calleeUri: uriOf(getHeader(request, "to")),
     requestUri: request.uri,
     ...(offer === undefined ? {} : { offer }),
-    headers: headerMap(request),
+    headers,
     source: { host: source.host, port: source.port, transport: source.transport }
   }
   yield* Effect.logInfo("incoming call", { session: record.id, from: call.callerUri, to: call.calleeUri })

@@ -14,6 +14,9 @@ import type { CoordinatorContext } from "./context.ts"
 import { onDialogEvent } from "./dialog-events.ts"
 import { watchSilence } from "./silence.ts"
 import { hangUp, holdCall, resumeCall } from "./in-call.ts"
+import { sendDtmfInfo, sendInfo } from "./info.ts"
+import { sendUpdate } from "./update.ts"
+import { sendMessage } from "./messages.ts"
 import { SessionCoordinator } from "./session-coordinator.ts"
 import type { SessionEvent } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
@@ -94,10 +97,20 @@ const layer = (config: CoordinatorConfig) =>
         resume: Effect.fn("SessionCoordinator.resume")(function*(sessionId) {
           yield* resumeCall(ctx, yield* find(sessionId))
         }),
+        update: Effect.fn("SessionCoordinator.update")(function*(sessionId, options) {
+          yield* sendUpdate(ctx, yield* find(sessionId), options ?? {})
+        }),
         end: Effect.fn("SessionCoordinator.end")(function*(sessionId) {
           yield* hangUp(ctx, yield* find(sessionId), { _tag: "NormalClearing", by: "local" })
         }),
-        sendDtmf: (sessionId, digits) => withMedia(sessionId, "dtmf", (record) => record.media!.sendDtmf(digits)),
+        sendDtmf: (sessionId, digits, method) =>
+          Effect.flatMap(find(sessionId), (record) =>
+            (method ?? record.dtmf) === "info"
+              ? sendDtmfInfo(ctx, record, digits)
+              : withMedia(sessionId, "dtmf", (found) => found.media!.sendDtmf(digits))),
+        sendInfo: Effect.fn("SessionCoordinator.sendInfo")(function*(sessionId, contentType, body) {
+          yield* sendInfo(ctx, yield* find(sessionId), contentType, body)
+        }),
         setMuted: (sessionId, muted) => withMedia(sessionId, "mute", (record) => record.media!.setMuted(muted)),
         record: (sessionId, path) => withMedia(sessionId, "record", (record) => record.media!.recordTo(path)),
         setCodecPreferences: (sessionId, codecs) =>
@@ -107,6 +120,9 @@ const layer = (config: CoordinatorConfig) =>
             record.codecs = codecs
             return Effect.void
           }),
+        sendMessage: Effect.fn("SessionCoordinator.sendMessage")(function*(uri, contentType, body) {
+          yield* sendMessage(ctx, uri, contentType, body)
+        }),
         call: Effect.fn("SessionCoordinator.call")(function*(options) {
           return yield* placeCall(ctx, options)
         }),

@@ -15,7 +15,7 @@ const runEvents = (ctx: CoordinatorContext, record: SessionRecord, media: MediaS
       case "DtmfReceived":
         return Effect.andThen(
           Effect.logInfo("dtmf", { session: record.id, digit: event.digit }),
-          publish(ctx, { _tag: "DtmfReceived", sessionId: record.id, digit: event.digit, durationMs: event.durationMs })
+          publish(ctx, { _tag: "DtmfReceived", sessionId: record.id, digit: event.digit, durationMs: event.durationMs, source: "rfc4733" })
         )
       case "QualityReport":
         return publish(ctx, { _tag: "QualityReport", sessionId: record.id, stats: event.stats })

@@ -1,88 +1,32 @@
 /**
- * Placing a call (UAC): media first (ports, our SDP offer), then the INVITE; its progress drives the
- * call state. 180 → Ringing; 183 with SDP → EarlyMedia with media from the early answer; 2xx → Active
- * (the dialog layer ACKs it, and ACKs then BYEs a second 2xx from another fork); 3xx → the INVITE is
- * sent again to the first Contact (bounded hops); 4xx–6xx → ended, Rejected with the peer's status.
+ * Placing a call (UAC): media first (ports, our SDP offer), then the INVITE (asking for a session timer,
+ * RFC 4028); its progress drives the call state (outgoing-progress.ts). The dialog layer ACKs the 2xx, and
+ * ACKs then BYEs a second 2xx from another fork; a 3xx sends the INVITE again to the first Contact, a 422
+ * with a larger interval (bounded hops together).
  */
 import { Effect, Exit, Scope, Stream } from "effect"
 import { checkCodecs } from "./codec-check.ts"
 import type { InviteOptions, OutgoingInviteEvent } from "../dialog/dialog-layer.ts"
 import { ApplicationError } from "../errors.ts"
-import { getHeaders, isParseError, parseNameAddr } from "../sip/index.ts"
-import type { SipResponse } from "../sip/message.ts"
 import { react } from "./call-actions.ts"
 import { startCall } from "./call-machine.ts"
 import type { CallOptions } from "./call-options.ts"
 import type { CoordinatorContext } from "./context.ts"
 import { defaultLocalUri } from "./config.ts"
-import { heard, publish } from "./context.ts"
-import { acceptAnswer, bodyText, makeOffer, newLocalMedia, sdpBody } from "./media-negotiation.ts"
+import { publish } from "./context.ts"
+import { makeOffer, newLocalMedia, sdpBody } from "./media-negotiation.ts"
+import { onInviteEvent, type Retry } from "./outgoing-progress.ts"
+import { inviteHeaders, retryHeaders } from "./session-timer-rules.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { nextSessionId } from "./session-record.ts"
 import { watchMedia } from "./media-watch.ts"
 
 const maxRedirects = 3
 
-/** The first Contact URI of a 3xx, if any. */
-const redirectTarget = (response: SipResponse): string | undefined => {
-  for (const value of getHeaders(response, "contact")) {
-    const parsed = parseNameAddr(value)
-    if (!isParseError(parsed)) return parsed.uri
-  }
-  return undefined
-}
-
-/** Read the callee's early or final SDP: true when it is a usable answer (kept for the media). */
-const readAnswer = (record: SessionRecord, offer: string, response: SipResponse): Effect.Effect<boolean> => {
-  if (response.body.length === 0 || record.local === undefined) return Effect.succeed(false)
-  const result = acceptAnswer(record.local, offer, bodyText(response.body))
-  if (result._tag !== "Negotiated") {
-    return Effect.as(
-      Effect.logWarning("unusable SDP answer", { session: record.id, status: response.status, problem: result.message }),
-      false
-    )
-  }
-  record.negotiated = result.negotiated
-  return Effect.succeed(true)
-}
-
-/** One event of an INVITE we sent. Returns a 3xx's redirect target, else undefined. Module-level generator
- *  functions here and below: one for every call, not one made per call (see bench/pinned-calls.ts). */
-const onInviteEvent = Effect.fnUntraced(function*(
-  ctx: CoordinatorContext,
-  record: SessionRecord,
-  offer: string,
-  event: OutgoingInviteEvent
-) {
-  if (record.call.state === "Terminated") return undefined
-  heard(ctx, record)
-  const { status } = event.response
-  switch (event._tag) {
-    case "Provisional": {
-      if (status === 100) return undefined
-      const sdp = yield* readAnswer(record, offer, event.response)
-      yield* react(ctx, record, { _tag: "Provisional", status, sdp })
-      return undefined
-    }
-    case "Answered": {
-      const sdp = yield* readAnswer(record, offer, event.response)
-      yield* react(ctx, record, { _tag: "Answered", sdp })
-      yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
-      return undefined
-    }
-    case "Failed": {
-      const target = status >= 300 && status < 400 ? redirectTarget(event.response) : undefined
-      if (target !== undefined) return target
-      yield* react(ctx, record, { _tag: "Rejected", status, reason: event.response.reason })
-      return undefined
-    }
-  }
-})
-
 /** Follow one INVITE's progress. Returns the next target for a 3xx, or undefined when the call is settled. */
 const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string, events: Stream.Stream<OutgoingInviteEvent, unknown>) =>
   Effect.suspend(() => {
-    let redirect: string | undefined
+    let redirect: Retry | undefined
     return Stream.runForEach(events, (event) =>
       Effect.map(onInviteEvent(ctx, record, offer, event), (target) => {
         if (target !== undefined) redirect = target
@@ -118,10 +62,16 @@ const sendAndFollow = Effect.fnUntraced(function*(ctx: CoordinatorContext, recor
   if (hops >= maxRedirects) {
     return yield* react(ctx, record, { _tag: "Failed", message: `more than ${maxRedirects} redirects` })
   }
-  yield* Effect.logInfo("call redirected", { session: record.id, to: next })
-  const destination = ctx.resolve(next) ?? invite.destination
-  // A redirect continues this call leg: same Call-ID and From-tag, higher CSeq (§8.1.3.4).
-  const redirected: InviteOptions = { ...invite, continues: outgoing.dialogId, target: next, to: `<${next}>`, destination }
+  // Either way the call leg goes on: same Call-ID and From-tag, higher CSeq (§8.1.3.4, RFC 4028 §7.4).
+  const continued: InviteOptions = { ...invite, continues: outgoing.dialogId }
+  if (next._tag === "TooBrief") {
+    yield* Effect.logInfo("session interval too brief: retrying", { session: record.id, interval: next.interval })
+    const headers = retryHeaders(invite.headers ?? [], next.interval)
+    return yield* run(ctx, record, { invite: { ...continued, headers }, offer, hops: hops + 1 })
+  }
+  yield* Effect.logInfo("call redirected", { session: record.id, to: next.target })
+  const destination = ctx.resolve(next.target) ?? invite.destination
+  const redirected: InviteOptions = { ...continued, target: next.target, to: `<${next.target}>`, destination }
   yield* run(ctx, record, { invite: redirected, offer, hops: hops + 1 })
 })
 
@@ -164,7 +114,8 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     negotiated: undefined,
     codecs: options.codecs,
     heardAt: ctx.clock.currentTimeMillisUnsafe(),
-    packetsHeard: 0
+    packetsHeard: 0,
+    dtmf: options.dtmf
   }
   ctx.registry.add(record)
   yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })
@@ -176,7 +127,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     from: options.from ?? ctx.config.localUri ?? defaultLocalUri,
     to: options.to ?? `<${options.target}>`,
     destination,
-    ...(options.headers === undefined ? {} : { headers: options.headers }),
+    headers: [...inviteHeaders(ctx.config), ...(options.headers ?? [])],
     ...(credentials === undefined ? {} : { credentials })
   }
   yield* run(ctx, record, { invite, offer, hops: 0 }).pipe(Effect.forkIn(scope))

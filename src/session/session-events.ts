@@ -22,6 +22,12 @@ export interface IncomingCall {
   readonly source: { readonly host: string; readonly port: number; readonly transport: string }
 }
 
+/** How a DTMF digit travelled: RTP telephone-events (RFC 4733) or SIP INFO (RFC 6086). */
+export type DtmfSource = "rfc4733" | "info"
+
+/** How sendDtmf sends digits: the same two ways. */
+export type DtmfMethod = DtmfSource
+
 /** What IncomingCall.offer shows of the caller's SDP offer. */
 export type OfferSummary = SdpSummary
 
@@ -31,6 +37,18 @@ export type SessionEvent =
   | { readonly _tag: "StateChanged"; readonly sessionId: string; readonly from: CallState; readonly to: CallState }
   | { readonly _tag: "MediaStarted"; readonly sessionId: string; readonly codec: string; readonly remote: string }
   | { readonly _tag: "MediaStopped"; readonly sessionId: string; readonly stats: MediaStats }
-  | { readonly _tag: "DtmfReceived"; readonly sessionId: string; readonly digit: string; readonly durationMs: number }
+  /** A digit from the peer: RTP telephone-events (RFC 4733) or an INFO (application/dtmf-relay or application/dtmf). */
+  | { readonly _tag: "DtmfReceived"; readonly sessionId: string; readonly digit: string; readonly durationMs: number; readonly source: DtmfSource }
+  /** An INFO in the call (RFC 6086) that is no DTMF: its Content-Type and body (already answered 200). */
+  /** A MESSAGE (RFC 3428), in a call (`sessionId`) or outside any; already answered 200. */
+  | {
+    readonly _tag: "MessageReceived"
+    readonly sessionId: string | undefined
+    readonly from: string
+    readonly to: string
+    readonly contentType: string
+    readonly body: Uint8Array
+  }
+  | { readonly _tag: "InfoReceived"; readonly sessionId: string; readonly contentType: string; readonly body: Uint8Array }
   | { readonly _tag: "QualityReport"; readonly sessionId: string; readonly stats: MediaStats }
   | { readonly _tag: "CallEnded"; readonly sessionId: string; readonly reason: EndReason }

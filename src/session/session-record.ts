@@ -3,10 +3,12 @@
  * record per call, touched only by the coordinator's fibers; the public view is the SessionEvent stream.
  * Where the call is in its life is `call`, changed only through the call machine (call-machine.ts).
  */
-import type { Scope } from "effect"
+import type { Fiber, Scope } from "effect"
 import type { MediaSession, MediaSource } from "../media/media-engine.ts"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { Call } from "./call-machine.ts"
+import type { SessionTimer } from "./session-timer-rules.ts"
+import type { DtmfMethod } from "./session-events.ts"
 import type { LocalMedia, RemoteDescription } from "./media-negotiation.ts"
 import { RegistryMap } from "../registry-map.ts"
 
@@ -30,6 +32,11 @@ export interface SessionRecord {
   /** When the call last heard SIP or RTP (ms, Effect's Clock), and the RTP count seen then: silence.ts. */
   heardAt: number
   packetsHeard: number
+  /** RFC 4028, when negotiated: the interval and who refreshes, and the fiber that refreshes or expires it. */
+  sessionTimer?: SessionTimer | undefined
+  sessionTimerFiber?: Fiber.Fiber<void> | undefined
+  /** How sendDtmf sends digits when not told (RFC 4733 when undefined). */
+  dtmf?: DtmfMethod | undefined
 }
 
 let counter = 0

@@ -79,11 +79,16 @@ describe("DialogLayer over the real TransactionLayer on the fake network", () =>
       expect(getHeader(answered.response, "from")).toBe(getHeader(incoming.request, "from"))
       expect(bob.events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed"])
 
-      // INFO in a dialog: 200 from bob's layer, nothing reported.
+      // INFO in a dialog (RFC 6086): reported to bob's session, answered by it.
       const info = yield* alice.dialog.request(outgoing.dialogId, "INFO").pipe(Effect.forkChild)
       yield* settle
+      const infoEvent = bob.events.at(-1)
+      if (infoEvent?._tag !== "InfoReceived") throw new Error("no InfoReceived at bob")
+      expect(infoEvent.dialogId).toBe(incoming.dialogId)
+      yield* bob.dialog.respond(infoEvent.requestId, 200)
+      yield* settle
       expect((yield* Fiber.join(info)).status).toBe(200)
-      expect(bob.events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed"])
+      expect(bob.events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed", "InfoReceived"])
 
       const reinvite = yield* bob.dialog.request(incoming.dialogId, "INVITE", { body: sdp("hold") }).pipe(Effect.forkChild)
       yield* settle

@@ -7,6 +7,7 @@ import { type Cause, Effect, Layer, Queue, Stream } from "effect"
 import { DialogLayer } from "../../src/dialog/dialog-layer.ts"
 import { DialogLive } from "../../src/dialog/live.ts"
 import type { DialogEvent } from "../../src/dialog/dialog-layer.ts"
+import type { DialogLayerConfig } from "../../src/dialog/config.ts"
 import type { NetworkError, ProtocolError } from "../../src/errors.ts"
 import { getHeader, makeRequest, makeResponse } from "../../src/sip/index.ts"
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
@@ -79,26 +80,28 @@ export const settle = Effect.gen(function*() {
 })
 
 /** A DialogLayer over the scripted transaction layer, without a consumer of its events. */
-export const setupUnconsumed = (eventCapacity?: number) =>
+export const setupUnconsumed = (eventCapacity?: number, config: Partial<DialogLayerConfig> = {}) =>
   Effect.gen(function*() {
     const tl = yield* makeFakeTransactions
     const layer = DialogLive.layer({
       contactHost: "127.0.0.1",
       userAgent: "effect-sip-test",
-      ...(eventCapacity === undefined ? {} : { eventCapacity })
+      ...(eventCapacity === undefined ? {} : { eventCapacity }),
+      ...config
     })
     const context = yield* Layer.build(layer.pipe(Layer.provide(tl.layer)))
     return { tl, dialog: context.mapUnsafe.get(DialogLayer.key) as DialogLayer["Service"] }
   })
 
 /** A DialogLayer over the scripted transaction layer, its events collected into an array. */
-export const setup = Effect.gen(function*() {
-  const { tl, dialog } = yield* setupUnconsumed()
+export const setupWith = (config: Partial<DialogLayerConfig>) => Effect.gen(function*() {
+  const { tl, dialog } = yield* setupUnconsumed(undefined, config)
   const events: Array<DialogEvent> = []
   yield* Stream.runForEach(dialog.events, (e) => Effect.sync(() => void events.push(e))).pipe(Effect.forkScoped)
   yield* settle
   return { tl, dialog, events }
 })
+export const setup = setupWith({})
 
 let serial = 0
 export const serverTransaction = (request: SipRequest, source: Endpoint = peer): ServerTransaction => ({

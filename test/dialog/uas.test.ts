@@ -232,17 +232,20 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       expect(events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed"])
     }))
 
-  it.effect("§12.2.2: a CSeq lower than the last one from the peer → 500; INFO in order → 200 from the layer", () =>
+  it.effect("§12.2.2: a CSeq lower than the last one from the peer → 500; INFO in order goes up (RFC 6086) and is answered through respond", () =>
     Effect.gen(function*() {
-      const { tl, events, ourTag } = yield* confirmed
+      const { tl, dialog, events, dialogId, ourTag } = yield* confirmed
       const info = serverTransaction(inDialogRequest("INFO", 5, ourTag))
       yield* tl.inject({ _tag: "RequestReceived", transaction: info })
+      expect(tl.responses(info.id)).toEqual([])
+      expect(events.at(-1)).toMatchObject({ _tag: "InfoReceived", dialogId, requestId: info.id })
+      yield* dialog.respond(info.id, 200)
       expect(statusesOf(tl.responses(info.id))).toEqual([200])
       expect(getHeader(tl.responses(info.id)[0]!, "to")).toBe(`<sip:service@127.0.0.1>;tag=${ourTag}`)
       const old = serverTransaction(inDialogRequest("INFO", 3, ourTag))
       yield* tl.inject({ _tag: "RequestReceived", transaction: old })
       expect(statusesOf(tl.responses(old.id))).toEqual([500])
-      expect(events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed"])
+      expect(events.map((e) => e._tag)).toEqual(["IncomingInvite", "DialogConfirmed", "InfoReceived"])
     }))
 
   it.effect("§14.2: a re-INVITE while our re-INVITE is pending → 491; our 2xx is ACKed with the INVITE's CSeq", () =>
@@ -322,7 +325,7 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       const ok = tl.responses(options.id)[0]!
       expect(ok.status).toBe(200)
       expect(getHeader(ok, "to")).toMatch(/^<sip:service@127\.0\.0\.1>;tag=.+/)
-      expect(getHeader(ok, "allow")).toBe("INVITE, ACK, CANCEL, BYE, OPTIONS, INFO")
+      expect(getHeader(ok, "allow")).toBe("INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE")
       expect(getHeader(ok, "accept")).toBe("application/sdp")
       const again = yield* Effect.flip(dialog.respond(options.id, 200))
       expect(again.reason).toBe("NoSuchTransaction")

@@ -26,7 +26,7 @@ const stack = Effect.gen(function*() {
   return { dialog, transactions, next, endpoint: transactions.local[0]! }
 })
 
-/** Answer every INVITE 180 then 200 (the layer answers OPTIONS and INFO itself); collect what happened. */
+/** Answer every INVITE 180 then 200 (the layer answers OPTIONS itself); collect what happened. */
 const autoAnswer = (side: Effect.Success<typeof stack>) =>
   Effect.gen(function*() {
     const seen: Array<DialogEvent["_tag"]> = []

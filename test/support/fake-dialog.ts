@@ -53,16 +53,18 @@ export const makeFakeDialog = Effect.gen(function*() {
     DialogLayer.of({
       events: Stream.fromQueue(queue),
       provisional: (id, status, options) => record({ op: "provisional", id, status, body: text(options) }),
-      accept: (id, options) => record({ op: "accept", id, status: 200, body: text(options) }),
+      accept: (id, options) => record({ op: "accept", id, status: 200, body: text(options), headers: options?.headers }),
       reject: (id, status, options) => record({ op: "reject", id, status, headers: options?.headers }),
       respond: (id, status, options) => record({ op: "respond", id, status, body: text(options), headers: options?.headers }),
       invite: () => Effect.die("fake dialog: invite is not scripted"),
       cancel: (id) => record({ op: "cancel", id }),
       request: (id, method, options) =>
-        Effect.flatMap(record({ op: "request", id, method, body: text(options) }), () =>
+        Effect.flatMap(record({ op: "request", id, method, body: text(options), headers: options?.headers }), () =>
           control.failRequest === undefined
             ? Effect.succeed(control.answerRequest(method, text(options)))
             : Effect.fail(control.failRequest)),
+      outOfDialog: (method, options) =>
+        Effect.as(record({ op: "request", id: options.target, method, body: text(options) }), control.answerRequest(method, text(options))),
       drain: Effect.void,
       counts: Effect.sync(() => ({ dialogs: control.live, pendingInvites: 0 }))
     })
