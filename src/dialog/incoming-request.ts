@@ -4,10 +4,9 @@
  * requests are checked against the dialog (481 unknown, 500 lower CSeq, glare). BYE, INFO and OPTIONS
  * in a dialog are answered here; re-INVITE and UPDATE go to the session.
  */
-import { Effect } from "effect"
+import { Effect, FiberSet } from "effect"
 import { cseqOf, getHeader, isParseError, newTag, parseNameAddr } from "../sip/index.ts"
 import type { ServerTransaction } from "../transaction/transaction-layer.ts"
-import { capabilityHeaders } from "./capabilities.ts"
 import type { ResponseOptions } from "./dialog-layer.ts"
 import type { DialogContext } from "./context.ts"
 import { ignoreFailure } from "./context.ts"
@@ -18,8 +17,6 @@ import { uasPolicy } from "./uas-policy.ts"
 import { onIncomingInvite } from "./uas-invite.ts"
 
 type Headers = ReadonlyArray<readonly [string, string]>
-
-const capabilities: ResponseOptions = { headers: capabilityHeaders }
 
 /** `toTag`: ours, for a request outside a dialog (§8.2.6.2); in a dialog the To already has one. */
 const answer = (
@@ -78,7 +75,7 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
       register("update")
       return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
     case "OPTIONS":
-      return yield* answer(ctx, transaction, 200, capabilities)
+      return yield* answer(ctx, transaction, 200, { headers: ctx.claims.capabilities })
     default:
       // INFO: the policy lets no other method through (§8.2.1). Its content is not ours to act on.
       return yield* answer(ctx, transaction, 200)
@@ -91,7 +88,7 @@ export const onRequest = Effect.fnUntraced(function*(ctx: DialogContext, transac
   const to = parseNameAddr(getHeader(request, "to") ?? "")
   const toTag = isParseError(to) ? undefined : to.tag
   const inDialogRequest = toTag !== undefined
-  const refusal = uasPolicy(request, from, to, ctx.admission.draining)
+  const refusal = uasPolicy(request, from, to, ctx.admission.draining, ctx.claims)
   if (refusal !== undefined) {
     // §8.2.6.2: outside a dialog our answer carries a To-tag; a To we could not read gets none.
     return yield* answer(ctx, transaction, refusal.status, refusal, inDialogRequest || isParseError(to) ? undefined : newTag())
@@ -99,6 +96,13 @@ export const onRequest = Effect.fnUntraced(function*(ctx: DialogContext, transac
   const fromTag = isParseError(from) ? "" : from.tag ?? ""
   if (inDialogRequest) return yield* inDialog(ctx, transaction, toTag, fromTag)
   if (request.method === "INVITE") return yield* onIncomingInvite(ctx, transaction, fromTag)
+  const usage = ctx.usages.get(request.method)
+  if (usage !== undefined) {
+    // Its own fiber: a usage may wait on storage; the transaction layer absorbs retransmissions meanwhile.
+    const reply = Effect.flatMap(usage.handle({ request, source: transaction.source }), (a) =>
+      answer(ctx, transaction, a.status, a.options, newTag()))
+    return yield* FiberSet.run(ctx.background, reply).pipe(Effect.asVoid)
+  }
   // §11.2: OPTIONS outside a dialog, answered as an INVITE would be (the policy refused it while draining).
-  return yield* answer(ctx, transaction, 200, capabilities, newTag())
+  return yield* answer(ctx, transaction, 200, { headers: ctx.claims.capabilities }, newTag())
 })

@@ -1,0 +1,73 @@
+/**
+ * A registrar in a DialogLayer over the scripted transaction layer (test/dialog/support.ts): REGISTERs
+ * go in as RequestReceived, their answers come back as the layer built them.
+ */
+import { Effect, Layer } from "effect"
+import { DialogLayer } from "../../src/dialog/dialog-layer.ts"
+import { DialogLive } from "../../src/dialog/live.ts"
+import type { RegistrarConfig } from "../../src/registrar/config.ts"
+import { RegistrarLive } from "../../src/registrar/live.ts"
+import { type LocationService } from "../../src/registrar/location.ts"
+import { LocationMemory } from "../../src/registrar/location-memory.ts"
+import { Registrar } from "../../src/registrar/registrar.ts"
+import { RegistrarUsage } from "../../src/registrar/usage.ts"
+import { makeRequest } from "../../src/sip/index.ts"
+import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
+import { makeFakeTransactions, serverTransaction } from "../dialog/support.ts"
+
+export const registrarSetup = <E>(
+  config: Partial<RegistrarConfig> = {},
+  location: Layer.Layer<LocationService, E> = LocationMemory.layer as Layer.Layer<LocationService, E>
+) =>
+  Effect.gen(function*() {
+    const tl = yield* makeFakeTransactions
+    const registrarLayer = RegistrarLive.layer(config).pipe(Layer.provide(location))
+    const dialogLayer = DialogLive.layer({ contactHost: "127.0.0.1" }).pipe(
+      Layer.provide(RegistrarUsage.layer),
+      Layer.provideMerge(registrarLayer),
+      Layer.provide(tl.layer)
+    )
+    const context = yield* Layer.build(dialogLayer)
+    const registrar = context.mapUnsafe.get(Registrar.key) as Registrar["Service"]
+    const dialog = context.mapUnsafe.get(DialogLayer.key) as DialogLayer["Service"]
+    /** One request in, its final answer out. */
+    const send = (request: SipRequest) =>
+      Effect.gen(function*() {
+        const transaction = serverTransaction(request)
+        yield* tl.inject({ _tag: "RequestReceived", transaction })
+        const responses = tl.responses(transaction.id)
+        if (responses.length === 0) return yield* Effect.die(new Error(`no answer to ${request.method}`))
+        return responses.at(-1)!
+      })
+    return { tl, registrar, dialog, send }
+  })
+
+let branch = 0
+
+/** A REGISTER for bob (sip:bob@example.com) with these Contacts and extra headers. */
+export const register = (options: {
+  contacts?: ReadonlyArray<string>
+  expires?: number
+  callId?: string
+  cseq: number
+  extra?: ReadonlyArray<readonly [string, string]>
+  aor?: string
+}): SipRequest =>
+  makeRequest({
+    method: "REGISTER",
+    uri: "sip:example.com",
+    headers: [
+      ["Via", `SIP/2.0/UDP 10.0.0.9:5061;branch=z9hG4bK-reg-${++branch}`],
+      ["Max-Forwards", "70"],
+      ["From", `<${options.aor ?? "sip:bob@example.com"}>;tag=bob-tag`],
+      ["To", `<${options.aor ?? "sip:bob@example.com"}>`],
+      ["Call-ID", options.callId ?? "reg-1@10.0.0.9"],
+      ["CSeq", `${options.cseq} REGISTER`],
+      ...(options.contacts ?? []).map((c) => ["Contact", c] as const),
+      ...(options.expires === undefined ? [] : [["Expires", String(options.expires)] as const]),
+      ...(options.extra ?? [])
+    ]
+  })
+
+export const contactsOf = (response: SipResponse): ReadonlyArray<string> =>
+  response.headers.filter((h) => h.key === "contact").map((h) => h.value)
