@@ -11,7 +11,7 @@ import type { Endpoint, TransportKind } from "../transport/transport.ts"
 import type { Claims } from "./capabilities.ts"
 import type { DialogEvent } from "./dialog-layer.ts"
 import type { DialogStore } from "./dialog-store.ts"
-import type { RequestUsage } from "./usage.ts"
+import type { RequestGate, RequestUsage } from "./usage.ts"
 
 /** One dialog's 2xx retransmission (§13.3.1.4): the next copy in `retransmit`, the 64*T1 give-up (no ACK:
  *  BYE) in `expiry`, and where the T1-doubling schedule stands. */
@@ -43,6 +43,8 @@ export interface DialogContext {
   /** Out-of-dialog methods answered by a usage above (usage.ts), by method; their names join Allow. */
   readonly usages: ReadonlyMap<string, RequestUsage>
   readonly claims: Claims
+  /** Checks before a request goes on (usage.ts), by method. */
+  readonly gates: ReadonlyMap<string, RequestGate>
 }
 
 /** The listener for a transport: its port goes in Contact and Via. */

@@ -95,6 +95,9 @@ export const onRequest = Effect.fnUntraced(function*(ctx: DialogContext, transac
   }
   const fromTag = isParseError(from) ? "" : from.tag ?? ""
   if (inDialogRequest) return yield* inDialog(ctx, transaction, toTag, fromTag)
+  const gate = ctx.gates.get(request.method)
+  const stopped = gate === undefined ? undefined : yield* gate.check({ request, source: transaction.source })
+  if (stopped !== undefined) return yield* answer(ctx, transaction, stopped.status, stopped.options, newTag())
   if (request.method === "INVITE") return yield* onIncomingInvite(ctx, transaction, fromTag)
   const usage = ctx.usages.get(request.method)
   if (usage !== undefined) {

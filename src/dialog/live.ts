@@ -26,7 +26,7 @@ import { stopAllRetransmitting } from "./two-xx-retransmit.ts"
 import { findOutgoing, invite } from "./uac-invite.ts"
 import { onStrayResponse } from "./uac-responses.ts"
 import { RegistryMap } from "../registry-map.ts"
-import { RequestUsages } from "./usage.ts"
+import { RequestGates, RequestUsages } from "./usage.ts"
 
 /** §17.2 ends a server transaction on its own (Timer H, transport error): drop what hangs on it. */
 const onServerFailed = Effect.fnUntraced(function*(ctx: DialogContext, id: string, reason: "Timeout" | "TransportError") {
@@ -82,7 +82,8 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     scope,
     admission: { draining: false },
     usages,
-    claims: claimsOf([...usages.keys()])
+    claims: claimsOf([...usages.keys()]),
+    gates: new Map((yield* RequestGates).flatMap((gate) => gate.methods.map((m) => [m, gate] as const)))
   }
   yield* Scope.addFinalizer(scope, Effect.sync(() => stopAllRetransmitting(ctx)))
   yield* Stream.runForEach(transactions.events, (event) =>

@@ -29,3 +29,14 @@ export interface RequestUsage {
 export const RequestUsages = Context.Reference<ReadonlyArray<RequestUsage>>("effect-sip/dialog/RequestUsages", {
   defaultValue: () => []
 })
+
+/** A check before a request goes on to the session (an INVITE challenged for credentials): an answer
+ *  sent instead, or undefined to let it through. Run inline, so it must not wait on I/O. */
+export interface RequestGate {
+  readonly methods: ReadonlyArray<string>
+  readonly check: (request: UsageRequest) => Effect.Effect<UsageAnswer | undefined>
+}
+
+export const RequestGates = Context.Reference<ReadonlyArray<RequestGate>>("effect-sip/dialog/RequestGates", {
+  defaultValue: () => []
+})

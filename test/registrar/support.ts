@@ -10,20 +10,26 @@ import { RegistrarLive } from "../../src/registrar/live.ts"
 import { type LocationService } from "../../src/registrar/location.ts"
 import { LocationMemory } from "../../src/registrar/location-memory.ts"
 import { Registrar } from "../../src/registrar/registrar.ts"
-import { RegistrarUsage } from "../../src/registrar/usage.ts"
+import { AuthGate, RegistrarUsage } from "../../src/registrar/usage.ts"
+import { Challenger as ChallengerTag, type Challenger } from "../../src/auth/challenger.ts"
+import type { Endpoint } from "../../src/transport/transport.ts"
 import { makeRequest } from "../../src/sip/index.ts"
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
 import { makeFakeTransactions, serverTransaction } from "../dialog/support.ts"
 
 export const registrarSetup = <E>(
   config: Partial<RegistrarConfig> = {},
-  location: Layer.Layer<LocationService, E> = LocationMemory.layer as Layer.Layer<LocationService, E>
+  location: Layer.Layer<LocationService, E> = LocationMemory.layer as Layer.Layer<LocationService, E>,
+  auth?: { readonly challenger: Layer.Layer<Challenger, E>; readonly gate?: ReadonlyArray<string> }
 ) =>
   Effect.gen(function*() {
     const tl = yield* makeFakeTransactions
     const registrarLayer = RegistrarLive.layer(config).pipe(Layer.provide(location))
+    const usages = auth === undefined
+      ? RegistrarUsage.layer
+      : Layer.mergeAll(RegistrarUsage.layer, AuthGate.layer(auth.gate ?? [])).pipe(Layer.provideMerge(auth.challenger))
     const dialogLayer = DialogLive.layer({ contactHost: "127.0.0.1" }).pipe(
-      Layer.provide(RegistrarUsage.layer),
+      Layer.provideMerge(usages),
       Layer.provideMerge(registrarLayer),
       Layer.provide(tl.layer)
     )
@@ -31,15 +37,16 @@ export const registrarSetup = <E>(
     const registrar = context.mapUnsafe.get(Registrar.key) as Registrar["Service"]
     const dialog = context.mapUnsafe.get(DialogLayer.key) as DialogLayer["Service"]
     /** One request in, its final answer out. */
-    const send = (request: SipRequest) =>
+    const send = (request: SipRequest, from?: Endpoint) =>
       Effect.gen(function*() {
-        const transaction = serverTransaction(request)
+        const transaction = serverTransaction(request, from)
         yield* tl.inject({ _tag: "RequestReceived", transaction })
         const responses = tl.responses(transaction.id)
         if (responses.length === 0) return yield* Effect.die(new Error(`no answer to ${request.method}`))
         return responses.at(-1)!
       })
-    return { tl, registrar, dialog, send }
+    const challenger = context.mapUnsafe.get(ChallengerTag.key) as Challenger["Service"] | undefined
+    return { tl, registrar, dialog, send, challenger }
   })
 
 let branch = 0
