@@ -1,6 +1,7 @@
 /**
  * The shared location store: PostgreSQL through @effect/sql-pg, migrated on start, so several servers
- * can serve one location table (update takes an advisory lock per AOR).
+ * can serve one location table (update takes an advisory lock per AOR). The migrator asks for the
+ * platform's FileSystem, Path and ChildProcessSpawner (NodeServices.layer).
  */
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { Layer, Redacted } from "effect"
