@@ -10,13 +10,16 @@ import { type AuthAnswer, type AuthVerdict, Challenger } from "./challenger.ts"
 import { FailureLimiter } from "./failure-limiter.ts"
 import { makeNonce } from "./nonce.ts"
 import { NonceCounts } from "./nonce-counts.ts"
-import { UserStore } from "./user-store.ts"
+import { type ServerAlgorithm, UserStore } from "./user-store.ts"
 import { verifyCredentials } from "./verify-credentials.ts"
 
 export interface ChallengerConfig {
   readonly realm: string
   /** 401 with WWW-Authenticate as a registrar or UAS; 407 with Proxy-Authenticate for a proxy-like front. */
   readonly status: 401 | 407
+  /** Challenges offered, preferred first (RFC 8760 §2.4: a UAC answers the topmost it supports). Old UAs
+   *  that read only the first challenge need MD5 first. */
+  readonly algorithms: ReadonlyArray<ServerAlgorithm>
   readonly nonceLifetimeMs: number
   /** Failures from one source within `windowMs` before it is refused with 403. */
   readonly threshold: number
@@ -30,6 +33,7 @@ export interface ChallengerConfig {
 export const defaultChallengerConfig: ChallengerConfig = {
   realm: "effect-sip",
   status: 401,
+  algorithms: ["SHA-256", "MD5"],
   nonceLifetimeMs: 300_000,
   threshold: 20,
   windowMs: 60_000,
@@ -49,19 +53,14 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
   const credentialsHeader = config.status === 401 ? "authorization" : "proxy-authorization"
   const forbidden: AuthVerdict = { _tag: "Refused", answer: { status: 403, options: { headers: [] } } }
 
-  // RFC 8760 §2.4: the preferred algorithm first; MD5 kept for clients that know no other.
+  // One nonce for all the challenges of one answer: whichever the UAC picks, it is the same.
   const challenge = (now: number, stale: boolean): AuthVerdict => {
     const nonce = makeNonce(secret, config.realm, now)
     const tail = `qop="auth"${stale ? ", stale=true" : ""}`
-    const answer: AuthAnswer = {
-      status: config.status,
-      options: {
-        headers: [
-          [challengeHeader, `Digest realm="${config.realm}", nonce="${nonce}", algorithm=SHA-256, ${tail}`],
-          [challengeHeader, `Digest realm="${config.realm}", nonce="${nonce}", algorithm=MD5, ${tail}`]
-        ]
-      }
-    }
+    const headers = config.algorithms.map((algorithm) =>
+      [challengeHeader, `Digest realm="${config.realm}", nonce="${nonce}", algorithm=${algorithm}, ${tail}`] as const
+    )
+    const answer: AuthAnswer = { status: config.status, options: { headers } }
     return { _tag: "Refused", answer }
   }
 
@@ -76,6 +75,7 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
       request,
       header: credentialsHeader,
       realm: config.realm,
+      algorithms: config.algorithms,
       secret,
       now,
       lifetimeMs: config.nonceLifetimeMs,

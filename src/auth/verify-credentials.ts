@@ -24,6 +24,8 @@ export interface VerifyInput {
   /** "authorization", or "proxy-authorization" when we challenge with 407. */
   readonly header: string
   readonly realm: string
+  /** The algorithms we offered; credentials in another fail. */
+  readonly algorithms: ReadonlyArray<ServerAlgorithm>
   readonly secret: Uint8Array
   readonly now: number
   readonly lifetimeMs: number
@@ -31,9 +33,9 @@ export interface VerifyInput {
   readonly users: UserStore["Service"]
 }
 
-const algorithmOf = (token: string | undefined): ServerAlgorithm | undefined => {
-  const t = token?.toUpperCase()
-  return t === undefined || t === "MD5" ? "MD5" : t === "SHA-256" ? "SHA-256" : undefined
+const algorithmOf = (token: string | undefined, offered: ReadonlyArray<ServerAlgorithm>): ServerAlgorithm | undefined => {
+  const upper = token?.toUpperCase() ?? "MD5"
+  return offered.find((a) => a === upper)
 }
 
 const equal = (a: string, b: string): boolean =>
@@ -54,7 +56,7 @@ export const verifyCredentials = Effect.fnUntraced(function*(input: VerifyInput)
   if (params === undefined) return missing as CredentialsCheck
   const { cnonce, nc, nonce, qop, response, uri, username } = params
   const fail = (reason: string): CredentialsCheck => ({ _tag: "Failed", reason, username })
-  const algorithm = algorithmOf(params["algorithm"])
+  const algorithm = algorithmOf(params["algorithm"], input.algorithms)
   if (algorithm === undefined) return fail("unsupported algorithm")
   if (username === undefined || nonce === undefined || uri === undefined || response === undefined) {
     return fail("incomplete credentials")

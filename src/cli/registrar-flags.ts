@@ -26,6 +26,10 @@ export const registrarFlags = {
   ),
   database: Flag.String("database").pipe(Flag.withDescription("postgres://… : a shared location table instead of SQLite"), Flag.optional),
   realm: Flag.String("realm").pipe(Flag.withDescription("Digest realm (default: the advertised host)"), Flag.optional),
+  digest: Flag.Literals("digest", ["sha-256,md5", "md5,sha-256", "sha-256", "md5"]).pipe(
+    Flag.withDescription("Digest challenges offered, preferred first (old UAs read only the first: md5,sha-256)"),
+    Flag.withDefault("sha-256,md5")
+  ),
   auth: Flag.Literals("auth", ["invite"]).pipe(Flag.withDescription("Challenge INVITEs too (needs --users)"), Flag.optional)
 } as const
 
@@ -35,6 +39,7 @@ export interface RegistrarFlags {
   readonly dataDir: string
   readonly database: Option.Option<string>
   readonly realm: Option.Option<string>
+  readonly digest: string
   readonly auth: Option.Option<"invite">
 }
 
@@ -57,7 +62,10 @@ export const registrarLayer = (flags: RegistrarFlags, defaultRealm: string) => {
   return withRegistrar({
     location,
     ...(users === undefined ? {} : { users: UserStoreLive.fromFile(users) }),
-    challenger: { realm: Option.getOrElse(flags.realm, () => defaultRealm) },
+    challenger: {
+      realm: Option.getOrElse(flags.realm, () => defaultRealm),
+      algorithms: flags.digest.split(",").map((a) => (a === "md5" ? "MD5" : "SHA-256"))
+    },
     challenge: Option.isSome(flags.auth) ? ["INVITE"] : []
   })
 }
