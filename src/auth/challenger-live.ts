@@ -74,6 +74,7 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
     const result = yield* verifyCredentials({
       request,
       header: credentialsHeader,
+      prefix: `${credentialsHeader}:`,
       realm: config.realm,
       algorithms: config.algorithms,
       secret,

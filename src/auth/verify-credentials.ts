@@ -23,6 +23,8 @@ export interface VerifyInput {
   readonly request: SipRequest
   /** "authorization", or "proxy-authorization" when we challenge with 407. */
   readonly header: string
+  /** That header's name and a colon, as some UAs repeat it inside the value. */
+  readonly prefix: string
   readonly realm: string
   /** The algorithms we offered; credentials in another fail. */
   readonly algorithms: ReadonlyArray<ServerAlgorithm>
@@ -47,7 +49,8 @@ export const verifyCredentials = Effect.fnUntraced(function*(input: VerifyInput)
   const { realm, request } = input
   let params: Readonly<Record<string, string>> | undefined
   for (const value of getHeaders(request, input.header)) {
-    const auth = parseCredentials(value)
+    // Some UAs (SIPp scenarios writing `Authorization: [authentication]`) repeat the header's name in its value.
+    const auth = parseCredentials(value.toLowerCase().startsWith(input.prefix) ? value.slice(input.prefix.length) : value)
     if (!isParseError(auth) && auth.scheme.toLowerCase() === "digest" && auth.params["realm"] === realm) {
       params = auth.params
       break

@@ -65,6 +65,14 @@ describe("digest challenges (RFC 7616, RFC 8760)", () => {
       assert.strictEqual((yield* send(answer(again, yield* send(again), "bob", "secret", "MD5"))).status, 200)
     }))
 
+  it.effect("credentials whose value repeats the header name (SIPp's `Authorization: [authentication]`) are read", () =>
+    Effect.gen(function*() {
+      const { send } = yield* withAuth()
+      const authorized = answer(bob, yield* send(bob), "bob", "secret", "MD5")
+      const doubled = { ...authorized, headers: authorized.headers.map((h) => (h.key === "authorization" ? { ...h, value: `Authorization: ${h.value}` } : h)) }
+      assert.strictEqual((yield* send(doubled)).status, 200)
+    }))
+
   it.effect("a password stored as HA1 works; another user's AOR is 403", () =>
     Effect.gen(function*() {
       const { send } = yield* withAuth()
