@@ -41,6 +41,10 @@ export const registrarSetup = <E>(
       Effect.gen(function*() {
         const transaction = serverTransaction(request, from)
         yield* tl.inject({ _tag: "RequestReceived", transaction })
+        // A store on the network (PostgreSQL) answers after real I/O: wait for it, on the real clock.
+        for (let i = 0; i < 1000 && tl.responses(transaction.id).length === 0; i++) {
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5)))
+        }
         const responses = tl.responses(transaction.id)
         if (responses.length === 0) return yield* Effect.die(new Error(`no answer to ${request.method}`))
         return responses.at(-1)!
