@@ -1,8 +1,9 @@
 /**
  * The shared location store: PostgreSQL through @effect/sql-pg, migrated on start, so several servers
- * can serve one location table (update takes an advisory lock per AOR). The migrator asks for the
- * platform's FileSystem, Path and ChildProcessSpawner (NodeServices.layer).
+ * can serve one location table (update takes an advisory lock per AOR). The migrator's platform needs
+ * (FileSystem, Path, ChildProcessSpawner: only for schema dumps we never ask for) come from Node here.
  */
+import { NodeServices } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { Layer, Redacted } from "effect"
 import { failsAsUnavailable } from "./unavailable.ts"
@@ -14,7 +15,7 @@ export const PostgresLocation = {
   layer: (url: string) => {
     const client = failsAsUnavailable(PgClient.layer({ url: Redacted.make(url) }), "cannot connect to PostgreSQL")
     const migrated = failsAsUnavailable(
-      PgMigrator.layer({ loader: locationMigrations }),
+      PgMigrator.layer({ loader: locationMigrations }).pipe(Layer.provide(NodeServices.layer)),
       "cannot migrate the PostgreSQL location table"
     )
     return LocationSql.layer.pipe(Layer.provide(migrated), Layer.provide(client))
