@@ -51,6 +51,7 @@ interface Agent { user: number; cseq: number; last: string; sentAt: number }
 const agents = new Map<string, Agent>()
 let done = 0
 let failed = 0
+const failures = new Map<number, number>()
 let measuring = false
 let branchSeq = 0
 let resent = 0
@@ -93,7 +94,8 @@ socket.on("message", (msg) => {
   const status = Number(text.slice(8, 11))
   const callId = /\r\nCall-ID: ([^\r]+)/i.exec(text)?.[1] ?? ""
   const agent = agents.get(callId)
-  if (agent === undefined) return
+  // A request sent again is answered again: only the answer to the agent's latest request counts.
+  if (agent === undefined || Number(/\r\nCSeq: (\d+)/i.exec(text)?.[1]) !== agent.cseq) return
   if (status === 401) {
     const challenge = parseChallenge(/\r\nWWW-Authenticate: ([^\r]+)/i.exec(text)?.[1] ?? "")
     if ("_tag" in challenge) return void failed++
@@ -104,7 +106,10 @@ socket.on("message", (msg) => {
   }
   if (measuring) {
     if (status === 200) done++
-    else failed++
+    else {
+      failed++
+      failures.set(status, (failures.get(status) ?? 0) + 1)
+    }
   }
   agent.user = (agent.user + CONCURRENCY) % USERS
   request(callId, agent)
@@ -128,5 +133,5 @@ socket.close()
 await Effect.runPromise(Scope.close(scope, Exit.void))
 pg?.stop()
 Fs.rmSync(dir, { recursive: true, force: true })
-console.log(`backend ${backend}, ${CONCURRENCY} agents, ${USERS} users, ${SECONDS} s: ${done} registered, ${failed} failed, ${resent} requests sent again`)
+console.log(`backend ${backend}, ${CONCURRENCY} agents, ${USERS} users, ${SECONDS} s: ${done} registered, ${failed} failed ${JSON.stringify(Object.fromEntries(failures))}, ${resent} requests sent again`)
 console.log(`${Math.round(done / elapsed)} registrations/s`)
