@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The CLI server: `node dist/main.js` answers calls on 0.0.0.0:5060/udp with echo media.
- * Flags → config → Layers → run until SIGINT/SIGTERM, which end active calls with BYE first.
+ * The CLI server: `node dist/main.js` answers calls on 0.0.0.0:5060/udp with echo media; `--registrar`
+ * makes it a registrar too. Flags → config → Layers → run until SIGINT/SIGTERM, which end active calls
+ * with BYE first. A flag or users file we cannot use: one line on stderr, exit code 2.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Console, Effect, Layer, Logger } from "effect"
@@ -10,13 +11,20 @@ import { ServerSessionManager } from "./api/server-session-manager.ts"
 import { callCommand } from "./cli/call-command.ts"
 import { applyGcMode } from "./cli/gc-mode.ts"
 import { registerCommand } from "./cli/register-command.ts"
+import { publicHost, defaultServerConfig } from "./api/server-config.ts"
+import { type RegistrarFlags, registrarFlags, registrarLayer } from "./cli/registrar-flags.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
 
-const serve = (flags: ServerFlags) =>
+const exit = (code: number) => Effect.sync(() => { process.exitCode = code })
+
+const serve = (flags: ServerFlags & RegistrarFlags) =>
   Effect.gen(function*() {
-    const config = yield* Effect.try({
-      try: () => toServerConfig(flags),
+    const { config, registrar } = yield* Effect.try({
+      try: () => {
+        const config = toServerConfig(flags)
+        return { config, registrar: registrarLayer(flags, publicHost({ ...defaultServerConfig, ...config })) }
+      },
       catch: (error) => (error instanceof FlagError ? error : new FlagError({ message: String(error) }))
     })
     const notApplied = yield* Effect.sync(() => applyGcMode(flags.gc))
@@ -27,26 +35,32 @@ const serve = (flags: ServerFlags) =>
       const manager = yield* ServerSessionManager
       const where = manager.local.map((e) => `${e.transport} ${config.host ?? e.host}:${e.port}`).join(", ")
       const advertised = manager.local[0]?.host
-      yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media})`)
+      const role = flags.registrar ? `, registrar${flags.users._tag === "Some" ? " with digest auth" : ""}` : ""
+      yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media}${role})`)
       return yield* Effect.never
     })
-    return yield* server.pipe(Effect.provide(ServerSessionManager.layer(modeHandler(flags), config)))
+    return yield* server.pipe(
+      Effect.provide(ServerSessionManager.layer(modeHandler(flags), config).pipe(Layer.provide(registrar)))
+    )
   }).pipe(
     Effect.catchTags({
-      NetworkError: (error) => Console.error(`effect-sip: ${error.message ?? `${error.reason} (${error.address})`}`),
-      FlagError: (error: FlagError) => Console.error(`effect-sip: ${error.message}`)
-    }),
-    Effect.tap(() => Effect.sync(() => { process.exitCode = 1 }))
+      NetworkError: (error) => Console.error(`effect-sip: ${error.message ?? `${error.reason} (${error.address})`}`).pipe(Effect.andThen(exit(1))),
+      LocationError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(1))),
+      FlagError: (error: FlagError) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(2))),
+      UsersFileError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(2)))
+    })
   )
 
 // --log-level is effect/cli's global flag: it sets References.MinimumLogLevel for every command.
-const command = Command.make("effect-sip", serverFlags, serve).pipe(
+const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags }, serve).pipe(
   Command.withDescription("An Effect-native SIP server: answers calls with RTP media (`call` places one)"),
   Command.withSubcommands([callCommand, registerCommand])
 )
 
 command.pipe(
   Command.run({ version: "0.1.0" }),
+  // A flag effect/cli cannot parse: it printed the help and the error; the exit code says "usage" (2).
+  Effect.catchTag("ShowHelp", (help) => (help.errors.length > 0 ? exit(2) : Effect.void)),
   Effect.provide(Layer.mergeAll(NodeServices.layer, Logger.layer([Logger.consoleLogFmt]))),
   NodeRuntime.runMain
 )

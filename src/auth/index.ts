@@ -18,3 +18,7 @@ export {
 } from "./digest-credentials.ts"
 export { type DigestInput, digestResponse, formatNc, ha1, ha2, hashHex } from "./digest-response.ts"
 export { nextAttempt } from "./next-attempt.ts"
+// The server side: challenging requests, the users, the nonces.
+export { type AuthAnswer, type AuthCounts, type AuthVerdict, Challenger } from "./challenger.ts"
+export { type ChallengerConfig, ChallengerLive, defaultChallengerConfig } from "./challenger-live.ts"
+export { parseUsers, type ServerAlgorithm, UserStore, UserStoreLive, UsersFileError } from "./user-store.ts"

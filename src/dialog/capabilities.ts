@@ -31,9 +31,22 @@ type Headers = ReadonlyArray<readonly [string, string]>
 export const allowHeader: Headers = [["Allow", allowedMethods.join(", ")]]
 export const acceptHeader: Headers = [["Accept", acceptedBodies.join(", ")]]
 
+const supportedHeader: Headers = supportedExtensions.length > 0 ? [["Supported", supportedExtensions.join(", ")]] : []
+
 /** §11.2: what a 200 to OPTIONS names. */
-export const capabilityHeaders: Headers = [
-  ...allowHeader,
-  ...acceptHeader,
-  ...(supportedExtensions.length > 0 ? [["Supported", supportedExtensions.join(", ")] as const] : [])
-]
+export const capabilityHeaders: Headers = [...allowHeader, ...acceptHeader, ...supportedHeader]
+
+/** Out-of-dialog methods a usage above claims (usage.ts: REGISTER for a registrar): allowed, and in Allow. */
+export interface Claims {
+  readonly methods: ReadonlySet<string>
+  readonly allow: Headers
+  readonly capabilities: Headers
+}
+
+export const claimsOf = (methods: ReadonlyArray<string>): Claims => {
+  if (methods.length === 0) return noClaims
+  const allow: Headers = [["Allow", [...allowedMethods, ...methods].join(", ")]]
+  return { methods: new Set(methods), allow, capabilities: [...allow, ...acceptHeader, ...supportedHeader] }
+}
+
+export const noClaims: Claims = { methods: new Set(), allow: allowHeader, capabilities: capabilityHeaders }

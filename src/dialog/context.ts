@@ -8,8 +8,10 @@ import type { TimerSlots } from "../timers/slots.ts"
 import type { TimerConfig } from "../transaction/config.ts"
 import type { TransactionLayer } from "../transaction/transaction-layer.ts"
 import type { Endpoint, TransportKind } from "../transport/transport.ts"
+import type { Claims } from "./capabilities.ts"
 import type { DialogEvent } from "./dialog-layer.ts"
 import type { DialogStore } from "./dialog-store.ts"
+import type { RequestGate, RequestUsage } from "./usage.ts"
 
 /** One dialog's 2xx retransmission (§13.3.1.4): the next copy in `retransmit`, the 64*T1 give-up (no ACK:
  *  BYE) in `expiry`, and where the T1-doubling schedule stands. */
@@ -40,6 +42,11 @@ export interface DialogContext {
   readonly reliableProvisionals: "all" | "sdp"
   /** After `drain`: new calls and OPTIONS get 503 (uas-policy.ts). */
   readonly admission: { draining: boolean }
+  /** Out-of-dialog methods answered by a usage above (usage.ts), by method; their names join Allow. */
+  readonly usages: ReadonlyMap<string, RequestUsage>
+  readonly claims: Claims
+  /** Checks before a request goes on (usage.ts), by method. */
+  readonly gates: ReadonlyMap<string, RequestGate>
 }
 
 /** The listener for a transport: its port goes in Contact and Via. */

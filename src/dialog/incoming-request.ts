@@ -4,10 +4,9 @@
  * requests are checked against the dialog (481 unknown, 500 lower CSeq, glare). BYE and OPTIONS in a
  * dialog are answered here; re-INVITE, UPDATE, INFO and MESSAGE (in or out of a dialog) go to the session.
  */
-import { Effect } from "effect"
+import { Effect, FiberSet } from "effect"
 import { cseqOf, getHeader, isParseError, newTag, parseNameAddr } from "../sip/index.ts"
 import type { ServerTransaction } from "../transaction/transaction-layer.ts"
-import { capabilityHeaders } from "./capabilities.ts"
 import type { ResponseOptions } from "./dialog-layer.ts"
 import type { DialogContext } from "./context.ts"
 import { ignoreFailure } from "./context.ts"
@@ -19,8 +18,6 @@ import { uasPolicy } from "./uas-policy.ts"
 import { onIncomingInvite } from "./uas-invite.ts"
 
 type Headers = ReadonlyArray<readonly [string, string]>
-
-const capabilities: ResponseOptions = { headers: capabilityHeaders }
 
 /** `toTag`: ours, for a request outside a dialog (§8.2.6.2); in a dialog the To already has one. */
 const answer = (
@@ -79,7 +76,7 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
       register("update")
       return yield* ctx.emit({ _tag: "ReinviteReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })
     case "OPTIONS":
-      return yield* answer(ctx, transaction, 200, capabilities)
+      return yield* answer(ctx, transaction, 200, { headers: ctx.claims.capabilities })
     case "PRACK": {
       // RFC 3262 §3: the PRACK of our reliable 18x on the still pending INVITE.
       const invite = ctx.store.incoming.get(dialogId)
@@ -102,19 +99,29 @@ export const onRequest = Effect.fnUntraced(function*(ctx: DialogContext, transac
   const to = parseNameAddr(getHeader(request, "to") ?? "")
   const toTag = isParseError(to) ? undefined : to.tag
   const inDialogRequest = toTag !== undefined
-  const refusal = uasPolicy(request, from, to, ctx.admission.draining)
+  const refusal = uasPolicy(request, from, to, ctx.admission.draining, ctx.claims)
   if (refusal !== undefined) {
     // §8.2.6.2: outside a dialog our answer carries a To-tag; a To we could not read gets none.
     return yield* answer(ctx, transaction, refusal.status, refusal, inDialogRequest || isParseError(to) ? undefined : newTag())
   }
   const fromTag = isParseError(from) ? "" : from.tag ?? ""
   if (inDialogRequest) return yield* inDialog(ctx, transaction, toTag, fromTag)
+  const gate = ctx.gates.get(request.method)
+  const stopped = gate === undefined ? undefined : yield* gate.check({ request, source: transaction.source })
+  if (stopped !== undefined) return yield* answer(ctx, transaction, stopped.status, stopped.options, newTag())
   if (request.method === "INVITE") return yield* onIncomingInvite(ctx, transaction, fromTag)
   if (request.method === "MESSAGE") {
     // RFC 3428 §7: outside a dialog, creating none; the application answers it.
     ctx.store.requests.set(transaction.id, { kind: "message", request, dialogId: "", source: transaction.source, toTag: newTag() })
     return yield* ctx.emit({ _tag: "MessageReceived", dialogId: undefined, requestId: transaction.id, request })
   }
+  const usage = ctx.usages.get(request.method)
+  if (usage !== undefined) {
+    // Its own fiber: a usage may wait on storage; the transaction layer absorbs retransmissions meanwhile.
+    const reply = Effect.flatMap(usage.handle({ request, source: transaction.source }), (a) =>
+      answer(ctx, transaction, a.status, a.options, newTag()))
+    return yield* FiberSet.run(ctx.background, reply).pipe(Effect.asVoid)
+  }
   // §11.2: OPTIONS outside a dialog, answered as an INVITE would be (the policy refused it while draining).
-  return yield* answer(ctx, transaction, 200, capabilities, newTag())
+  return yield* answer(ctx, transaction, 200, { headers: ctx.claims.capabilities }, newTag())
 })

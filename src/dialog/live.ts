@@ -14,6 +14,7 @@ import { makeTimerLanes } from "../timers/timer-lanes.ts"
 import { TransactionLayer, type TransactionEvent } from "../transaction/transaction-layer.ts"
 import type { DialogEvent } from "./dialog-layer.ts"
 import { DialogLayer } from "./dialog-layer.ts"
+import { claimsOf } from "./capabilities.ts"
 import { type DialogLayerConfig, resolveTimers } from "./config.ts"
 import type { DialogContext } from "./context.ts"
 import { DialogStore } from "./dialog-store.ts"
@@ -26,6 +27,7 @@ import { stopAllRetransmitting } from "./two-xx-retransmit.ts"
 import { findOutgoing, invite } from "./uac-invite.ts"
 import { onStrayResponse } from "./uac-responses.ts"
 import { RegistryMap } from "../registry-map.ts"
+import { RequestGates, RequestUsages } from "./usage.ts"
 
 /** §17.2 ends a server transaction on its own (Timer H, transport error): drop what hangs on it. */
 const onServerFailed = Effect.fnUntraced(function*(ctx: DialogContext, id: string, reason: "Timeout" | "TransportError") {
@@ -62,6 +64,7 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
   const transactions = yield* TransactionLayer
   const scope = yield* Effect.scope
   const events = yield* Queue.bounded<DialogEvent>(config.eventCapacity ?? 1024)
+  const usages = new Map((yield* RequestUsages).flatMap((usage) => usage.methods.map((m) => [m, usage] as const)))
   const ctx: DialogContext = {
     transactions,
     store: new DialogStore(),
@@ -79,7 +82,10 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     retransmits: new RegistryMap(),
     background: yield* FiberSet.make<void, never>(),
     scope,
-    admission: { draining: false }
+    admission: { draining: false },
+    usages,
+    claims: claimsOf([...usages.keys()]),
+    gates: new Map((yield* RequestGates).flatMap((gate) => gate.methods.map((m) => [m, gate] as const)))
   }
   yield* Scope.addFinalizer(scope, Effect.sync(() => stopAllRetransmitting(ctx)))
   yield* Stream.runForEach(transactions.events, (event) =>

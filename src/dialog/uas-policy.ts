@@ -13,10 +13,12 @@ import { isParseError } from "../sip/index.ts"
 import {
   acceptHeader,
   allowHeader,
+  type Claims,
   dialogOnlyMethods,
   inDialogMethods,
   knownMethods,
   outOfDialogMethods,
+  noClaims,
   supportedExtensions
 } from "./capabilities.ts"
 
@@ -84,13 +86,15 @@ const unsupportedOf = (request: SipRequest): Array<string> => {
 /**
  * The refusal for `request`, or undefined when it goes on (to the dialog or the application). `from` and
  * `to` as the caller parsed them (it needs their tags too); a To-tag means the request names a dialog.
- * `draining`: new calls are refused (shutdown). Positional: no object per request.
+ * `draining`: new calls are refused (shutdown). `claims`: methods a usage above answers outside a dialog.
+ * Positional: no object per request.
  */
 export const uasPolicy = (
   request: SipRequest,
   from: NameAddr | ParseError,
   to: NameAddr | ParseError,
-  draining: boolean
+  draining: boolean,
+  claims: Claims = noClaims
 ): Refusal | undefined => {
   if (isParseError(from)) return malformedFrom
   if (isParseError(to)) return malformedTo
@@ -98,7 +102,9 @@ export const uasPolicy = (
   const { method } = request
   if (!knownMethods.has(method)) return notImplemented
   if (!inDialog && dialogOnlyMethods.has(method)) return noDialog
-  if (!(inDialog ? inDialogMethods : outOfDialogMethods).has(method)) return notAllowed
+  if (inDialog ? !inDialogMethods.has(method) : !outOfDialogMethods.has(method) && !claims.methods.has(method)) {
+    return claims === noClaims ? notAllowed : { status: 405, headers: claims.allow }
+  }
   const scheme = schemeServed(request.uri)
   if (scheme === undefined) return badScheme
   if (scheme === "sip" && request.uri.length <= request.uri.indexOf(":") + 1) return malformedUri

@@ -44,7 +44,7 @@ describe("a call over WebSocket", () => {
       ))
       const active = yield* waitForEvent(events, (e) => e._tag === "StateChanged" && e.to === "Active")
       // end() completes once the BYE is answered: the answer is ours to send, below.
-      const ending = yield* Effect.forkScoped(server.end(active.sessionId))
+      const ending = yield* Effect.forkScoped(server.end(active.sessionId!))
       const bye = yield* client.waitFor("BYE ")
       expect(bye).toMatch(new RegExp(`^BYE sip:alice@${host};transport=ws;ob SIP/2.0\\r\\nVia: SIP/2.0/WS `))
       const byeVia = /^Via: ([^\r\n]*)$/m.exec(bye!)![1]

@@ -1,0 +1,114 @@
+/**
+ * The live Challenger over a UserStore: stateless HMAC nonces (nonce.ts), replay protection
+ * (nonce-counts.ts), a failure limit per source (failure-limiter.ts) logged once per source and counted.
+ * Every challenge is the same for known and unknown users (RFC 7616 §5.11: no user enumeration).
+ */
+import { Clock, Effect, Layer, Metric } from "effect"
+import { randomBytes } from "node:crypto"
+import type { SipRequest } from "../sip/message.ts"
+import { type AuthAnswer, type AuthVerdict, Challenger } from "./challenger.ts"
+import { FailureLimiter } from "./failure-limiter.ts"
+import { makeNonce } from "./nonce.ts"
+import { NonceCounts } from "./nonce-counts.ts"
+import { type ServerAlgorithm, UserStore } from "./user-store.ts"
+import { verifyCredentials } from "./verify-credentials.ts"
+
+export interface ChallengerConfig {
+  readonly realm: string
+  /** 401 with WWW-Authenticate as a registrar or UAS; 407 with Proxy-Authenticate for a proxy-like front. */
+  readonly status: 401 | 407
+  /** Challenges offered, preferred first (RFC 8760 §2.4: a UAC answers the topmost it supports). Old UAs
+   *  that read only the first challenge need MD5 first. */
+  readonly algorithms: ReadonlyArray<ServerAlgorithm>
+  readonly nonceLifetimeMs: number
+  /** Failures from one source within `windowMs` before it is refused with 403. */
+  readonly threshold: number
+  readonly windowMs: number
+  /** Sources and nonces remembered at most. */
+  readonly capacity: number
+  /** The HMAC key of the nonces; servers sharing it accept each other's nonces. Default: random per start. */
+  readonly secret?: Uint8Array
+}
+
+export const defaultChallengerConfig: ChallengerConfig = {
+  realm: "effect-sip",
+  status: 401,
+  algorithms: ["SHA-256", "MD5"],
+  nonceLifetimeMs: 300_000,
+  threshold: 20,
+  windowMs: 60_000,
+  capacity: 100_000
+}
+
+const failuresMetric = Metric.counter("sip_auth_failures_total", { description: "Failed digest authentications" })
+const throttledMetric = Metric.counter("sip_auth_throttled_total", { description: "Requests refused: too many failures" })
+
+const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
+  const users = yield* UserStore
+  const secret = config.secret ?? randomBytes(32)
+  const limiter = new FailureLimiter(config)
+  const counts = new NonceCounts(config.capacity)
+  const totals = { failures: 0, throttled: 0 }
+  const challengeHeader = config.status === 401 ? "WWW-Authenticate" : "Proxy-Authenticate"
+  const credentialsHeader = config.status === 401 ? "authorization" : "proxy-authorization"
+  const forbidden: AuthVerdict = { _tag: "Refused", answer: { status: 403, options: { headers: [] } } }
+
+  // One nonce for all the challenges of one answer: whichever the UAC picks, it is the same.
+  const challenge = (now: number, stale: boolean): AuthVerdict => {
+    const nonce = makeNonce(secret, config.realm, now)
+    const tail = `qop="auth"${stale ? ", stale=true" : ""}`
+    const headers = config.algorithms.map((algorithm) =>
+      [challengeHeader, `Digest realm="${config.realm}", nonce="${nonce}", algorithm=${algorithm}, ${tail}`] as const
+    )
+    const answer: AuthAnswer = { status: config.status, options: { headers } }
+    return { _tag: "Refused", answer }
+  }
+
+  const check = Effect.fnUntraced(function*(request: SipRequest, source: string) {
+    const now = yield* Clock.currentTimeMillis
+    if (limiter.blocked(source, now)) {
+      totals.throttled++
+      yield* Metric.update(throttledMetric, 1)
+      return forbidden
+    }
+    const result = yield* verifyCredentials({
+      request,
+      header: credentialsHeader,
+      prefix: `${credentialsHeader}:`,
+      realm: config.realm,
+      algorithms: config.algorithms,
+      secret,
+      now,
+      lifetimeMs: config.nonceLifetimeMs,
+      counts,
+      users
+    })
+    switch (result._tag) {
+      case "Valid":
+        return { _tag: "Authorized", username: result.username } satisfies AuthVerdict
+      case "Missing":
+        return challenge(now, false)
+      case "Stale":
+        return challenge(now, true)
+      case "Failed": {
+        totals.failures++
+        yield* Metric.update(failuresMetric, 1)
+        if (limiter.fail(source, now)) {
+          yield* Effect.logWarning(
+            `auth: ${config.threshold} failed attempts from ${source} (last: ${result.reason}, user ${result.username ?? "-"}); refusing it for ${config.windowMs / 1000} s`
+          )
+        }
+        if (counts.size > config.capacity / 2) counts.prune(now - config.nonceLifetimeMs)
+        return challenge(now, false)
+      }
+    }
+  })
+
+  return Challenger.of({ check, counts: Effect.sync(() => ({ ...totals })) })
+})
+
+export const ChallengerLive = {
+  /** Needs a UserStore (UserStoreLive.fromFile / fromText). */
+  layer: (config: Partial<ChallengerConfig> = {}) =>
+    Layer.effect(Challenger, makeChallenger({ ...defaultChallengerConfig, ...config }))
+}

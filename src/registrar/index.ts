@@ -1,0 +1,7 @@
+export * from "./binding.ts"
+export * from "./config.ts"
+export * from "./live.ts"
+export * from "./location.ts"
+export * from "./location-memory.ts"
+export * from "./registrar.ts"
+export * from "./usage.ts"

@@ -1,0 +1,3 @@
+export * from "./location-sql.ts"
+export * from "./postgres.ts"
+export * from "./sqlite.ts"

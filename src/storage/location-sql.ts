@@ -1,0 +1,86 @@
+/**
+ * The location service on an Effect SQL client (SQLite or PostgreSQL): one row per binding. `update`
+ * reads, decides and rewrites an AOR's rows in one transaction; on PostgreSQL a transaction-scoped
+ * advisory lock on the AOR serialises servers sharing the table, so two REGISTERs never interleave.
+ */
+import { Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import type { Binding } from "../registrar/binding.ts"
+import { LocationError, LocationService } from "../registrar/location.ts"
+
+interface Row {
+  readonly aor: string
+  readonly uri: string
+  readonly q: string | null
+  readonly expires_at: number | string | bigint
+  readonly call_id: string
+  readonly cseq: number | string | bigint
+  readonly instance: string | null
+  readonly reg_id: number | null
+  readonly path: string
+}
+
+// PostgreSQL hands BIGINT back as text.
+const bindingOf = (row: Row): Binding => ({
+  aor: row.aor,
+  uri: row.uri,
+  q: row.q ?? undefined,
+  expiresAt: Number(row.expires_at),
+  callId: row.call_id,
+  cseq: Number(row.cseq),
+  instance: row.instance ?? undefined,
+  regId: row.reg_id ?? undefined,
+  path: JSON.parse(row.path) as ReadonlyArray<string>
+})
+
+const rowOf = (b: Binding) => ({
+  aor: b.aor,
+  uri: b.uri,
+  q: b.q ?? null,
+  expires_at: b.expiresAt,
+  call_id: b.callId,
+  cseq: b.cseq,
+  instance: b.instance ?? null,
+  reg_id: b.regId ?? null,
+  path: JSON.stringify(b.path)
+})
+
+const failed = (error: SqlError) => new LocationError({ reason: "Query", message: error.message, cause: error })
+
+export const makeLocationSql = Effect.gen(function*() {
+  const sql = yield* SqlClient
+  const select = (aor: string) =>
+    Effect.map(sql<Row>`SELECT * FROM bindings WHERE aor = ${aor}`, (rows) => rows.map(bindingOf))
+  const lock = (aor: string) =>
+    sql.onDialectOrElse({
+      pg: () => Effect.asVoid(sql`SELECT pg_advisory_xact_lock(hashtext(${aor}))`),
+      orElse: () => Effect.void
+    })
+  return LocationService.of({
+    lookup: (aor) => select(aor).pipe(Effect.mapError(failed)),
+    update: (aor, decide) =>
+      sql.withTransaction(Effect.gen(function*() {
+        yield* lock(aor)
+        const decision = decide(yield* select(aor))
+        const next = decision.bindings
+        if (next !== undefined) {
+          yield* sql`DELETE FROM bindings WHERE aor = ${aor}`
+          if (next.length > 0) {
+            const [first, ...rest] = next.map(rowOf)
+            yield* sql`INSERT INTO bindings ${sql.insert([first!, ...rest])}`
+          }
+        }
+        return decision.result
+      })).pipe(Effect.mapError(failed)),
+    expire: (now) =>
+      sql.withTransaction(Effect.gen(function*() {
+        const rows = yield* sql<Row>`SELECT * FROM bindings WHERE expires_at <= ${now}`
+        if (rows.length > 0) yield* sql`DELETE FROM bindings WHERE expires_at <= ${now}`
+        return rows.map(bindingOf)
+      })).pipe(Effect.mapError(failed))
+  })
+})
+
+/** Needs a SqlClient whose migrations ran (sqlite.ts, postgres.ts). */
+export const LocationSql = { layer: Layer.effect(LocationService, makeLocationSql) }

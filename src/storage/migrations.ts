@@ -1,0 +1,26 @@
+/**
+ * The location table's schema, one Effect per migration (Effect's Migrator records which ran in
+ * `effect_sql_migrations`). Plain SQL both SQLite and PostgreSQL read; times are epoch ms (BIGINT).
+ */
+import { Effect } from "effect"
+import { fromRecord } from "effect/sql/Migrator"
+import { SqlClient } from "effect/sql/SqlClient"
+
+export const locationMigrations = fromRecord({
+  "1_bindings": Effect.gen(function*() {
+    const sql = yield* SqlClient
+    yield* sql`CREATE TABLE IF NOT EXISTS bindings (
+      aor TEXT NOT NULL,
+      uri TEXT NOT NULL,
+      q TEXT,
+      expires_at BIGINT NOT NULL,
+      call_id TEXT NOT NULL,
+      cseq BIGINT NOT NULL,
+      instance TEXT,
+      reg_id INTEGER,
+      path TEXT NOT NULL,
+      PRIMARY KEY (aor, uri)
+    )`
+    yield* sql`CREATE INDEX IF NOT EXISTS bindings_expires_at ON bindings (expires_at)`
+  })
+})

@@ -1,0 +1,68 @@
+/**
+ * The pure parts of the server-side authenticator: stateless nonces, the users file, nonce-counts and
+ * the failure limiter's bounds.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { checkNonce, makeNonce } from "../../src/auth/nonce.ts"
+import { NonceCounts } from "../../src/auth/nonce-counts.ts"
+import { FailureLimiter } from "../../src/auth/failure-limiter.ts"
+import { parseUsers } from "../../src/auth/user-store.ts"
+
+const secret = new Uint8Array(32).fill(7)
+
+describe("nonces", () => {
+  it("are unique, valid within their lifetime, stale after, invalid under another secret or realm", () => {
+    const a = makeNonce(secret, "r", 1000)
+    assert.notStrictEqual(a, makeNonce(secret, "r", 1000))
+    assert.strictEqual(checkNonce(secret, "r", a, 5000, 60_000), "valid")
+    assert.strictEqual(checkNonce(secret, "r", a, 62_000, 60_000), "stale")
+    assert.strictEqual(checkNonce(new Uint8Array(32), "r", a, 5000, 60_000), "invalid")
+    assert.strictEqual(checkNonce(secret, "other", a, 5000, 60_000), "invalid")
+    assert.strictEqual(checkNonce(secret, "r", "garbage", 5000, 60_000), "invalid")
+    assert.strictEqual(checkNonce(secret, "r", a, 0, 60_000), "valid")
+    assert.strictEqual(checkNonce(secret, "r", makeNonce(secret, "r", 10_000), 0, 60_000), "invalid")
+  })
+})
+
+describe("the users file", () => {
+  it("reads passwords and HA1 forms, skips comments and blank lines", () => {
+    const users = parseUsers("# users\n\nalice:pa:ss\nbob:md5:0123456789abcdef0123456789ABCDEF\n  carol:md5x\n")
+    assert.ok(typeof users !== "string")
+    assert.deepStrictEqual(users.get("alice"), { password: "pa:ss" })
+    assert.deepStrictEqual(users.get("bob"), { md5: "0123456789abcdef0123456789abcdef" })
+    assert.deepStrictEqual(users.get("carol"), { password: "md5x" })
+  })
+
+  it("names the first bad line", () => {
+    assert.strictEqual(parseUsers("ok:1\nnocolon\n"), "line 2: expected username:password")
+    assert.strictEqual(parseUsers("bob:md5:123\n"), "line 1: md5 HA1 must be hex of the right length")
+  })
+})
+
+describe("nonce-counts", () => {
+  it("accept only a higher nc per nonce; a forgotten nonce never passes again", () => {
+    const counts = new NonceCounts(2)
+    const n1 = makeNonce(secret, "r", 1), n2 = makeNonce(secret, "r", 2), n3 = makeNonce(secret, "r", 3)
+    assert.isTrue(counts.accept(n1, 1, 1))
+    assert.isFalse(counts.accept(n1, 1, 1))
+    assert.isTrue(counts.accept(n1, 1, 2))
+    assert.isTrue(counts.accept(n2, 2, 1))
+    assert.isTrue(counts.accept(n3, 3, 1))
+    assert.strictEqual(counts.size, 2)
+    assert.isFalse(counts.accept(n1, 1, 9))
+  })
+})
+
+describe("failure limiter", () => {
+  it("refuses a source after the threshold within the window, and stays bounded", () => {
+    const limiter = new FailureLimiter({ threshold: 3, windowMs: 1000, capacity: 100 })
+    assert.isFalse(limiter.fail("a", 0))
+    assert.isFalse(limiter.fail("a", 1))
+    assert.isTrue(limiter.fail("a", 2))
+    assert.isTrue(limiter.blocked("a", 500))
+    assert.isFalse(limiter.blocked("b", 500))
+    assert.isFalse(limiter.blocked("a", 1500))
+    for (let i = 0; i < 1000; i++) limiter.fail(`10.0.${i >> 8}.${i & 255}`, 2000)
+    assert.strictEqual(limiter.size, 100)
+  })
+})
