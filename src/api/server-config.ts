@@ -42,6 +42,13 @@ export interface ServerConfig {
   readonly localUri?: string
   /** Digest credentials (username, password) for 401/407 challenges to calls placed through this stack. */
   readonly credentials?: DigestCredentials
+  /** RFC 4028 session timers: the interval we ask for and the smallest we accept (defaults 1800 s, 90 s). */
+  readonly sessionExpiresSeconds?: number
+  readonly minSessionExpiresSeconds?: number
+  /** RFC 3428: a MESSAGE body over this gets 413 (default 8192 bytes). */
+  readonly maxMessageBytes?: number
+  /** RFC 3262, to a caller that only supports 100rel: every 18x reliably ("all", default) or those with SDP. */
+  readonly reliableProvisionals?: "all" | "sdp"
 }
 
 export const defaultServerConfig: ServerConfig = {

@@ -39,7 +39,11 @@ const layers = (config: SipStackConfig) => {
     ...(config.ws === undefined ? {} : { ws: config.ws })
   })
   const transactions = TransactionLive.layer(config.timers, config.overload).pipe(Layer.provideMerge(transport))
-  const dialogs = DialogLive.layer({ contactHost: advertised, timers: config.timers }).pipe(
+  const dialogs = DialogLive.layer({
+    contactHost: advertised,
+    timers: config.timers,
+    ...(config.reliableProvisionals === undefined ? {} : { reliableProvisionals: config.reliableProvisionals })
+  }).pipe(
     Layer.provideMerge(transactions)
   )
   const media = MediaLive.layer({
@@ -59,7 +63,10 @@ const layers = (config: SipStackConfig) => {
     ringTimeoutMs: config.ringTimeoutMs,
     mediaTimeoutMs: config.mediaTimeoutMs,
     localUri: config.localUri ?? `<sip:effect-sip@${advertised}>`,
-    ...(config.credentials === undefined ? {} : { credentials: config.credentials })
+    ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
+    ...(config.sessionExpiresSeconds === undefined ? {} : { sessionExpiresSeconds: config.sessionExpiresSeconds }),
+    ...(config.minSessionExpiresSeconds === undefined ? {} : { minSessionExpiresSeconds: config.minSessionExpiresSeconds }),
+    ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes })
   })
   const status = Layer.effect(SipStack, makeStackStatus(advertised))
   // Every fiber of the stack hands off to the next layer within the current event-loop turn.
