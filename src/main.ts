@@ -4,7 +4,7 @@
  * Flags → config → Layers → run until SIGINT/SIGTERM, which end active calls with BYE first.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Console, Effect, Layer, Logger } from "effect"
+import { Console, Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import { ServerSessionManager } from "./api/server-session-manager.ts"
 import { callCommand } from "./cli/call-command.ts"
@@ -12,6 +12,7 @@ import { applyGcMode } from "./cli/gc-mode.ts"
 import { registerCommand } from "./cli/register-command.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
+import { bufferedStdoutLayer } from "./logging/stdout-logger.ts"
 
 const serve = (flags: ServerFlags) =>
   Effect.gen(function*() {
@@ -45,8 +46,10 @@ const command = Command.make("effect-sip", serverFlags, serve).pipe(
   Command.withSubcommands([callCommand, registerCommand])
 )
 
+// Log lines go out batched, one stdout write per event-loop turn (src/logging): the default INFO level costs
+// little on the hot path.
 command.pipe(
   Command.run({ version: "0.1.0" }),
-  Effect.provide(Layer.mergeAll(NodeServices.layer, Logger.layer([Logger.consoleLogFmt]))),
+  Effect.provide(Layer.mergeAll(NodeServices.layer, bufferedStdoutLayer)),
   NodeRuntime.runMain
 )
