@@ -1,5 +1,5 @@
 /**
- * The server's logger: logfmt lines (Effect's format) to stdout through a LineBuffer, so that logging a
+ * The server's logger: logfmt lines (logfmt.ts) to stdout through a LineBuffer, so that logging a
  * user keeps on in production (a line per call event at INFO) costs a formatted string and an array push on
  * the hot path, and stdout one write per event-loop turn. Lines still buffered are written when the
  * logger's scope closes (the server's shutdown).
@@ -7,6 +7,7 @@
 import { Effect, Logger } from "effect"
 import type { LineBufferOptions, LineSink } from "./line-buffer.ts"
 import { LineBuffer } from "./line-buffer.ts"
+import { formatLogFmtFlat } from "./logfmt.ts"
 
 const stdout: LineSink = {
   write: (chunk) => {
@@ -21,7 +22,7 @@ export const bufferedLogger = (
 ) =>
   Effect.gen(function*() {
     const buffer = new LineBuffer(options.sink ?? stdout, options)
-    const format = options.format ?? Logger.formatLogFmt
+    const format = options.format ?? formatLogFmtFlat
     yield* Effect.addFinalizer(() => Effect.sync(() => buffer.flush()))
     return Logger.make((entry) => {
       if (buffer.accepting()) buffer.add(format.log(entry), entry.fiber.currentDispatcher)

@@ -4,7 +4,7 @@
  * logger's scope closes.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Logger } from "effect"
+import { Cause, Effect, Logger } from "effect"
 import type { LineSink } from "../../src/logging/line-buffer.ts"
 import { bufferedLogger } from "../../src/logging/stdout-logger.ts"
 
@@ -85,5 +85,22 @@ describe("bufferedLogger", () => {
       assert.strictEqual(chunks.length, 1)
       assert.include(chunks[0]!, `message="last words"`)
       assert.notInclude(chunks[0]!, "not at info")
+    }))
+})
+
+describe("formatLogFmtFlat", () => {
+  it.effect("writes an object's fields as keys, quotes what needs it, and adds the cause and annotations", () =>
+    Effect.gen(function*() {
+      const { chunks, sink } = collecting()
+      yield* withLogger(
+        sink,
+        Effect.logInfo("incoming call", { session: "s1", from: "sip:a b@x", n: 3 }).pipe(
+          Effect.andThen(Effect.logWarning("failed", Cause.fail("boom"))),
+          Effect.annotateLogs("node", "n1")
+        )
+      )
+      const [first, second] = chunks.join("").trimEnd().split("\n")
+      assert.match(first!, /^timestamp=\S+ level=INFO fiber=#\d+ message="incoming call" session=s1 from="sip:a b@x" n=3 node=n1$/)
+      assert.match(second!, /level=WARN .*message=failed cause="[^"]*boom/)
     }))
 })
