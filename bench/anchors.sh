@@ -10,7 +10,8 @@
 #   TARGETS: custom (ours) kamailio node-sip (default), also sipp-uas-1m (the harness ceiling), kamailio-min
 #   -n 3          rounds
 #   -O 0          added to every anchor port (5070…5100; SIPp's UAC on port+1000)
-#   -x "-r '100 200 400' -b 1"   options for run_cps.sh (rate ladder, bisection steps, …)
+#   -x "-r 800 -s 3 -b 2"   options for run_cps.sh, split on spaces (so a one-rate ladder here; its default
+#                           ladder is 100 … 12800 calls/s with 3 bisection steps)
 #   BENCH_RTP_PORTS=30000-39999  our RTP ports
 # Kamailio is Debian's `kamailio` (apt-get install -y kamailio); a target whose program is missing is skipped.
 set -uo pipefail
@@ -38,8 +39,10 @@ node_bin=$root/node_modules/.bin/node
 [ -x "$node_bin" ] || node_bin=$(command -v node)
 [ -f "$root/dist/main.js" ] || (cd "$root" && npm run build --silent) || exit 1
 flags=${BENCH_SERVER_FLAGS:-}
-export TARGET_PORT=$((5100 + offset))
-export TARGET_CMD="$node_bin $root/dist/main.js --host 127.0.0.1 --port $TARGET_PORT --rtp-ports ${BENCH_RTP_PORTS:-30000-39999} $flags"
+export TARGET_PORT=5100 # run_anchors.sh adds the offset to it, as to every anchor's port
+# --max-semi-space-size=16 is what the default --gc atomic restarts node with (execve): given up front, the
+# server starts once, within the harness's 10 s start-up bound on a loaded machine.
+export TARGET_CMD="$node_bin --max-semi-space-size=16 $root/dist/main.js --host 127.0.0.1 --port $((TARGET_PORT + offset)) --rtp-ports ${BENCH_RTP_PORTS:-30000-39999} $flags"
 export NODE_PATH=$root/node_modules${NODE_PATH:+:$NODE_PATH} # npm `sip`, a devDependency, for node-sip
 out=$root/bench/results/anchors-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
