@@ -9,6 +9,7 @@ import { Command } from "effect/cli"
 import { ServerSessionManager } from "./api/server-session-manager.ts"
 import { callCommand } from "./cli/call-command.ts"
 import { applyGcMode } from "./cli/gc-mode.ts"
+import { giveMemoryBackWhenIdle } from "./cli/idle-gc.ts"
 import { registerCommand } from "./cli/register-command.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
@@ -29,6 +30,8 @@ const serve = (flags: ServerFlags) =>
       const where = manager.local.map((e) => `${e.transport} ${config.host ?? e.host}:${e.port}`).join(", ")
       const advertised = manager.local[0]?.host
       yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media})`)
+      // V8's memory reducer needs incremental marking: without it (atomic) we give memory back ourselves.
+      if (flags.gc === "atomic") yield* Effect.forkChild(giveMemoryBackWhenIdle())
       return yield* Effect.never
     })
     return yield* server.pipe(Effect.provide(ServerSessionManager.layer(modeHandler(flags), config)))
