@@ -9,7 +9,7 @@ import * as Fs from "node:fs"
 import type { LineSink } from "./line-buffer.ts"
 
 export interface FdSink extends LineSink {
-  /** Calls back once nothing is pending (at once when no write is under way). */
+  /** Calls back once nothing is pending (at once when nothing is); a pipe that stays full never calls back. */
   readonly whenDrained: (done: () => void) => void
 }
 
@@ -62,8 +62,9 @@ export const fdSink = (fd: number): FdSink => {
     },
     pendingBytes: () => pending,
     whenDrained: (done) => {
-      if (!writing) done()
-      else drained.push(done)
+      if (!writing && refused === undefined) return done()
+      drained.push(done)
+      if (!writing) next() // what a full pipe refused gets one more try
     }
   }
 }
