@@ -49,7 +49,7 @@ const command = Command.make("effect-sip", serverFlags, serve).pipe(
   Command.withSubcommands([callCommand, registerCommand])
 )
 
-// Log lines go out batched, one stdout write per event-loop turn (src/logging): the default INFO level costs
+// Log lines go out batched, one stdout write per 50 ms (src/logging): the default INFO level costs
 // little on the hot path.
 command.pipe(
   Command.run({ version: "0.1.0" }),

@@ -1,10 +1,9 @@
 /**
- * Log lines on their way out: appended to a buffer and written as one chunk per event-loop turn (or per
- * `maxBatch` lines), never one write per line on the hot path. When the output does not keep up (more than
- * `maxPendingBytes` still unwritten), new lines are dropped and counted, and the count goes out with the next
- * chunk that is written. Why: docs/performance.md, "Logging".
+ * Log lines on their way out: appended to a buffer and written as one chunk when its owner flushes it (every
+ * 50 ms, stdout-logger.ts) or when `maxBatch` lines wait, never one write per line on the hot path. When the
+ * output does not keep up (more than `maxPendingBytes` still unwritten), new lines are dropped and counted,
+ * and the count goes out with the next chunk that is written. Why: docs/performance.md, "Logging".
  */
-import type { SchedulerDispatcher } from "effect/Scheduler"
 
 /** Where the chunks go: a stream's write and how many bytes it still holds. */
 export interface LineSink {
@@ -13,19 +12,15 @@ export interface LineSink {
 }
 
 export interface LineBufferOptions {
-  /** Lines written at once when a turn logs that many (default 512). */
+  /** Lines written at once when that many wait (default 512). */
   readonly maxBatch?: number
   /** Unwritten bytes in the sink past which lines are dropped (default 4 MiB). */
   readonly maxPendingBytes?: number
 }
 
-/** The flush runs after the turn's other work: calls and their teardowns (priorities 0 and 1) first. */
-const FLUSH_PRIORITY = 16
-
 export class LineBuffer {
   private lines: Array<string> = []
   private droppedSinceWrite = 0
-  private scheduled = false
   private readonly maxBatch: number
   private readonly maxPendingBytes: number
   /** Lines dropped since the buffer was made. */
@@ -47,19 +42,10 @@ export class LineBuffer {
     return false
   }
 
-  /** Appends a line (no newline); the flush is scheduled on the caller's dispatcher, once per turn. */
-  add(line: string, dispatcher: SchedulerDispatcher): void {
+  /** Appends a line (no newline). */
+  add(line: string): void {
     this.lines.push(line)
     if (this.lines.length >= this.maxBatch) this.flush()
-    else if (!this.scheduled) {
-      this.scheduled = true
-      dispatcher.scheduleTask(this.flushScheduled, FLUSH_PRIORITY)
-    }
-  }
-
-  private readonly flushScheduled = (): void => {
-    this.scheduled = false
-    this.flush()
   }
 
   /** Writes what is buffered now, with the count of lines dropped since the last write. */
