@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# SIPp call-rate ramp against `node dist/main.js --mode answer --media silence` (npm run bench:calls).
+# SIPp call-rate ramp against `node dist/main.js` as shipped (npm run bench:calls): its default flags, only
+# --host 127.0.0.1, --port and --rtp-ports set to stay on loopback and free ports. Any other flag
+# (BENCH_SERVER_FLAGS) is named next to the figures.
 #
 # Steps of basic calls (sipp/stress_test.xml: INVITE -> 200 -> ACK -> BYE, no RTP from SIPp, zero hold
 # time) at BENCH_RATES calls/s, each bounded to min(rate*BENCH_SECONDS, BENCH_MAX_CALLS) calls and to a
@@ -11,7 +13,7 @@
 # capture costs CPU on the same two cores, so only steps up to BENCH_WIRE_MAX_RATE (default 1000, the
 # rate of the latency aim) are captured.
 # Last line, for the highest zero-failure step:
-#   max_cps=N p50_ms=X p99_ms=Y rss_mb=Z
+#   max_cps=N p50_ms=X p99_ms=Y rss_mb=Z flags="…"   (flags: the non-default ones, "defaults" when none)
 # (max_cps is the step's offered rate, or the achieved rate when SIPp reached less than 80 % of it.)
 #
 #   BENCH_RATES="100 250 500 1000 2000"  BENCH_SECONDS=5  BENCH_MAX_CALLS=10000
@@ -63,11 +65,15 @@ elif [ "$target" = sip ]; then
   ready() { grep -q "listening on" "$out/target.log"; }
 else
   [ -f "$root/dist/main.js" ] || (cd "$root" && npm run build --silent) || exit 1
-  (cd "$root" && BENCH_GC_LOG="$gc_log" exec "$node_bin" --import ./bench/gc-observer.ts dist/main.js --host 127.0.0.1 --port "$sport" --transport udp --mode answer \
-    --media silence --rtp-ports 30000-39999 --max-calls 20000 --log-level warn ${BENCH_SERVER_FLAGS:-}) >"$out/target.log" 2>&1 &
+  (cd "$root" && BENCH_GC_LOG="$gc_log" exec "$node_bin" --import ./bench/gc-observer.ts dist/main.js --host 127.0.0.1 --port "$sport" \
+    --rtp-ports 30000-39999 ${BENCH_SERVER_FLAGS:-}) >"$out/target.log" 2>&1 &
   pid=$!
   ready() { grep -q "listening on" "$out/target.log"; }
 fi
+flags=${BENCH_SERVER_FLAGS:-}; [ "$target" = server ] || flags=""
+described="node dist/main.js, default flags${flags:+ except $flags}"
+[ "$target" = server ] || described="$target"
+echo "target: $described"
 for _ in $(seq 1 200); do
   kill -0 "$pid" 2>/dev/null || { echo "bench:calls: target exited"; cat "$out/target.log"; exit 1; }
   ready && break
@@ -157,14 +163,14 @@ for rate in $rates; do
   # a later step that passed but fell behind (SIPp sustained less) does not lower the best one
   if [ "$sustained" -gt "$best_cps" ]; then
     best_cps=$sustained
-    best="max_cps=$sustained p50_ms=$p50 p99_ms=$p99 rss_mb=$rss_mb"
+    best="max_cps=$sustained p50_ms=$p50 p99_ms=$p99 rss_mb=$rss_mb flags=\"${flags:-defaults}\""
   fi
   [ -n "$tpid" ] && wire_best="wire INVITE->200 at $sustained cps: p50_ms=$wire_p50 p99_ms=$wire_p99"
   kill -0 "$pid" 2>/dev/null || { echo "target died"; break; }
   sleep 1 # let the server reap the last dialogs before the next step
 done
 
-echo "target: $target, results: $out" | tee -a "$out/summary.txt"
+echo "target: $described, results: $out" | tee -a "$out/summary.txt"
 if [ -z "$best" ]; then
   echo "max_cps=0 p50_ms=NA p99_ms=NA rss_mb=NA" | tee -a "$out/summary.txt"
   exit 1

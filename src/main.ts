@@ -5,16 +5,18 @@
  * with BYE first. A flag or users file we cannot use: one line on stderr, exit code 2.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Console, Effect, Layer, Logger } from "effect"
+import { Console, Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import { ServerSessionManager } from "./api/server-session-manager.ts"
 import { callCommand } from "./cli/call-command.ts"
 import { applyGcMode } from "./cli/gc-mode.ts"
+import { giveMemoryBackWhenIdle } from "./cli/idle-gc.ts"
 import { registerCommand } from "./cli/register-command.ts"
 import { publicHost, defaultServerConfig } from "./api/server-config.ts"
 import { type RegistrarFlags, registrarFlags, registrarLayer } from "./cli/registrar-flags.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
+import { bufferedStdoutLayer } from "./logging/stdout-logger.ts"
 
 const exit = (code: number) => Effect.sync(() => { process.exitCode = code })
 
@@ -37,6 +39,8 @@ const serve = (flags: ServerFlags & RegistrarFlags) =>
       const advertised = manager.local[0]?.host
       const role = flags.registrar ? `, registrar${flags.users._tag === "Some" ? " with digest auth" : ""}` : ""
       yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media}${role})`)
+      // V8's memory reducer needs incremental marking: without it (atomic) we give memory back ourselves.
+      if (flags.gc === "atomic") yield* Effect.forkChild(giveMemoryBackWhenIdle())
       return yield* Effect.never
     })
     return yield* server.pipe(
@@ -57,10 +61,12 @@ const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags }
   Command.withSubcommands([callCommand, registerCommand])
 )
 
+// Log lines go out batched, one stdout write per 50 ms (src/logging): the default INFO level costs
+// little on the hot path.
 command.pipe(
   Command.run({ version: "0.1.0" }),
   // A flag effect/cli cannot parse: it printed the help and the error; the exit code says "usage" (2).
   Effect.catchTag("ShowHelp", (help) => (help.errors.length > 0 ? exit(2) : Effect.void)),
-  Effect.provide(Layer.mergeAll(NodeServices.layer, Logger.layer([Logger.consoleLogFmt]))),
+  Effect.provide(Layer.mergeAll(NodeServices.layer, bufferedStdoutLayer)),
   NodeRuntime.runMain
 )

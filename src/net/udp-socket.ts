@@ -33,8 +33,15 @@ const openKind = (error: NodeJS.ErrnoException): DatagramSocket.DatagramSocketOp
     ? "PermissionDenied"
     : "Unknown"
 
-/** Binds `host:port`; a failure is the OpenError effect/socket's own `make` would give. */
-export const bindUdp = (host: string, port: number): Effect.Effect<Dgram.Socket, DatagramSocket.DatagramSocketError> =>
+/**
+ * Binds `host:port`; a failure is the OpenError effect/socket's own `make` would give. `receiveBufferBytes`
+ * asks the kernel for that much socket receive buffer (capped by net.core.rmem_max; best effort).
+ */
+export const bindUdp = (
+  host: string,
+  port: number,
+  receiveBufferBytes?: number
+): Effect.Effect<Dgram.Socket, DatagramSocket.DatagramSocketError> =>
   Effect.callback((resume) => {
     const socket = Dgram.createSocket({ type: isIP(host) === 6 ? "udp6" : "udp4", lookup: lookup as never })
     const failed = (error: NodeJS.ErrnoException) => {
@@ -53,6 +60,13 @@ export const bindUdp = (host: string, port: number): Effect.Effect<Dgram.Socket,
     try {
       socket.bind(port, host, () => {
         socket.off("error", failed)
+        if (receiveBufferBytes !== undefined) {
+          try {
+            socket.setRecvBufferSize(receiveBufferBytes)
+          } catch {
+            // the kernel's default stays
+          }
+        }
         resume(Effect.succeed(socket))
       })
     } catch (error) {

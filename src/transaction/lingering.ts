@@ -78,8 +78,9 @@ export const linger = (ctx: LayerContext, tx: ServerTx, response: SipResponse, m
   })
 
 // A tag parsed out of the To header is a slice of the header's string: kept 32 s, it would keep that alive too.
-const ownCopy = (text: string | undefined): string | undefined =>
-  text === undefined ? undefined : Buffer.from(text, "latin1").toString("latin1")
+// Concatenating and slicing makes V8 copy it into a string of its own (flat, one character longer) without the
+// Buffer round trip that used to cost ~1 % of the server's CPU.
+const ownCopy = (text: string | undefined): string | undefined => text === undefined ? undefined : ` ${text}`.slice(1)
 
 // A small serialized message is a slice of one of Node's shared 8 KB Buffer pools: kept for 32 s, it would
 // keep the whole pool (and every other message serialized into it) alive. A latin1 string holds just its

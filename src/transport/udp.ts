@@ -17,6 +17,11 @@ import type { DnsLookup } from "../net/dns-lookup.ts"
 import { bindUdp, makeSender } from "../net/udp-socket.ts"
 import type { Endpoint, Inbound } from "./transport.ts"
 
+// A burst of INVITEs (SIPp sends a few per 4 ms tick; a GC pause holds a few ms of them) must wait in the kernel,
+// not be dropped: a dropped INVITE costs its UAC a 500 ms retransmission. The kernel default is ~208 KB;
+// Kamailio and SIPp run with 1 MiB. Capped by net.core.rmem_max.
+const SIP_RECEIVE_BUFFER_BYTES = 1024 * 1024
+
 const openKind = (error: DatagramSocket.DatagramSocketError): string =>
   error.reason._tag === "DatagramSocketOpenError" ? error.reason.kind : "Unknown"
 
@@ -35,7 +40,7 @@ export const makeUdpListener = Effect.fnUntraced(function*(
   const address = `${config.host}:${port}`
   let native: Dgram.Socket | undefined
   const socket = yield* NodeDatagramSocket.fromSocket(
-    Effect.map(bindUdp(config.host, port), (bound) => (native = bound)),
+    Effect.map(bindUdp(config.host, port, SIP_RECEIVE_BUFFER_BYTES), (bound) => (native = bound)),
     { receiveBuffer: { capacity: config.receiveBufferCapacity, strategy: "dropping" } }
   )
   const reader = yield* socket.reader.pipe(
