@@ -94,9 +94,11 @@ export class DialogStore {
     return this.dialogs.get(id) ?? this.dialogs.get(this.aliases.get(id) ?? "")
   }
 
-  /** An early dialog of our INVITE reports its requests (UPDATE, INFO) under the call leg's id. */
+  /** An early dialog of our INVITE reports its requests (UPDATE, INFO) under the call leg's id, and
+   *  the leg's own requests (an early UPDATE, RFC 3311 §5.1) go to the latest fork that answered. */
   earlyLeg(inviteId: string, dialogId: string): void {
     this.aliasOf.set(dialogId, inviteId)
+    this.aliases.set(inviteId, dialogId)
   }
 
   alias(inviteId: string, dialogId: string): void {

@@ -37,12 +37,15 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
   const live = state !== "Terminating"
   const early = ringing(state) && call.answer === "None"
   const incoming = call.direction === "incoming"
+  // Early, an offer of ours is out with media flowing only when it is an UPDATE: the INVITE's was answered.
+  const updating = early && call.offerAnswer === "OfferSent" && call.media === "Flowing"
   switch (event._tag) {
     case "Provisional": {
       if (!early || event.status < 101) return early ? { call, actions: [] } : invalid(call, event)
       const to: CallState = event.sdp ? "EarlyMedia" : state === "EarlyMedia" ? "EarlyMedia" : "Ringing"
       if (!event.sdp) return go(call, to, {}, [])
-      const offerAnswer = exchange(call, incoming ? "LocalAnswer" : "RemoteAnswer")
+      // While our early UPDATE is out, an 18x's SDP only repeats the INVITE's answer (RFC 6337 §3.1.1).
+      const offerAnswer = updating ? call.offerAnswer : exchange(call, incoming ? "LocalAnswer" : "RemoteAnswer")
       if (offerAnswer instanceof ApplicationError) return offerAnswer
       return go(call, to, { offerAnswer, media: "Flowing" }, [media(call)])
     }
@@ -55,11 +58,11 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
     }
     case "Answered": {
       if (!early || incoming) return invalid(call, event)
-      const offerAnswer = exchange(call, event.sdp ? "RemoteAnswer" : undefined)
+      const offerAnswer = updating ? call.offerAnswer : exchange(call, event.sdp ? "RemoteAnswer" : undefined)
       if (offerAnswer instanceof ApplicationError) return offerAnswer
       // A 2xx that crossed our CANCEL (ring timeout) wins: the call goes on, that ending is void.
       const confirmed: Call = { ...call, answer: "Confirmed", offerAnswer, ending: undefined }
-      if (offerAnswer !== "Answered") return exchangeFailed(confirmed, "no SDP answer in the 2xx")
+      if (offerAnswer !== "Answered" && !updating) return exchangeFailed(confirmed, "no SDP answer in the 2xx")
       return go(confirmed, "Active", { media: "Flowing" }, event.sdp || call.media === "Idle" ? [media(call)] : [])
     }
     case "AckReceived": {
@@ -97,7 +100,8 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
       return go(call, event.remoteHold ? "OnHold" : "Active", answered, [{ _tag: "ApplyNegotiated" }])
     }
     case "Update": {
-      if (!established(state)) return invalid(call, event)
+      // RFC 3311 §5.1: in an early dialog only once the INVITE's own exchange is done.
+      if (!established(state) && !(early && call.offerAnswer === "Answered")) return invalid(call, event)
       const offerAnswer = exchange(call, "LocalOffer")
       return offerAnswer instanceof ApplicationError ? offerAnswer : { call: { ...call, offerAnswer }, actions: [] }
     }
@@ -108,8 +112,10 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
       return offerAnswer instanceof ApplicationError ? offerAnswer : { call: { ...call, offerAnswer }, actions: [] }
     }
     case "ReofferAnswered": {
-      if (!established(state) || call.offerAnswer !== "OfferSent") return invalid(call, event)
+      if (!(established(state) || updating) || call.offerAnswer !== "OfferSent") return invalid(call, event)
       if (!event.ok) return { call: { ...call, offerAnswer: "Answered" }, actions: [] } // RFC 3264 §8: the old session stays
+      // Our early UPDATE's answer changes the early media; the call keeps ringing.
+      if (updating) return { call: { ...call, offerAnswer: "Answered" }, actions: [{ _tag: "ApplyNegotiated" }] }
       return go(call, event.hold ? "OnHold" : "Active", { offerAnswer: "Answered" }, [{ _tag: "ApplyNegotiated" }])
     }
     case "Bye":
