@@ -127,7 +127,11 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     from: options.from ?? ctx.config.localUri ?? defaultLocalUri,
     to: options.to ?? `<${options.target}>`,
     destination,
-    headers: [...inviteHeaders(ctx.config), ...(options.headers ?? [])],
+    headers: [
+      ...inviteHeaders(ctx.config),
+      ...(options.require100rel ?? ctx.config.require100rel ? [["Require", "100rel"] as const] : []),
+      ...(options.headers ?? [])
+    ],
     ...(credentials === undefined ? {} : { credentials })
   }
   yield* run(ctx, record, { invite, offer, hops: 0 }).pipe(Effect.forkIn(scope))
