@@ -110,6 +110,29 @@ describe("SIP extensions against SIPp", () => {
       expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["Ringing", "EarlyMedia", "Active", "Terminating", "Terminated"])
     }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
 
+  it.live("as the caller: Require: 100rel, an UPDATE in the early dialog after the PRACKed 183 (RFC 3311 §5.1), then MESSAGE inside the call", () =>
+    Effect.gen(function*() {
+      const calls = yield* SessionCoordinator
+      const seen: Array<SessionEvent> = []
+      yield* Stream.runForEach(yield* calls.subscribe, (e) => Effect.sync(() => void seen.push(e))).pipe(Effect.forkScoped)
+      const [port, media] = freePorts(2)
+      const callee = runProcess(sippPath, [
+        "-sf", Path.join(root, "sipp/client/early_update_message.xml"), "-i", "127.0.0.1", "-p", String(port), "-m", "1",
+        "-mi", "127.0.0.1", "-mp", String(media), "-timeout", "20s", "-timeout_error", "-nostdin"
+      ], 30_000)
+      expect(yield* Effect.promise(() => udpBound(port))).toBe(true)
+      const id = yield* calls.call({ target: `sip:bob@127.0.0.1:${port}`, require100rel: true })
+      yield* waitForEvent(seen, (e) => e._tag === "StateChanged" && e.to === "EarlyMedia")
+      yield* calls.update(id)
+      expect(yield* calls.state(id)).toBe("EarlyMedia")
+      yield* waitForEvent(seen, (e) => e._tag === "StateChanged" && e.to === "Active")
+      yield* calls.sendMessage({ sessionId: id }, "text/plain", "hello in the call")
+      yield* calls.end(id)
+      const result = yield* Effect.promise(() => callee)
+      expect(result.code, result.output).toBe(0)
+      expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["EarlyMedia", "Active", "Terminating", "Terminated"])
+    }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
   it.live("MESSAGE (RFC 3428): outside a dialog 200, over the size limit 413, inside a call 200; the application hears both", () =>
     Effect.gen(function*() {
       const seen = yield* play("message.xml", () => Effect.void)
