@@ -83,6 +83,10 @@ export interface InviteOptions {
   /** Digest credentials (§22.2): a 401/407 to this INVITE, or to a later request in its dialog, is
    *  answered by sending the request again with credentials; a refusal ends it as usual. */
   readonly credentials?: DigestCredentials
+  /** A late-offer INVITE (no body): our answer to the peer's offer, which comes in its first reliable 18x
+   *  (the answer goes in the PRACK, RFC 3262 §5) or else in the 2xx (in the ACK, RFC 3264 §4). Pure; undefined
+   *  when the offer is unusable (the PRACK or ACK then goes without a body). */
+  readonly answer?: (offer: Body) => Body | undefined
 }
 
 /** A request outside any dialog that creates none (MESSAGE). */
