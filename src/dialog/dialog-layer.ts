@@ -45,6 +45,9 @@ export type DialogEvent =
   | { readonly _tag: "ReinviteReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
   /** An INFO in a dialog (RFC 6086): its body is the application's; answer it through `respond`. */
   | { readonly _tag: "InfoReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
+  /** The PRACK of our reliable 18x carried a body: the answer to the offer in that 18x (RFC 3262 §5). The
+   *  PRACK itself is already answered 200. */
+  | { readonly _tag: "PrackReceived"; readonly dialogId: string; readonly request: SipRequest }
   /** A MESSAGE (RFC 3428), outside a dialog (`dialogId` undefined) or in one; answer it through `respond`. */
   | { readonly _tag: "MessageReceived"; readonly dialogId: string | undefined; readonly requestId: string; readonly request: SipRequest }
   /** The dialog ended: the peer's BYE (already answered 200), our BYE done, no ACK within 64*T1 (we sent

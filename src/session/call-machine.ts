@@ -7,6 +7,7 @@ import { ApplicationError } from "../errors.ts"
 import type { CallState, EndReason } from "./call-state.ts"
 import type { CallAction, CallEvent } from "./call-events.ts"
 import {
+  answeredOffer,
   type Call,
   end,
   established,
@@ -18,6 +19,7 @@ import {
   media,
   newCall,
   ringing,
+  terminate,
   type Transition
 } from "./call-transition.ts"
 
@@ -31,6 +33,20 @@ export const startCall = (direction: Call["direction"], offer: boolean): Call =>
   return offer ? { ...call, offerAnswer: direction === "incoming" ? "OfferReceived" : "OfferSent" } : call
 }
 
+/** RFC 3262 §5, no SDP in the INVITE: an offer in a reliable 18x, ours (incoming; its answer comes in the
+ *  PRACK) or the peer's (outgoing; `answered`: ours went out in the PRACK, else CANCEL). */
+const earlyOffer = (call: Call, answered: boolean): Transition | ApplicationError => {
+  const to: CallState = call.state === "EarlyMedia" ? "EarlyMedia" : "Ringing"
+  if (call.direction === "incoming") {
+    const offerAnswer = exchange(call, "LocalOffer")
+    return offerAnswer instanceof ApplicationError ? offerAnswer : go(call, to, { offerAnswer }, [])
+  }
+  const offerAnswer = answeredOffer(call)
+  if (offerAnswer instanceof ApplicationError) return offerAnswer
+  if (!answered) return hangUp(call, { _tag: "Failed", message: "unusable SDP offer in the 18x" })
+  return go(call, "EarlyMedia", { offerAnswer, media: "Flowing" }, [media(call)])
+}
+
 export const step = (call: Call, event: CallEvent): Transition | ApplicationError => {
   const { state } = call
   if (state === "Terminated") return invalid(call, event)
@@ -42,6 +58,7 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
   switch (event._tag) {
     case "Provisional": {
       if (!early || event.status < 101) return early ? { call, actions: [] } : invalid(call, event)
+      if (event.offer === true) return earlyOffer(call, event.sdp)
       const to: CallState = event.sdp ? "EarlyMedia" : state === "EarlyMedia" ? "EarlyMedia" : "Ringing"
       if (!event.sdp) return go(call, to, {}, [])
       // While our early UPDATE is out, an 18x's SDP only repeats the INVITE's answer (RFC 6337 §3.1.1).
@@ -58,12 +75,21 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
     }
     case "Answered": {
       if (!early || incoming) return invalid(call, event)
-      const offerAnswer = updating ? call.offerAnswer : exchange(call, event.sdp ? "RemoteAnswer" : undefined)
+      const offerAnswer = updating
+        ? call.offerAnswer
+        : event.offer === true
+        ? event.sdp ? answeredOffer(call) : exchange(call, "RemoteOffer")
+        : exchange(call, event.sdp ? "RemoteAnswer" : undefined)
       if (offerAnswer instanceof ApplicationError) return offerAnswer
       // A 2xx that crossed our CANCEL (ring timeout) wins: the call goes on, that ending is void.
       const confirmed: Call = { ...call, answer: "Confirmed", offerAnswer, ending: undefined }
       if (offerAnswer !== "Answered" && !updating) return exchangeFailed(confirmed, "no SDP answer in the 2xx")
       return go(confirmed, "Active", { media: "Flowing" }, event.sdp || call.media === "Idle" ? [media(call)] : [])
+    }
+    case "PrackReceived": {
+      if (!early || !incoming || call.offerAnswer !== "OfferSent" || updating) return invalid(call, event)
+      if (!event.sdp) return terminate(call, { _tag: "Failed", message: "no SDP answer in the PRACK" }, { _tag: "RejectInvite", status: 488 })
+      return go(call, "EarlyMedia", { offerAnswer: "Answered", media: "Flowing" }, [media(call)])
     }
     case "AckReceived": {
       // Incoming: the ACK of our 2xx; either side: the ACK of our 2xx to the peer's re-INVITE.
