@@ -35,7 +35,8 @@ export const startCall = (direction: Call["direction"], offer: boolean): Call =>
 
 /** RFC 3262 §5, no SDP in the INVITE: an offer in a reliable 18x, ours (incoming; its answer comes in the
  *  PRACK) or the peer's (outgoing; `answered`: ours went out in the PRACK, else CANCEL). */
-const earlyOffer = (call: Call, answered: boolean): Transition | ApplicationError => {
+const earlyOffer = (call: Call, event: CallEvent, answered: boolean): Transition | ApplicationError => {
+  if (call.offerAnswer !== "NoOffer") return invalid(call, event)
   const to: CallState = call.state === "EarlyMedia" ? "EarlyMedia" : "Ringing"
   if (call.direction === "incoming") {
     const offerAnswer = exchange(call, "LocalOffer")
@@ -58,7 +59,7 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
   switch (event._tag) {
     case "Provisional": {
       if (!early || event.status < 101) return early ? { call, actions: [] } : invalid(call, event)
-      if (event.offer === true) return earlyOffer(call, event.sdp)
+      if (event.offer === true) return earlyOffer(call, event, event.sdp)
       const to: CallState = event.sdp ? "EarlyMedia" : state === "EarlyMedia" ? "EarlyMedia" : "Ringing"
       if (!event.sdp) return go(call, to, {}, [])
       // While our early UPDATE is out, an 18x's SDP only repeats the INVITE's answer (RFC 6337 §3.1.1).
@@ -74,11 +75,12 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
       return { call: { ...call, answer: "Sent", offerAnswer }, actions: [] }
     }
     case "Answered": {
-      if (!early || incoming) return invalid(call, event)
-      const offerAnswer = updating
-        ? call.offerAnswer
-        : event.offer === true
+      const offered = event.offer === true
+      if (!early || incoming || (offered && call.offerAnswer !== "NoOffer")) return invalid(call, event)
+      const offerAnswer = offered
         ? event.sdp ? answeredOffer(call) : exchange(call, "RemoteOffer")
+        : updating
+        ? call.offerAnswer
         : exchange(call, event.sdp ? "RemoteAnswer" : undefined)
       if (offerAnswer instanceof ApplicationError) return offerAnswer
       // A 2xx that crossed our CANCEL (ring timeout) wins: the call goes on, that ending is void.
