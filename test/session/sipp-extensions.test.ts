@@ -90,6 +90,33 @@ describe("SIP extensions against SIPp", () => {
       expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["EarlyMedia", "Active", "Terminated"])
     }).pipe(Effect.scoped, Effect.provide(stackLayer(CallDecision.accept({ mode: "early-media", delayMs: 300, media: { _tag: "Silence" } })))), 40_000)
 
+  it.live("offer in a reliable 183 (RFC 3262 §5): a late-offer caller gets our offer reliably, answers in its PRACK, then the 200", () =>
+    Effect.gen(function*() {
+      const seen = yield* play("prack_offer.xml", () => Effect.void)
+      expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["Ringing", "EarlyMedia", "Active", "Terminated"])
+      expect(seen.filter((e) => e._tag === "MediaStarted")).toHaveLength(1)
+    }).pipe(Effect.scoped, Effect.provide(stackLayer(CallDecision.accept({ mode: "early-media", delayMs: 300, media: { _tag: "Silence" } })))), 40_000)
+
+  it.live("late offer as the caller (RFC 3262 §5): SIPp offers in its reliable 183, our PRACK carries the answer, the ACK none", () =>
+    Effect.gen(function*() {
+      const calls = yield* SessionCoordinator
+      const seen: Array<SessionEvent> = []
+      yield* Stream.runForEach(yield* calls.subscribe, (e) => Effect.sync(() => void seen.push(e))).pipe(Effect.forkScoped)
+      const [port, media] = freePorts(2)
+      const callee = runProcess(sippPath, [
+        "-sf", Path.join(root, "sipp/client/late_offer_prack.xml"), "-i", "127.0.0.1", "-p", String(port), "-m", "1",
+        "-mi", "127.0.0.1", "-mp", String(media), "-timeout", "20s", "-timeout_error", "-nostdin"
+      ], 30_000)
+      expect(yield* Effect.promise(() => udpBound(port))).toBe(true)
+      const id = yield* calls.call({ target: `sip:bob@127.0.0.1:${port}`, lateOffer: true })
+      yield* waitForEvent(seen, (e) => e._tag === "StateChanged" && e.to === "Active")
+      yield* calls.end(id)
+      const result = yield* Effect.promise(() => callee)
+      expect(result.code, result.output).toBe(0)
+      expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["EarlyMedia", "Active", "Terminating", "Terminated"])
+      expect(seen.filter((e) => e._tag === "MediaStarted")).toHaveLength(1)
+    }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
   it.live("PRACK as the caller (RFC 3262 §4): SIPp's reliable 180 and 183 with SDP are PRACKed in order, then the call is answered", () =>
     Effect.gen(function*() {
       const stack = yield* SipStack
