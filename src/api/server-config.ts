@@ -49,6 +49,8 @@ export interface ServerConfig {
   readonly maxMessageBytes?: number
   /** RFC 3262, to a caller that only supports 100rel: every 18x reliably ("all", default) or those with SDP. */
   readonly reliableProvisionals?: "all" | "sdp"
+  /** RFC 3262 §4: the INVITEs of calls we place say `Require: 100rel` (default: only `Supported`). */
+  readonly require100rel?: boolean
 }
 
 export const defaultServerConfig: ServerConfig = {

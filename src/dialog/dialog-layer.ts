@@ -45,6 +45,9 @@ export type DialogEvent =
   | { readonly _tag: "ReinviteReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
   /** An INFO in a dialog (RFC 6086): its body is the application's; answer it through `respond`. */
   | { readonly _tag: "InfoReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
+  /** The PRACK of our reliable 18x carried a body: the answer to the offer in that 18x (RFC 3262 §5). The
+   *  PRACK itself is already answered 200. */
+  | { readonly _tag: "PrackReceived"; readonly dialogId: string; readonly request: SipRequest }
   /** A MESSAGE (RFC 3428), outside a dialog (`dialogId` undefined) or in one; answer it through `respond`. */
   | { readonly _tag: "MessageReceived"; readonly dialogId: string | undefined; readonly requestId: string; readonly request: SipRequest }
   /** The dialog ended: the peer's BYE (already answered 200), our BYE done, no ACK within 64*T1 (we sent
@@ -83,6 +86,10 @@ export interface InviteOptions {
   /** Digest credentials (§22.2): a 401/407 to this INVITE, or to a later request in its dialog, is
    *  answered by sending the request again with credentials; a refusal ends it as usual. */
   readonly credentials?: DigestCredentials
+  /** A late-offer INVITE (no body): our answer to the peer's offer, which comes in its first reliable 18x
+   *  (the answer goes in the PRACK, RFC 3262 §5) or else in the 2xx (in the ACK, RFC 3264 §4). Pure; undefined
+   *  when the offer is unusable (the PRACK or ACK then goes without a body). */
+  readonly answer?: (offer: Body) => Body | undefined
 }
 
 /** A request outside any dialog that creates none (MESSAGE). */

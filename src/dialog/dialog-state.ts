@@ -43,6 +43,8 @@ export interface Dialog {
   authenticator: Authenticator | undefined
   /** UAC, RFC 3262 §4: the RSeq of the last reliable provisional we PRACKed on this early dialog. */
   lastRSeq?: number
+  /** UAC, late offer: the peer's offer on this dialog (in a reliable 18x or the 2xx) has had our answer. */
+  offerAnswered?: boolean
 }
 
 /** Dialog ID = Call-ID + local tag + remote tag (§12). Neither a Call-ID nor a tag may contain ';'. */

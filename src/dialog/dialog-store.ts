@@ -5,7 +5,7 @@
  */
 import { type Cause, Deferred, Effect, type Queue } from "effect"
 import type { Authenticator } from "../auth/authenticator.ts"
-import type { OutgoingInviteEvent } from "./dialog-layer.ts"
+import type { Body, OutgoingInviteEvent } from "./dialog-layer.ts"
 import { type NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
@@ -59,6 +59,8 @@ export interface PendingOutgoing {
   readonly early: Map<string, string>
   /** Forks we answered with ACK + BYE, by remote tag: their ACK is re-sent for each retransmitted 2xx. */
   readonly forks: Map<string, { readonly ack: SipRequest; readonly destination: Endpoint }>
+  /** A late-offer INVITE's answer to the peer's offer (InviteOptions.answer). */
+  readonly answer: ((offer: Body) => Body | undefined) | undefined
   /** The dialog the first 2xx confirmed. */
   winner: string | undefined
   /** A final response arrived: no longer counted as pending. */
@@ -94,9 +96,11 @@ export class DialogStore {
     return this.dialogs.get(id) ?? this.dialogs.get(this.aliases.get(id) ?? "")
   }
 
-  /** An early dialog of our INVITE reports its requests (UPDATE, INFO) under the call leg's id. */
+  /** An early dialog of our INVITE reports its requests (UPDATE, INFO) under the call leg's id, and
+   *  the leg's own requests (an early UPDATE, RFC 3311 §5.1) go to the latest fork that answered. */
   earlyLeg(inviteId: string, dialogId: string): void {
     this.aliasOf.set(dialogId, inviteId)
+    this.aliases.set(inviteId, dialogId)
   }
 
   alias(inviteId: string, dialogId: string): void {

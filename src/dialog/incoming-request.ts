@@ -81,7 +81,9 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
       // RFC 3262 §3: the PRACK of our reliable 18x on the still pending INVITE.
       const invite = ctx.store.incoming.get(dialogId)
       const status = onPrack(ctx, dialogId, request, invite === undefined ? undefined : cseqOf(invite.request)?.seq)
-      return yield* answer(ctx, transaction, status, status === 400 ? { reason: "Missing RAck" } : undefined)
+      yield* answer(ctx, transaction, status, status === 400 ? { reason: "Missing RAck" } : undefined)
+      if (status !== 200 || request.body.length === 0) return
+      return yield* ctx.emit({ _tag: "PrackReceived", dialogId: ctx.store.legOf(dialogId), request })
     }
     case "MESSAGE":
       register("message")

@@ -119,6 +119,7 @@ export const invite = Effect.fnUntraced(function*(ctx: DialogContext, options: I
     queue,
     early: new Map(),
     forks: new Map(),
+    answer: options.body === undefined ? options.answer : undefined,
     winner: undefined,
     final: false
   }

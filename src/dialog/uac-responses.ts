@@ -12,16 +12,18 @@ import { ignoreFailure } from "./context.ts"
 import { confirmFrom, type Dialog, inviteKey, tagOf, uacDialog } from "./dialog-state.ts"
 import type { PendingOutgoing } from "./dialog-store.ts"
 import { buildInDialog } from "./message-builder.ts"
-import { prackIfReliable } from "./uac-prack.ts"
+import { answerToOffer, prackIfReliable } from "./uac-prack.ts"
 
-/** §13.2.2.4: the ACK for a 2xx: the INVITE's CSeq number and, §22.1, the INVITE's credentials. */
-const ackFor = (ctx: DialogContext, outgoing: PendingOutgoing, dialog: Dialog) => {
+/** §13.2.2.4: the ACK for a 2xx: the INVITE's CSeq number and, §22.1, the INVITE's credentials; after a
+ *  late-offer INVITE whose offer came only in this 2xx, our answer (RFC 3264 §4). */
+const ackFor = (ctx: DialogContext, outgoing: PendingOutgoing, dialog: Dialog, response: SipResponse) => {
   const credentials = [
     ...getHeaders(outgoing.invite, "authorization").map((v) => ["Authorization", v] as const),
     ...getHeaders(outgoing.invite, "proxy-authorization").map((v) => ["Proxy-Authorization", v] as const)
   ]
   const seq = cseqOf(outgoing.invite)?.seq ?? 1
-  return { seq, ...buildInDialog(ctx, dialog, { method: "ACK", seq, headers: credentials }) }
+  const body = answerToOffer(outgoing, dialog, response)
+  return { seq, ...buildInDialog(ctx, dialog, { method: "ACK", seq, headers: credentials, ...(body === undefined ? {} : { body }) }) }
 }
 
 /** §13.2.2.4: a 2xx for a dialog we do not keep: ACK it (else it is retransmitted for 64*T1), then BYE. */
@@ -29,7 +31,9 @@ const ackAndBye = Effect.fnUntraced(function*(ctx: DialogContext, outgoing: Pend
   const known = outgoing.forks.get(tag)
   if (known !== undefined) return yield* ignoreFailure(ctx.transactions.sendStateless(known.ack, known.destination))
   const loser = uacDialog(outgoing.invite, response, outgoing.local, outgoing.destination)
-  const ack = ackFor(ctx, outgoing, loser)
+  // Its offer gets no answer of ours: that would replace the winner's in the call; the BYE follows anyway.
+  loser.offerAnswered = true
+  const ack = ackFor(ctx, outgoing, loser, response)
   outgoing.forks.set(tag, { ack: ack.request, destination: ack.destination })
   yield* ignoreFailure(ctx.transactions.sendStateless(ack.request, ack.destination))
   yield* byeAndForget(ctx, loser)
@@ -59,7 +63,7 @@ const onSuccess = Effect.fnUntraced(function*(ctx: DialogContext, outgoing: Pend
   confirmFrom(dialog, response)
   dialog.invite = "none"
   dialog.authenticator = outgoing.authenticator
-  const ack = ackFor(ctx, outgoing, dialog)
+  const ack = ackFor(ctx, outgoing, dialog, response)
   dialog.lastAck = { seq: ack.seq, ack: ack.request, destination: ack.destination }
   ctx.store.dialogs.set(dialog.id, dialog)
   ctx.store.alias(outgoing.id, dialog.id)
@@ -95,7 +99,7 @@ export const onInviteResponse = Effect.fnUntraced(function*(ctx: DialogContext, 
     outgoing.early.set(tag, dialog.id)
   }
   const early = tag === undefined ? undefined : ctx.store.dialogs.get(outgoing.early.get(tag) ?? "")
-  if (early !== undefined && !(yield* prackIfReliable(ctx, early, response))) return
+  if (early !== undefined && !(yield* prackIfReliable(ctx, outgoing, early, response))) return
   yield* Queue.offer(outgoing.queue, { _tag: "Provisional", response })
 })
 

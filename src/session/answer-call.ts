@@ -3,7 +3,7 @@
  * 180 / 183 with early media / 200. The dialog layer sends the SIP; we only state intent, and the call
  * machine (call-machine.ts) says what each step changes.
  */
-import { Effect, Scope } from "effect"
+import { Deferred, Effect, Scope } from "effect"
 import { ApplicationError } from "../errors.ts"
 import type { AcceptOptions } from "./call-decision.ts"
 import { drive, react } from "./call-actions.ts"
@@ -67,6 +67,14 @@ export const acceptCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, r
     yield* ctx.dialog.provisional(record.legId, 183, { body: sdpBody(sdp) })
     yield* drive(ctx, record, { _tag: "Provisional", status: 183, sdp: true })
     yield* Effect.sleep(delay)
+  } else if (mode === "early-media" && record.earlyOffer === "allowed") {
+    // RFC 3262 §5: our offer in a reliable 183; its PRACK answers it before the 2xx repeats the offer.
+    const answered = yield* Deferred.make<void>()
+    record.earlyOffer = { answered }
+    yield* drive(ctx, record, { _tag: "Provisional", status: 183, sdp: false, offer: true })
+    yield* ctx.dialog.provisional(record.legId, 183, { body: sdpBody(sdp) })
+    yield* Effect.sleep(delay)
+    yield* Deferred.await(answered)
   } else if (mode !== "answer") {
     yield* ctx.dialog.provisional(record.legId, 180)
     yield* drive(ctx, record, { _tag: "Provisional", status: 180, sdp: false })

@@ -6,12 +6,17 @@ import type { CallState, EndReason } from "./call-state.ts"
 
 /** The initial INVITE is no event here: a call starts from it (call-machine.ts `startCall`). */
 export type CallEvent =
-  /** A 1xx to the initial INVITE: ours (incoming) or the peer's (outgoing); `sdp`: a usable answer. */
-  | { readonly _tag: "Provisional"; readonly status: number; readonly sdp: boolean }
+  /** A 1xx to the initial INVITE: ours (incoming) or the peer's (outgoing); `sdp`: a usable answer.
+   *  `offer` (RFC 3262 §5, no SDP in the INVITE): incoming, our reliable 18x carried our offer; outgoing,
+   *  the peer's reliable 18x carried its offer and `sdp` says our answer went out in the PRACK. */
+  | { readonly _tag: "Provisional"; readonly status: number; readonly sdp: boolean; readonly offer?: boolean }
   /** Incoming: our 2xx went out (our answer, or our offer for a late-offer INVITE). */
   | { readonly _tag: "Accepted" }
-  /** Outgoing: the peer's 2xx (ACKed by the dialog layer); `sdp`: a usable answer in it. */
-  | { readonly _tag: "Answered"; readonly sdp: boolean }
+  /** Outgoing: the peer's 2xx (ACKed by the dialog layer); `sdp`: a usable answer in it. `offer`: our
+   *  INVITE had no SDP and the 2xx brought the offer; `sdp` then says our answer went out in the ACK. */
+  | { readonly _tag: "Answered"; readonly sdp: boolean; readonly offer?: boolean }
+  /** Incoming: the PRACK of our offering reliable 18x (RFC 3262 §5); `sdp`: a usable answer in it. */
+  | { readonly _tag: "PrackReceived"; readonly sdp: boolean }
   /** Incoming: the ACK of our 2xx (or of our 2xx to a re-INVITE); `sdp`: a usable answer in it. */
   | { readonly _tag: "AckReceived"; readonly sdp: boolean }
   /** The peer's re-INVITE or UPDATE: with an offer we could answer, or without (we offer in the 200). */

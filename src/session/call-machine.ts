@@ -7,6 +7,7 @@ import { ApplicationError } from "../errors.ts"
 import type { CallState, EndReason } from "./call-state.ts"
 import type { CallAction, CallEvent } from "./call-events.ts"
 import {
+  answeredOffer,
   type Call,
   end,
   established,
@@ -18,6 +19,7 @@ import {
   media,
   newCall,
   ringing,
+  terminate,
   type Transition
 } from "./call-transition.ts"
 
@@ -31,18 +33,37 @@ export const startCall = (direction: Call["direction"], offer: boolean): Call =>
   return offer ? { ...call, offerAnswer: direction === "incoming" ? "OfferReceived" : "OfferSent" } : call
 }
 
+/** RFC 3262 §5, no SDP in the INVITE: an offer in a reliable 18x, ours (incoming; its answer comes in the
+ *  PRACK) or the peer's (outgoing; `answered`: ours went out in the PRACK, else CANCEL). */
+const earlyOffer = (call: Call, event: CallEvent, answered: boolean): Transition | ApplicationError => {
+  if (call.offerAnswer !== "NoOffer") return invalid(call, event)
+  const to: CallState = call.state === "EarlyMedia" ? "EarlyMedia" : "Ringing"
+  if (call.direction === "incoming") {
+    const offerAnswer = exchange(call, "LocalOffer")
+    return offerAnswer instanceof ApplicationError ? offerAnswer : go(call, to, { offerAnswer }, [])
+  }
+  const offerAnswer = answeredOffer(call)
+  if (offerAnswer instanceof ApplicationError) return offerAnswer
+  if (!answered) return hangUp(call, { _tag: "Failed", message: "unusable SDP offer in the 18x" })
+  return go(call, "EarlyMedia", { offerAnswer, media: "Flowing" }, [media(call)])
+}
+
 export const step = (call: Call, event: CallEvent): Transition | ApplicationError => {
   const { state } = call
   if (state === "Terminated") return invalid(call, event)
   const live = state !== "Terminating"
   const early = ringing(state) && call.answer === "None"
   const incoming = call.direction === "incoming"
+  // Early, an offer of ours is out with media flowing only when it is an UPDATE: the INVITE's was answered.
+  const updating = early && call.offerAnswer === "OfferSent" && call.media === "Flowing"
   switch (event._tag) {
     case "Provisional": {
       if (!early || event.status < 101) return early ? { call, actions: [] } : invalid(call, event)
+      if (event.offer === true) return earlyOffer(call, event, event.sdp)
       const to: CallState = event.sdp ? "EarlyMedia" : state === "EarlyMedia" ? "EarlyMedia" : "Ringing"
       if (!event.sdp) return go(call, to, {}, [])
-      const offerAnswer = exchange(call, incoming ? "LocalAnswer" : "RemoteAnswer")
+      // While our early UPDATE is out, an 18x's SDP only repeats the INVITE's answer (RFC 6337 §3.1.1).
+      const offerAnswer = updating ? call.offerAnswer : exchange(call, incoming ? "LocalAnswer" : "RemoteAnswer")
       if (offerAnswer instanceof ApplicationError) return offerAnswer
       return go(call, to, { offerAnswer, media: "Flowing" }, [media(call)])
     }
@@ -54,13 +75,23 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
       return { call: { ...call, answer: "Sent", offerAnswer }, actions: [] }
     }
     case "Answered": {
-      if (!early || incoming) return invalid(call, event)
-      const offerAnswer = exchange(call, event.sdp ? "RemoteAnswer" : undefined)
+      const offered = event.offer === true
+      if (!early || incoming || (offered && call.offerAnswer !== "NoOffer")) return invalid(call, event)
+      const offerAnswer = offered
+        ? event.sdp ? answeredOffer(call) : exchange(call, "RemoteOffer")
+        : updating
+        ? call.offerAnswer
+        : exchange(call, event.sdp ? "RemoteAnswer" : undefined)
       if (offerAnswer instanceof ApplicationError) return offerAnswer
       // A 2xx that crossed our CANCEL (ring timeout) wins: the call goes on, that ending is void.
       const confirmed: Call = { ...call, answer: "Confirmed", offerAnswer, ending: undefined }
-      if (offerAnswer !== "Answered") return exchangeFailed(confirmed, "no SDP answer in the 2xx")
+      if (offerAnswer !== "Answered" && !updating) return exchangeFailed(confirmed, "no SDP answer in the 2xx")
       return go(confirmed, "Active", { media: "Flowing" }, event.sdp || call.media === "Idle" ? [media(call)] : [])
+    }
+    case "PrackReceived": {
+      if (!early || !incoming || call.offerAnswer !== "OfferSent" || updating) return invalid(call, event)
+      if (!event.sdp) return terminate(call, { _tag: "Failed", message: "no SDP answer in the PRACK" }, { _tag: "RejectInvite", status: 488 })
+      return go(call, "EarlyMedia", { offerAnswer: "Answered", media: "Flowing" }, [media(call)])
     }
     case "AckReceived": {
       // Incoming: the ACK of our 2xx; either side: the ACK of our 2xx to the peer's re-INVITE.
@@ -97,7 +128,8 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
       return go(call, event.remoteHold ? "OnHold" : "Active", answered, [{ _tag: "ApplyNegotiated" }])
     }
     case "Update": {
-      if (!established(state)) return invalid(call, event)
+      // RFC 3311 §5.1: in an early dialog only once the INVITE's own exchange is done.
+      if (!established(state) && !(early && call.offerAnswer === "Answered")) return invalid(call, event)
       const offerAnswer = exchange(call, "LocalOffer")
       return offerAnswer instanceof ApplicationError ? offerAnswer : { call: { ...call, offerAnswer }, actions: [] }
     }
@@ -108,8 +140,10 @@ export const step = (call: Call, event: CallEvent): Transition | ApplicationErro
       return offerAnswer instanceof ApplicationError ? offerAnswer : { call: { ...call, offerAnswer }, actions: [] }
     }
     case "ReofferAnswered": {
-      if (!established(state) || call.offerAnswer !== "OfferSent") return invalid(call, event)
+      if (!(established(state) || updating) || call.offerAnswer !== "OfferSent") return invalid(call, event)
       if (!event.ok) return { call: { ...call, offerAnswer: "Answered" }, actions: [] } // RFC 3264 §8: the old session stays
+      // Our early UPDATE's answer changes the early media; the call keeps ringing.
+      if (updating) return { call: { ...call, offerAnswer: "Answered" }, actions: [{ _tag: "ApplyNegotiated" }] }
       return go(call, event.hold ? "OnHold" : "Active", { offerAnswer: "Answered" }, [{ _tag: "ApplyNegotiated" }])
     }
     case "Bye":

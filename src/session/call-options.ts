@@ -26,4 +26,10 @@ export interface CallOptions {
   readonly dtmf?: DtmfMethod
   /** Digest credentials for 401/407 on the INVITE and on later requests of the call; default: the manager's. */
   readonly credentials?: DigestCredentials
+  /** Send `Require: 100rel` (RFC 3262 §4): a callee that cannot send reliable provisionals must refuse
+   *  with 420; default: the manager's `require100rel` (else only `Supported: 100rel`). */
+  readonly require100rel?: boolean
+  /** Send the INVITE without SDP (late offer): the callee offers in a reliable 18x (answered in our PRACK,
+   *  RFC 3262 §5) or in its 2xx (answered in our ACK). */
+  readonly lateOffer?: boolean
 }

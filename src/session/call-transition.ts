@@ -61,6 +61,12 @@ export const exchangeFailed = (call: Call, message: string): Transition =>
 export const exchange = (call: Call, event: OfferAnswerEvent | undefined): OfferAnswerState | ApplicationError =>
   event === undefined ? call.offerAnswer : stepOfferAnswer(call.offerAnswer, event)
 
+/** The peer's offer and our answer to it, in one message exchange (its 18x/PRACK or 2xx/ACK). */
+export const answeredOffer = (call: Call): OfferAnswerState | ApplicationError => {
+  const offered = exchange(call, "RemoteOffer")
+  return offered instanceof ApplicationError ? offered : stepOfferAnswer(offered, "LocalAnswer")
+}
+
 /** Media to (re)apply after an answer: the first time it starts (MediaStarted), later it changes. */
 export const media = (call: Call): CallAction => call.media === "Idle" ? { _tag: "StartMedia" } : { _tag: "ApplyNegotiated" }
 

@@ -33,6 +33,8 @@ export interface CoordinatorConfig {
   readonly minSessionExpiresSeconds?: number
   /** RFC 3428: a MESSAGE whose body is larger gets 413 (default 8192 bytes). */
   readonly maxMessageBytes?: number
+  /** RFC 3262 §4: our INVITEs say `Require: 100rel`, not only `Supported` (default false). */
+  readonly require100rel?: boolean
 }
 
 export const defaultLocalUri = "<sip:effect-sip@127.0.0.1>"

@@ -1,8 +1,8 @@
 /**
- * The coordinator's reactions to dialog events: new calls, cancellations, confirmations (ACK),
- * re-INVITEs, INFO, and every way a dialog ends.
+ * The coordinator's reactions to dialog events: new calls, cancellations, confirmations (ACK), the
+ * answer in a PRACK, re-INVITEs, INFO, and every way a dialog ends.
  */
-import { Effect } from "effect"
+import { Deferred, Effect, Exit } from "effect"
 import type { DialogEvent } from "../dialog/dialog-layer.ts"
 import { react } from "./call-actions.ts"
 import type { CallEvent } from "./call-events.ts"
@@ -45,6 +45,15 @@ const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Ses
   yield* armSessionTimer(ctx, record)
 })
 
+/** RFC 3262 §5: the PRACK of our offering 18x brings the answer (our offer stayed outstanding). */
+const prackAnswer = (ctx: CoordinatorContext, record: SessionRecord, body: Uint8Array) => {
+  if (record.call.offerAnswer !== "OfferSent" || record.call.media !== "Idle" || record.local === undefined) return Effect.void
+  const result = acceptAnswer(record.local, undefined, bodyText(body))
+  if (result._tag === "Negotiated") record.negotiated = result.negotiated
+  const answered = typeof record.earlyOffer === "object" ? Deferred.done(record.earlyOffer.answered, Exit.void) : Effect.void
+  return Effect.andThen(react(ctx, record, { _tag: "PrackReceived", sdp: result._tag === "Negotiated" }), answered)
+}
+
 /** The peer's re-INVITE or UPDATE; with a session timer, a 2xx to it refreshes the session (RFC 4028). */
 const answerRefresh = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, requestId: string, request: SipRequest) {
   const refresh = record.sessionTimer === undefined ? undefined : peerRefresh(request, record.sessionTimer)
@@ -77,6 +86,8 @@ const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void
         : onMessage(ctx, record, event.requestId, event.request)
     case "InviteCancelled":
       return record === undefined ? Effect.void : react(ctx, record, { _tag: "Cancelled" })
+    case "PrackReceived":
+      return record === undefined ? Effect.void : prackAnswer(ctx, record, event.request.body)
     case "DialogConfirmed":
       return record === undefined ? Effect.void : confirm(ctx, record, event.ack.body)
     case "DialogTerminated":

@@ -37,6 +37,10 @@ const headerMap = (request: SipRequest): ReadonlyMap<string, ReadonlyArray<strin
 
 const noTimer = { _tag: "None" } as const
 
+/** RFC 3262: the caller takes reliable 18x (Supported or Require: 100rel), so one may carry our offer. */
+const takes100rel = (headers: ReadonlyMap<string, ReadonlyArray<string>>): boolean =>
+  [...(headers.get("supported") ?? []), ...(headers.get("require") ?? [])].some((v) => /(^|,)\s*100rel\s*(,|$)/i.test(v))
+
 const sdpOf = (request: SipRequest): string | undefined => {
   if (request.body.length === 0) return undefined
   const type = getHeader(request, "content-type") ?? ""
@@ -83,7 +87,8 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     codecs: undefined,
     heardAt: ctx.clock.currentTimeMillisUnsafe(),
     packetsHeard: 0,
-    sessionTimer: timer._tag === "Timer" ? timer.timer : undefined
+    sessionTimer: timer._tag === "Timer" ? timer.timer : undefined,
+    ...(remoteOffer === undefined && takes100rel(headers) ? { earlyOffer: "allowed" as const } : {})
   }
   ctx.registry.add(record)
   const call: IncomingCall = {

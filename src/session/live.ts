@@ -16,7 +16,7 @@ import { watchSilence } from "./silence.ts"
 import { hangUp, holdCall, resumeCall } from "./in-call.ts"
 import { sendDtmfInfo, sendInfo } from "./info.ts"
 import { sendUpdate } from "./update.ts"
-import { sendMessage } from "./messages.ts"
+import { sendMessage, sendMessageInCall } from "./messages.ts"
 import { SessionCoordinator } from "./session-coordinator.ts"
 import type { SessionEvent } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
@@ -120,8 +120,9 @@ const layer = (config: CoordinatorConfig) =>
             record.codecs = codecs
             return Effect.void
           }),
-        sendMessage: Effect.fn("SessionCoordinator.sendMessage")(function*(uri, contentType, body) {
-          yield* sendMessage(ctx, uri, contentType, body)
+        sendMessage: Effect.fn("SessionCoordinator.sendMessage")(function*(to, contentType, body) {
+          if (typeof to === "string") return yield* sendMessage(ctx, to, contentType, body)
+          yield* sendMessageInCall(ctx, yield* find(to.sessionId), contentType, body)
         }),
         call: Effect.fn("SessionCoordinator.call")(function*(options) {
           return yield* placeCall(ctx, options)

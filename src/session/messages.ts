@@ -1,11 +1,13 @@
 /**
  * MESSAGE (RFC 3428): the peer's, in a call or outside any, reaches the application as MessageReceived
- * (answered 200, or 413 when its body is over `maxMessageBytes`); ours go out with `sendMessage`.
+ * (answered 200, or 413 when its body is over `maxMessageBytes`); ours go out with `sendMessage`, to a
+ * URI outside any call or inside a call's dialog.
  */
 import { Effect } from "effect"
 import { ApplicationError } from "../errors.ts"
 import { getHeader } from "../sip/index.ts"
-import type { SipRequest } from "../sip/message.ts"
+import type { SipRequest, SipResponse } from "../sip/message.ts"
+import { checkOperation } from "./call-state.ts"
 import { defaultLocalUri } from "./config.ts"
 import type { CoordinatorContext } from "./context.ts"
 import { publish } from "./context.ts"
@@ -34,6 +36,23 @@ export const onMessage = Effect.fnUntraced(function*(
   })
 })
 
+const refused = (response: SipResponse) =>
+  new ApplicationError({ reason: "Rejected", message: `MESSAGE answered ${response.status} ${response.reason}` })
+
+/** A MESSAGE inside the call's dialog (RFC 3428 §2: allowed, creating nothing), once it is established. */
+export const sendMessageInCall = Effect.fnUntraced(function*(
+  ctx: CoordinatorContext,
+  record: SessionRecord,
+  contentType: string,
+  body: string | Uint8Array
+) {
+  const invalid = checkOperation(record.id, record.call.state, "info")
+  if (invalid !== undefined) return yield* invalid
+  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body
+  const response = yield* ctx.dialog.request(record.legId, "MESSAGE", { body: { contentType, bytes } })
+  if (response.status >= 300) return yield* refused(response)
+})
+
 /** A MESSAGE to `uri` outside any call; a non-2xx answer is a refusal ("Rejected"). */
 export const sendMessage = Effect.fnUntraced(function*(ctx: CoordinatorContext, uri: string, contentType: string, body: string | Uint8Array) {
   const destination = ctx.resolve(uri)
@@ -46,7 +65,5 @@ export const sendMessage = Effect.fnUntraced(function*(ctx: CoordinatorContext, 
     destination,
     body: { contentType, bytes }
   })
-  if (response.status >= 300) {
-    return yield* new ApplicationError({ reason: "Rejected", message: `MESSAGE answered ${response.status} ${response.reason}` })
-  }
+  if (response.status >= 300) return yield* refused(response)
 })

@@ -15,7 +15,7 @@ import type { CoordinatorContext } from "./context.ts"
 import { defaultLocalUri } from "./config.ts"
 import { publish } from "./context.ts"
 import { makeOffer, newLocalMedia, sdpBody } from "./media-negotiation.ts"
-import { onInviteEvent, type Retry } from "./outgoing-progress.ts"
+import { type LateOffer, lateAnswer, onInviteEvent, type Retry } from "./outgoing-progress.ts"
 import { inviteHeaders, retryHeaders } from "./session-timer-rules.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { nextSessionId } from "./session-record.ts"
@@ -24,7 +24,7 @@ import { watchMedia } from "./media-watch.ts"
 const maxRedirects = 3
 
 /** Follow one INVITE's progress. Returns the next target for a 3xx, or undefined when the call is settled. */
-const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string, events: Stream.Stream<OutgoingInviteEvent, unknown>) =>
+const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string | LateOffer, events: Stream.Stream<OutgoingInviteEvent, unknown>) =>
   Effect.suspend(() => {
     let redirect: Retry | undefined
     return Stream.runForEach(events, (event) =>
@@ -47,14 +47,15 @@ const describe = (error: unknown): string => {
 /** One INVITE of the call: the first, or the next after a redirect (`hops` so far). */
 interface Attempt {
   readonly invite: InviteOptions
-  readonly offer: string
+  readonly offer: string | LateOffer
   readonly hops: number
 }
 
 /** Send the INVITE (again, after a redirect) and follow it; redirects are bounded. */
 const sendAndFollow = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, attempt: Attempt) {
   const { invite, offer, hops } = attempt
-  const outgoing = yield* ctx.dialog.invite({ ...invite, body: sdpBody(offer) })
+  const sdp = typeof offer === "string" ? { body: sdpBody(offer) } : { answer: lateAnswer(record, offer) }
+  const outgoing = yield* ctx.dialog.invite({ ...invite, ...sdp })
   ctx.registry.bindLeg(record, outgoing.dialogId)
   record.callId = outgoing.callId
   const next = yield* follow(ctx, record, offer, outgoing.events)
@@ -105,7 +106,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     id: nextSessionId(),
     legId: "",
     callId: "",
-    call: startCall("outgoing", true),
+    call: startCall("outgoing", options.lateOffer !== true),
     scope,
     media,
     source: options.media ?? ctx.config.defaultMedia,
@@ -120,14 +121,18 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
   ctx.registry.add(record)
   yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })
   yield* watchMedia(ctx, record, media, scope)
-  const offer = makeOffer(record.local!, "sendrecv")
+  const offer: string | LateOffer = options.lateOffer === true ? { took: undefined } : makeOffer(record.local!, "sendrecv")
   const credentials = options.credentials ?? ctx.config.credentials
   const invite: InviteOptions = {
     target: options.target,
     from: options.from ?? ctx.config.localUri ?? defaultLocalUri,
     to: options.to ?? `<${options.target}>`,
     destination,
-    headers: [...inviteHeaders(ctx.config), ...(options.headers ?? [])],
+    headers: [
+      ...inviteHeaders(ctx.config),
+      ...(options.require100rel ?? ctx.config.require100rel ? [["Require", "100rel"] as const] : []),
+      ...(options.headers ?? [])
+    ],
     ...(credentials === undefined ? {} : { credentials })
   }
   yield* run(ctx, record, { invite, offer, hops: 0 }).pipe(Effect.forkIn(scope))

@@ -1,16 +1,17 @@
 /**
  * The progress of an INVITE we sent, as the call sees it: 180 → Ringing; 183 with SDP → EarlyMedia with
  * media from the early answer; 2xx → Active (and its session timer, RFC 4028); 3xx and 422 → the INVITE
- * goes again (outgoing-call.ts); other 4xx–6xx → ended, Rejected with the peer's status.
+ * goes again (outgoing-call.ts); other 4xx–6xx → ended, Rejected with the peer's status. A late-offer
+ * INVITE's SDP is the peer's offer: the dialog layer sends our answer (PRACK or ACK) and we learn it here.
  */
 import { Effect } from "effect"
-import type { OutgoingInviteEvent } from "../dialog/dialog-layer.ts"
+import type { Body, OutgoingInviteEvent } from "../dialog/dialog-layer.ts"
 import { getHeaders, isParseError, parseNameAddr } from "../sip/index.ts"
 import type { SipResponse } from "../sip/message.ts"
 import { react } from "./call-actions.ts"
 import type { CoordinatorContext } from "./context.ts"
 import { heard } from "./context.ts"
-import { acceptAnswer, bodyText } from "./media-negotiation.ts"
+import { acceptAnswer, answerOffer, bodyText, sdpBody } from "./media-negotiation.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { armSessionTimer } from "./session-timer.ts"
 import { fromAnswer, retryInterval } from "./session-timer-rules.ts"
@@ -38,6 +39,28 @@ const readAnswer = (record: SessionRecord, offer: string, response: SipResponse)
   return Effect.succeed(true)
 }
 
+/** A late-offer call (no SDP in our INVITE): whether our answer to the peer's offer went out (into a PRACK
+ *  or the ACK, RFC 3262 §5) since the last event was read; undefined when no offer came. */
+export interface LateOffer {
+  took: boolean | undefined
+}
+
+/** InviteOptions.answer for a late-offer call: the answer, its negotiation kept for the media. */
+export const lateAnswer = (record: SessionRecord, late: LateOffer) => (offer: Body): Body | undefined => {
+  const result = record.local === undefined ? undefined : answerOffer(record.local, bodyText(offer.bytes))
+  late.took = result?._tag === "Answered"
+  if (result?._tag !== "Answered") return undefined
+  record.negotiated = result.negotiated
+  return sdpBody(result.sdp)
+}
+
+/** What a late-offer call's 18x or 2xx did to its exchange: an offer answered (or not), or nothing. */
+const lateSdp = (late: LateOffer): { readonly sdp: boolean; readonly offer?: boolean } => {
+  const took = late.took
+  late.took = undefined
+  return took === undefined ? { sdp: false } : { sdp: took, offer: true }
+}
+
 /** Why the INVITE goes again: a 3xx's target, or a 422's larger session interval (RFC 4028 §7.4). */
 export type Retry =
   | { readonly _tag: "Redirect"; readonly target: string }
@@ -48,7 +71,7 @@ export type Retry =
 export const onInviteEvent = Effect.fnUntraced(function*(
   ctx: CoordinatorContext,
   record: SessionRecord,
-  offer: string,
+  offer: string | LateOffer,
   event: OutgoingInviteEvent
 ) {
   if (record.call.state === "Terminated") return undefined
@@ -57,13 +80,13 @@ export const onInviteEvent = Effect.fnUntraced(function*(
   switch (event._tag) {
     case "Provisional": {
       if (status === 100) return undefined
-      const sdp = yield* readAnswer(record, offer, event.response)
-      yield* react(ctx, record, { _tag: "Provisional", status, sdp })
+      if (typeof offer !== "string") yield* react(ctx, record, { _tag: "Provisional", status, ...lateSdp(offer) })
+      else yield* react(ctx, record, { _tag: "Provisional", status, sdp: yield* readAnswer(record, offer, event.response) })
       return undefined
     }
     case "Answered": {
-      const sdp = yield* readAnswer(record, offer, event.response)
-      yield* react(ctx, record, { _tag: "Answered", sdp })
+      if (typeof offer !== "string") yield* react(ctx, record, { _tag: "Answered", ...lateSdp(offer) })
+      else yield* react(ctx, record, { _tag: "Answered", sdp: yield* readAnswer(record, offer, event.response) })
       yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
       record.sessionTimer = fromAnswer(event.response)
       yield* armSessionTimer(ctx, record)

@@ -20,6 +20,11 @@ export interface UpdateOptions {
   readonly sdp?: boolean
 }
 
+/** Where `sendMessage` goes when it goes inside a call. */
+export interface MessageInCall {
+  readonly sessionId: string
+}
+
 
 export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   /** Every event, from the moment the stream is run. Policy: a consumer more than 4096 events behind
@@ -47,8 +52,9 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   record(sessionId: string, path: string): Effect.Effect<void, ApplicationError>
   /** Codec names, preferred first, for this call's next offer or answer. */
   setCodecPreferences(sessionId: string, codecs: ReadonlyArray<string>): Effect.Effect<void, ApplicationError>
-  /** A MESSAGE (RFC 3428) to `uri`, outside any call; a non-2xx answer fails with ApplicationError "Rejected". */
-  sendMessage(uri: string, contentType: string, body: string | Uint8Array): Effect.Effect<void, CallError>
+  /** A MESSAGE (RFC 3428) to a SIP URI outside any call, or `{ sessionId }` inside that established call's
+   *  dialog; a non-2xx answer fails with ApplicationError "Rejected". */
+  sendMessage(to: string | MessageInCall, contentType: string, body: string | Uint8Array): Effect.Effect<void, CallError>
   /** Place a call (INVITE with our SDP offer); its session id at once, its progress on `events`. */
   call(options: CallOptions): Effect.Effect<string, CallError>
   state(sessionId: string): Effect.Effect<CallState, ApplicationError>

@@ -3,7 +3,7 @@
  * record per call, touched only by the coordinator's fibers; the public view is the SessionEvent stream.
  * Where the call is in its life is `call`, changed only through the call machine (call-machine.ts).
  */
-import type { Fiber, Scope } from "effect"
+import type { Deferred, Fiber, Scope } from "effect"
 import type { MediaSession, MediaSource } from "../media/media-engine.ts"
 import type { NegotiatedMedia } from "../sdp/negotiated.ts"
 import type { Call } from "./call-machine.ts"
@@ -37,6 +37,9 @@ export interface SessionRecord {
   sessionTimerFiber?: Fiber.Fiber<void> | undefined
   /** How sendDtmf sends digits when not told (RFC 4733 when undefined). */
   dtmf?: DtmfMethod | undefined
+  /** Incoming late offer to a caller that takes reliable 18x: early media may start with our offer in a
+   *  reliable 183 (RFC 3262 §5); once sent, the answer in its PRACK completes `answered`. */
+  earlyOffer?: "allowed" | { readonly answered: Deferred.Deferred<void> } | undefined
 }
 
 let counter = 0

@@ -95,3 +95,59 @@ describe("requests in the early dialogs of our INVITE", () => {
       expect((yield* Fiber.join(info)).status).toBe(200)
     }))
 })
+
+/** RFC 3262 §5 and RFC 3264 §4: a late-offer INVITE; the peer's offer is answered where it comes. */
+describe("late offer at the UAC: the answer in the PRACK or the ACK", () => {
+  const offers: Array<string> = []
+  const placeLate = Effect.gen(function*() {
+    const ctx = yield* setup
+    offers.length = 0
+    const outgoing = yield* ctx.dialog.invite({
+      target: "sip:bob@10.0.0.20:5080",
+      from: "<sip:me@127.0.0.1>",
+      to: "sip:bob@10.0.0.20",
+      destination: callee,
+      answer: (offer) => {
+        offers.push(Buffer.from(offer.bytes).toString())
+        return { contentType: "application/sdp", bytes: Buffer.from("answer") }
+      }
+    })
+    yield* Stream.runDrain(outgoing.events).pipe(Effect.forkChild)
+    yield* settle
+    return { ...ctx, client: ctx.tl.client("INVITE") }
+  })
+  const withSdp = (response: ReturnType<typeof answer>, sdp: string) => ({
+    ...response,
+    headers: [...response.headers, { key: "content-type", name: "Content-Type", value: "application/sdp" }],
+    body: Buffer.from(sdp)
+  })
+
+  it.effect("§5: the offer in the first reliable 18x is answered in its PRACK; later SDP on that dialog is not", () =>
+    Effect.gen(function*() {
+      const { tl, client } = yield* placeLate
+      expect(client.request.body.length).toBe(0)
+      yield* offerResponse(client.queue, withSdp(answer(client.request, 183, "b1", reliable(1)), "offer"))
+      const pracks = () => tl.requests("PRACK")
+      expect(Buffer.from(pracks()[0]!.body).toString()).toBe("answer")
+      expect(getHeader(pracks()[0]!, "content-type")).toBe("application/sdp")
+      expect(offers).toEqual(["offer"])
+      yield* offerResponse(client.queue, withSdp(answer(client.request, 183, "b1", reliable(2)), "offer"))
+      expect(pracks()[1]!.body.length).toBe(0)
+      yield* offerResponse(client.queue, withSdp(answer(client.request, 200, "b1"), "offer"))
+      const ack = tl.sent.flatMap((s) => s.op === "stateless" && "method" in s.message && s.message.method === "ACK" ? [s.message] : [])
+      expect(ack).toHaveLength(1)
+      expect(ack[0]!.body.length).toBe(0)
+      expect(offers).toEqual(["offer"])
+    }))
+
+  it.effect("RFC 3264 §4: an offer only in the 2xx is answered in the ACK", () =>
+    Effect.gen(function*() {
+      const { tl, client } = yield* placeLate
+      yield* offerResponse(client.queue, answer(client.request, 180, "b1", reliable(1)))
+      expect(tl.requests("PRACK")[0]!.body.length).toBe(0)
+      yield* offerResponse(client.queue, withSdp(answer(client.request, 200, "b1"), "offer in 2xx"))
+      const ack = tl.sent.flatMap((s) => s.op === "stateless" && "method" in s.message && s.message.method === "ACK" ? [s.message] : [])
+      expect(Buffer.from(ack[0]!.body).toString()).toBe("answer")
+      expect(offers).toEqual(["offer in 2xx"])
+    }))
+})

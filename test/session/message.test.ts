@@ -67,4 +67,20 @@ describe("MESSAGE (RFC 3428)", () => {
       const bad = yield* Effect.flip(t.coordinator.sendMessage("just some words", "text/plain", "x"))
       expect(bad).toMatchObject({ _tag: "ApplicationError", reason: "InvalidArgument" })
     }))
+
+  it.effect("sendMessage({ sessionId }): a MESSAGE inside the established call's dialog; before it, InvalidState", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.defer))
+      yield* t.emit(incoming())
+      const id = sessionOf(t.seen)
+      const early = yield* Effect.flip(t.coordinator.sendMessage({ sessionId: id }, "text/plain", "too soon"))
+      expect(early).toMatchObject({ _tag: "ApplicationError", reason: "InvalidState" })
+      yield* t.coordinator.accept(id)
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      yield* t.coordinator.sendMessage({ sessionId: id }, "text/plain", "in the call")
+      expect(t.control.intents.at(-1)).toMatchObject({ op: "request", id: "d1", method: "MESSAGE", body: "in the call" })
+      t.control.answerRequest = (): SipResponse => ({ _tag: "SipResponse", status: 488, reason: "Not Acceptable Here", headers: [], body: new Uint8Array(0) })
+      const refused = yield* Effect.flip(t.coordinator.sendMessage({ sessionId: id }, "text/plain", "x"))
+      expect(refused).toMatchObject({ _tag: "ApplicationError", reason: "Rejected" })
+    }))
 })

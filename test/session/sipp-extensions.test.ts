@@ -17,11 +17,12 @@ const timers = { t1: 50, t2: 400, t4: 500 }
 
 let slot = 0
 /** A stack on its own RTP ports whose application answers every call with `decision`. */
-const stackLayer = (decision: CallDecision = CallDecision.accept({ media: { _tag: "Silence" } })) => {
+const stackLayer = (decision: CallDecision = CallDecision.accept({ media: { _tag: "Silence" } }), require100rel?: boolean) => {
   const ports = rtpBase + 20 * (slot++ % 20)
   return SipStack.layer({
     host: "127.0.0.1", port: 0, rtpPortMin: ports, rtpPortMax: ports + 19, mediaTimeoutMs: 0, timers,
-    handler: () => Effect.succeed(decision)
+    handler: () => Effect.succeed(decision),
+    ...(require100rel === undefined ? {} : { require100rel })
   })
 }
 
@@ -42,6 +43,31 @@ const play = (scenario: string, react: (calls: SessionCoordinator["Service"], e:
     expect(result.code, result.output).toBe(0)
     yield* waitForEvent(seen, (e) => e._tag === "CallEnded")
     return seen
+  })
+
+/** As the caller against sipp/client/early_update_message.xml: Require: 100rel (by `options` or the stack's
+ *  config), an UPDATE in the early dialog after the PRACKed 183, then a MESSAGE inside the call. */
+const earlyUpdateThenMessage = (options: { readonly require100rel?: boolean }) =>
+  Effect.gen(function*() {
+    const calls = yield* SessionCoordinator
+    const seen: Array<SessionEvent> = []
+    yield* Stream.runForEach(yield* calls.subscribe, (e) => Effect.sync(() => void seen.push(e))).pipe(Effect.forkScoped)
+    const [port, media] = freePorts(2)
+    const callee = runProcess(sippPath, [
+      "-sf", Path.join(root, "sipp/client/early_update_message.xml"), "-i", "127.0.0.1", "-p", String(port), "-m", "1",
+      "-mi", "127.0.0.1", "-mp", String(media), "-timeout", "20s", "-timeout_error", "-nostdin"
+    ], 30_000)
+    expect(yield* Effect.promise(() => udpBound(port))).toBe(true)
+    const id = yield* calls.call({ target: `sip:bob@127.0.0.1:${port}`, ...options })
+    yield* waitForEvent(seen, (e) => e._tag === "StateChanged" && e.to === "EarlyMedia")
+    yield* calls.update(id)
+    expect(yield* calls.state(id)).toBe("EarlyMedia")
+    yield* waitForEvent(seen, (e) => e._tag === "StateChanged" && e.to === "Active")
+    yield* calls.sendMessage({ sessionId: id }, "text/plain", "hello in the call")
+    yield* calls.end(id)
+    const result = yield* Effect.promise(() => callee)
+    expect(result.code, result.output).toBe(0)
+    expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["EarlyMedia", "Active", "Terminating", "Terminated"])
   })
 
 describe("SIP extensions against SIPp", () => {
@@ -90,6 +116,33 @@ describe("SIP extensions against SIPp", () => {
       expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["EarlyMedia", "Active", "Terminated"])
     }).pipe(Effect.scoped, Effect.provide(stackLayer(CallDecision.accept({ mode: "early-media", delayMs: 300, media: { _tag: "Silence" } })))), 40_000)
 
+  it.live("offer in a reliable 183 (RFC 3262 §5): a late-offer caller gets our offer reliably, answers in its PRACK, then the 200", () =>
+    Effect.gen(function*() {
+      const seen = yield* play("prack_offer.xml", () => Effect.void)
+      expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["Ringing", "EarlyMedia", "Active", "Terminated"])
+      expect(seen.filter((e) => e._tag === "MediaStarted")).toHaveLength(1)
+    }).pipe(Effect.scoped, Effect.provide(stackLayer(CallDecision.accept({ mode: "early-media", delayMs: 300, media: { _tag: "Silence" } })))), 40_000)
+
+  it.live("late offer as the caller (RFC 3262 §5): SIPp offers in its reliable 183, our PRACK carries the answer, the ACK none", () =>
+    Effect.gen(function*() {
+      const calls = yield* SessionCoordinator
+      const seen: Array<SessionEvent> = []
+      yield* Stream.runForEach(yield* calls.subscribe, (e) => Effect.sync(() => void seen.push(e))).pipe(Effect.forkScoped)
+      const [port, media] = freePorts(2)
+      const callee = runProcess(sippPath, [
+        "-sf", Path.join(root, "sipp/client/late_offer_prack.xml"), "-i", "127.0.0.1", "-p", String(port), "-m", "1",
+        "-mi", "127.0.0.1", "-mp", String(media), "-timeout", "20s", "-timeout_error", "-nostdin"
+      ], 30_000)
+      expect(yield* Effect.promise(() => udpBound(port))).toBe(true)
+      const id = yield* calls.call({ target: `sip:bob@127.0.0.1:${port}`, lateOffer: true })
+      yield* waitForEvent(seen, (e) => e._tag === "StateChanged" && e.to === "Active")
+      yield* calls.end(id)
+      const result = yield* Effect.promise(() => callee)
+      expect(result.code, result.output).toBe(0)
+      expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["EarlyMedia", "Active", "Terminating", "Terminated"])
+      expect(seen.filter((e) => e._tag === "MediaStarted")).toHaveLength(1)
+    }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
   it.live("PRACK as the caller (RFC 3262 §4): SIPp's reliable 180 and 183 with SDP are PRACKed in order, then the call is answered", () =>
     Effect.gen(function*() {
       const stack = yield* SipStack
@@ -109,6 +162,13 @@ describe("SIP extensions against SIPp", () => {
       expect(result.code, result.output).toBe(0)
       expect(seen.flatMap((e) => e._tag === "StateChanged" ? [e.to] : [])).toEqual(["Ringing", "EarlyMedia", "Active", "Terminating", "Terminated"])
     }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
+  it.live("as the caller: Require: 100rel (CallOptions), an UPDATE in the early dialog after the PRACKed 183 (RFC 3311 §5.1), then MESSAGE inside the call", () =>
+    earlyUpdateThenMessage({ require100rel: true }).pipe(Effect.scoped, Effect.provide(stackLayer())), 40_000)
+
+  it.live("as the caller: Require: 100rel from the stack's config (require100rel), the same early UPDATE and MESSAGE", () =>
+    earlyUpdateThenMessage({}).pipe(Effect.scoped, Effect.provide(stackLayer(undefined, true))), 40_000)
+
 
   it.live("MESSAGE (RFC 3428): outside a dialog 200, over the size limit 413, inside a call 200; the application hears both", () =>
     Effect.gen(function*() {

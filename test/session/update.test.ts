@@ -123,6 +123,27 @@ describe("our UPDATE", () => {
       expect(yield* t.coordinator.state(t.id)).toBe("Active")
     }))
 
+  it.effect("§5.1: as the callee in the early dialog after our 183 answer: an UPDATE with a new offer, still EarlyMedia, then the 200", () =>
+    Effect.gen(function*() {
+      const t = yield* setup(() => Effect.succeed(CallDecision.accept({ mode: "early-media", delayMs: 1000 })))
+      yield* t.emit(incoming())
+      const id = sessionOf(t.seen)
+      expect(yield* t.coordinator.state(id)).toBe("EarlyMedia")
+      t.control.answerRequest = () => okResponse(offer("8"))
+      const applied = t.media.sessions[0].applied.length
+      yield* t.coordinator.update(id)
+      const sent = t.control.intents.filter((i) => i.op === "request" && i.method === "UPDATE")
+      expect(sent).toHaveLength(1)
+      expect(sent[0]?.body).toContain("m=audio")
+      expect(t.media.sessions[0].applied.length).toBe(applied + 1)
+      expect(yield* t.coordinator.state(id)).toBe("EarlyMedia")
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      expect(t.control.intents.some((i) => i.op === "accept")).toBe(true)
+      yield* t.emit({ _tag: "DialogConfirmed", dialogId: "d1", ack: invite(undefined) })
+      expect(yield* t.coordinator.state(id)).toBe("Active")
+    }))
+
   it.effect("before the call is answered, update() is InvalidState", () =>
     Effect.gen(function*() {
       const t = yield* setup(() => Effect.succeed(CallDecision.defer))
