@@ -8,6 +8,7 @@ import { defaultTimers, type OverloadConfig, type TimerConfig } from "../transac
 import { firstExternalIpv4, isWildcard } from "../net/address.ts"
 import type { TlsConfig, WsConfig } from "../transport/config.ts"
 import type { DnsLookupOptions } from "../net/dns-lookup.ts"
+import type { SrtpPolicy } from "../sdp/crypto.ts"
 import type { TransportKind } from "../transport/transport.ts"
 
 export interface ServerConfig {
@@ -21,6 +22,8 @@ export interface ServerConfig {
   readonly ws?: WsConfig
   /** DNS servers, timeout and cache for host names: UDP sends and RFC 3263 location of calls we place. */
   readonly dns?: DnsLookupOptions
+  /** SRTP for incoming calls: optional (default), required, off. */
+  readonly srtp?: SrtpPolicy
   /** Address to put in Via/Contact/SDP when `host` is 0.0.0.0 or behind NAT. */
   readonly advertisedHost?: string
   /** Inclusive RTP port range (even ports RTP, odd RTCP). */

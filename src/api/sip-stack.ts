@@ -69,7 +69,8 @@ const layers = (config: SipStackConfig) => {
     ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
     ...(config.sessionExpiresSeconds === undefined ? {} : { sessionExpiresSeconds: config.sessionExpiresSeconds }),
     ...(config.minSessionExpiresSeconds === undefined ? {} : { minSessionExpiresSeconds: config.minSessionExpiresSeconds }),
-    ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes })
+    ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
+    ...(config.srtp === undefined ? {} : { srtp: config.srtp })
   }).pipe(Layer.provide(Layer.succeed(Locator, { dns: makeDnsLookup(config.dns), transports: config.transports })))
   const status = Layer.effect(SipStack, makeStackStatus(advertised))
   // Every fiber of the stack hands off to the next layer within the current event-loop turn.

@@ -15,5 +15,8 @@ export const failsOver = (error: unknown): boolean => {
 /** 503 Service Unavailable on a new request: the server is out of order, try the next (§4.3). */
 export const unavailable = (status: number): boolean => status === 503
 
+/** RFC 4568 §8.3: SDES keys are only as secret as the signalling that carries them. */
+export const secureSignalling = (transport: Endpoint["transport"]): boolean => transport === "tls" || transport === "wss"
+
 /** An IP literal needs no DNS: the hot path places calls to it as they are. */
 export const needsDns = (destination: Endpoint): boolean => isIP(destination.host) === 0

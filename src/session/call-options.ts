@@ -26,4 +26,6 @@ export interface CallOptions {
   readonly dtmf?: DtmfMethod
   /** Digest credentials for 401/407 on the INVITE and on later requests of the call; default: the manager's. */
   readonly credentials?: DigestCredentials
+  /** Offer SRTP (RTP/SAVP with an SDES key, RFC 4568) instead of RTP/AVP. Send it over TLS: the key is in the SDP. */
+  readonly srtp?: boolean
 }

@@ -3,6 +3,7 @@
  */
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
+import type { SrtpPolicy } from "../sdp/crypto.ts"
 import type { CallHandler } from "./call-decision.ts"
 
 export interface CoordinatorConfig {
@@ -33,6 +34,8 @@ export interface CoordinatorConfig {
   readonly minSessionExpiresSeconds?: number
   /** RFC 3428: a MESSAGE whose body is larger gets 413 (default 8192 bytes). */
   readonly maxMessageBytes?: number
+  /** Which offers incoming calls may use: SRTP when offered (default), SRTP only, or plain RTP only. */
+  readonly srtp?: SrtpPolicy
 }
 
 export const defaultLocalUri = "<sip:effect-sip@127.0.0.1>"

@@ -20,7 +20,7 @@ import { inviteHeaders, retryHeaders } from "./session-timer-rules.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { nextSessionId } from "./session-record.ts"
 import { watchMedia } from "./media-watch.ts"
-import { failsOver, needsDns, unavailable } from "../net/failover.ts"
+import { failsOver, needsDns, secureSignalling, unavailable } from "../net/failover.ts"
 import type { Endpoint } from "../transport/transport.ts"
 
 const maxRedirects = 3
@@ -77,6 +77,9 @@ const sendAndFollow = Effect.fnUntraced(function*(ctx: CoordinatorContext, recor
       Effect.logInfo("next target", { session: record.id, to: `${spare[0].transport}:${spare[0].host}:${spare[0].port}` }),
       run(ctx, record, { invite: retried, offer, hops, spare: spare.slice(1) })
     )
+  }
+  if (record.local?.srtpKey !== undefined && !secureSignalling(invite.destination.transport)) {
+    yield* Effect.logWarning("SDES key sent over unencrypted signalling", { session: record.id, transport: invite.destination.transport })
   }
   const outgoing = yield* ctx.dialog.invite({ ...invite, body: sdpBody(offer) }).pipe(
     Effect.catch((error) => canFail && failsOver(error) ? Effect.succeed(undefined) : Effect.fail(error))
@@ -149,7 +152,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     scope,
     media,
     source: options.media ?? ctx.config.defaultMedia,
-    local: newLocalMedia(media.localAddress, media.localPort, options.codecs ?? ctx.config.codecs),
+    local: newLocalMedia(media.localAddress, media.localPort, options.codecs ?? ctx.config.codecs, { srtp: options.srtp === true }),
     remoteOffer: undefined,
     negotiated: undefined,
     codecs: options.codecs,
