@@ -32,6 +32,8 @@ interface Step {
   readonly cps: number
   readonly p50: number
   readonly p99: number
+  /** The first failed call's ending, if any. */
+  readonly why: string
 }
 
 const quantile = (sorted: ReadonlyArray<number>, q: number) =>
@@ -40,6 +42,7 @@ const quantile = (sorted: ReadonlyArray<number>, q: number) =>
 // Session ids are unique for the run: one consumer of the client's events fills these for every step.
 const activeAt = new Map<string, number>()
 const ended = new Map<string, boolean>()
+const whyFailed = new Map<string, string>()
 
 /** Every call is ended by us as soon as it is Active; an ending is good when it was that BYE. */
 const follow = (client: SessionCoordinator["Service"], events: Stream.Stream<SessionEvent>) =>
@@ -48,7 +51,11 @@ const follow = (client: SessionCoordinator["Service"], events: Stream.Stream<Ses
       activeAt.set(event.sessionId, performance.now())
       return client.end(event.sessionId).pipe(Effect.ignore)
     }
-    if (event._tag === "CallEnded") ended.set(event.sessionId, event.reason._tag === "NormalClearing" && event.reason.by === "local")
+    if (event._tag === "CallEnded") {
+      const good = event.reason._tag === "NormalClearing" && event.reason.by === "local"
+      ended.set(event.sessionId, good)
+      if (!good) whyFailed.set(event.sessionId, JSON.stringify(event.reason))
+    }
     return Effect.void
   })
 
@@ -72,7 +79,9 @@ const step = (client: SessionCoordinator["Service"], target: string, rate: numbe
     const elapsed = (lastActive - start) / 1000
     const setups = [...placedAt].flatMap(([id, at]) => activeAt.has(id) ? [activeAt.get(id)! - at] : []).sort((a, b) => a - b)
     const ok = [...placedAt.keys()].filter((id) => ended.get(id) === true).length
-    return { rate, calls, failed: calls - ok, cps: ok / elapsed, p50: quantile(setups, 0.5), p99: quantile(setups, 0.99) } satisfies Step
+    const failed = [...placedAt.keys()].find((id) => ended.get(id) !== true)
+    const why = failed === undefined ? "" : whyFailed.get(failed) ?? (failed.startsWith("refused") ? "call refused" : "not ended in time")
+    return { rate, calls, failed: calls - ok, cps: ok / elapsed, p50: quantile(setups, 0.5), p99: quantile(setups, 0.99), why } satisfies Step
   })
 
 const ramp = (client: SessionCoordinator["Service"], label: string, target: string) =>
@@ -82,7 +91,7 @@ const ramp = (client: SessionCoordinator["Service"], label: string, target: stri
       const result = yield* step(client, target, rate)
       console.log(
         `transport=${label} rate=${rate} calls=${result.calls} failed=${result.failed} achieved_cps=${result.cps.toFixed(1)} ` +
-          `p50_ms=${result.p50.toFixed(2)} p99_ms=${result.p99.toFixed(2)}`
+          `p50_ms=${result.p50.toFixed(2)} p99_ms=${result.p99.toFixed(2)}` + (result.why === "" ? "" : ` first_failure=${result.why}`)
       )
       if (result.failed > 0) break
       best = result
@@ -122,6 +131,8 @@ const main = Effect.gen(function*() {
   yield* follow(client, yield* client.subscribe).pipe(Effect.forkScoped)
   const tls = yield* ramp(client, "tls", `sips:bench@127.0.0.1:${tlsPort}`)
   const connections = established(tlsPort)
+  // A failed step can leave the server busy (503s from its overload guard): let it settle between ramps.
+  yield* Effect.sleep(5000)
   if (process.env.BENCH_TCP === "1") yield* ramp(client, "tcp", `sip:bench@127.0.0.1:${sipPort};transport=tcp`)
   const udp = UDP ? yield* ramp(client, "udp", `sip:bench@127.0.0.1:${sipPort}`) : undefined
   console.log(
