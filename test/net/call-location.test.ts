@@ -1,11 +1,12 @@
 /**
  * Calls placed to a host name go through RFC 3263 against a DNS server on 127.0.0.1: NAPTR prefers TCP,
  * whose only target refuses the connection (transport error); then UDP, whose first SRV target answers 503
- * and whose second answers the call (§4.3 failover). An IP literal asks no DNS; a name with no address
+ * and whose second answers the call (§4.3 failover); a target that never answers is left after Timer B. An IP literal asks no DNS; a name with no address
  * ends the call as failed.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Stream } from "effect"
+import * as Dgram from "node:dgram"
 import * as Net from "node:net"
 import { CallDecision, SessionCoordinator, type SessionEvent, SipStack, type SipStackConfig } from "../../src/index.ts"
 import { waitForEvent } from "../support/wait-for-event.ts"
@@ -39,7 +40,7 @@ const collect = (coordinator: SessionCoordinator["Service"]) =>
   })
 
 describe("calls placed to a host name (RFC 3263)", () => {
-  it.live("NAPTR → SRV → A; failover past a refused connection and a 503 to the target that answers", () =>
+  it.live("NAPTR → SRV → A; failover past a refused connection, a 503 and a timeout to the target that answers", () =>
     Effect.gen(function*() {
       const out = yield* stack(rtpBase, { handler: () => Effect.succeed(CallDecision.reject(503)) })
       const busy = Context.get(out, SipStack).local[0].port
@@ -48,6 +49,15 @@ describe("calls placed to a host name (RFC 3263)", () => {
       const goodPort = Context.get(good, SipStack).local[0].port
       const answered = yield* collect(Context.get(good, SessionCoordinator))
       const refused = yield* closedPort
+      const silent = yield* Effect.acquireRelease(
+        Effect.promise(() => new Promise<Dgram.Socket>((resolve) => {
+          const socket = Dgram.createSocket("udp4")
+          socket.bind(0, "127.0.0.1", () => resolve(socket))
+        })),
+        (socket) => Effect.sync(() => socket.close())
+      )
+      let heardBySilent = 0
+      silent.on("message", () => void heardBySilent++)
       const zone: Record<string, ReadonlyArray<DnsRecord>> = {
         "pbx.test": [
           { type: "NAPTR", order: 10, preference: 1, flags: "s", service: "SIP+D2T", replacement: "_sip._tcp.pbx.test" },
@@ -58,7 +68,13 @@ describe("calls placed to a host name (RFC 3263)", () => {
           { type: "SRV", priority: 1, weight: 0, port: busy, target: "host.pbx.test" },
           { type: "SRV", priority: 2, weight: 0, port: goodPort, target: "host.pbx.test" }
         ],
-        "host.pbx.test": [{ type: "A", address: "127.0.0.1" }]
+        "host.pbx.test": [{ type: "A", address: "127.0.0.1" }],
+        // A first UDP target that takes the INVITE and never answers: Timer B, then the next.
+        "mute.test": [],
+        "_sip._udp.mute.test": [
+          { type: "SRV", priority: 1, weight: 0, port: silent.address().port, target: "host.pbx.test" },
+          { type: "SRV", priority: 2, weight: 0, port: goodPort, target: "host.pbx.test" }
+        ]
       }
       const dns = yield* testDns(zone)
       const client = Context.get(
@@ -74,6 +90,13 @@ describe("calls placed to a host name (RFC 3263)", () => {
       expect(dns.queries).toEqual(expect.arrayContaining(["NAPTR pbx.test", "SRV _sip._tcp.pbx.test", "SRV _sip._udp.pbx.test"]))
       yield* client.end(id)
       yield* waitForEvent(answered, (e) => e._tag === "CallEnded")
+
+      // Timer B (64*T1 = 3.2 s here) on the first target: the call goes on to the next.
+      const late = yield* client.call({ target: "sip:echo@mute.test" })
+      yield* waitForEvent(events, (e) => e._tag === "StateChanged" && e.sessionId === late && e.to === "Active", 10_000)
+      expect(heardBySilent).toBeGreaterThan(1)
+      expect(answered.filter((e) => e._tag === "IncomingCall")).toHaveLength(2)
+      yield* client.end(late)
 
       // An IP literal: no DNS at all.
       dns.queries.length = 0
