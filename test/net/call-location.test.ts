@@ -1,8 +1,8 @@
 /**
  * Calls placed to a host name go through RFC 3263 against a DNS server on 127.0.0.1: NAPTR prefers TCP,
  * whose only target refuses the connection (transport error); then UDP, whose first SRV target answers 503
- * and whose second answers the call (§4.3 failover); a target that never answers is left after Timer B. An IP literal asks no DNS; a name with no address
- * ends the call as failed.
+ * and whose second answers the call (§4.3 failover); a target that never answers is left after Timer B.
+ * An IP literal asks no DNS; a name with no address ends the call as failed.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Stream } from "effect"
