@@ -7,6 +7,8 @@ import type { MediaSource } from "../media/media-engine.ts"
 import { defaultTimers, type OverloadConfig, type TimerConfig } from "../transaction/config.ts"
 import { firstExternalIpv4, isWildcard } from "../net/address.ts"
 import type { TlsConfig, WsConfig } from "../transport/config.ts"
+import type { DnsLookupOptions } from "../net/dns-lookup.ts"
+import type { SrtpPolicy } from "../sdp/crypto.ts"
 import type { TransportKind } from "../transport/transport.ts"
 
 export interface ServerConfig {
@@ -18,6 +20,10 @@ export interface ServerConfig {
   readonly tls?: TlsConfig
   /** WebSocket ports, ping interval and per-source limit, when `transports` has "ws"/"wss". */
   readonly ws?: WsConfig
+  /** DNS servers, timeout and cache for host names: UDP sends and RFC 3263 location of calls we place. */
+  readonly dns?: DnsLookupOptions
+  /** SRTP for incoming calls: optional (default), required, off. */
+  readonly srtp?: SrtpPolicy
   /** Address to put in Via/Contact/SDP when `host` is 0.0.0.0 or behind NAT. */
   readonly advertisedHost?: string
   /** Inclusive RTP port range (even ports RTP, odd RTCP). */

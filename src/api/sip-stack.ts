@@ -16,6 +16,8 @@ import { CallDecision } from "../session/call-decision.ts"
 import { SessionCoordinatorLive } from "../session/live.ts"
 import { TransactionLive } from "../transaction/live.ts"
 import { TransportLive } from "../transport/live.ts"
+import { makeDnsLookup } from "../net/dns-lookup.ts"
+import { Locator } from "../net/locator.ts"
 import type { ServerConfig } from "./server-config.ts"
 import { defaultServerConfig, publicHost } from "./server-config.ts"
 import { makeStackStatus, type StackStatus } from "./stack-status.ts"
@@ -36,7 +38,8 @@ const layers = (config: SipStackConfig) => {
     transports: config.transports,
     advertisedHost: advertised,
     ...(config.tls === undefined ? {} : { tls: config.tls }),
-    ...(config.ws === undefined ? {} : { ws: config.ws })
+    ...(config.ws === undefined ? {} : { ws: config.ws }),
+    ...(config.dns === undefined ? {} : { dns: config.dns })
   })
   const transactions = TransactionLive.layer(config.timers, config.overload).pipe(Layer.provideMerge(transport))
   const dialogs = DialogLive.layer({
@@ -67,8 +70,9 @@ const layers = (config: SipStackConfig) => {
     ...(config.sessionExpiresSeconds === undefined ? {} : { sessionExpiresSeconds: config.sessionExpiresSeconds }),
     ...(config.minSessionExpiresSeconds === undefined ? {} : { minSessionExpiresSeconds: config.minSessionExpiresSeconds }),
     ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
-    ...(config.require100rel === undefined ? {} : { require100rel: config.require100rel })
-  })
+    ...(config.require100rel === undefined ? {} : { require100rel: config.require100rel }),
+    ...(config.srtp === undefined ? {} : { srtp: config.srtp })
+  }).pipe(Layer.provide(Layer.succeed(Locator, { dns: makeDnsLookup(config.dns), transports: config.transports })))
   const status = Layer.effect(SipStack, makeStackStatus(advertised))
   // Every fiber of the stack hands off to the next layer within the current event-loop turn.
   return status.pipe(

@@ -25,14 +25,16 @@ export const callFlags = {
     Flag.withDescription("Transports to open, comma-separated (udp, tcp, tls); a sips: target needs tls"),
     Flag.withDefault("udp,tls")
   ),
-  tlsCa: Flag.String("tls-ca").pipe(Flag.withDescription("PEM CA to verify the TLS server with (default: the system CAs)"), Flag.optional)
+  tlsCa: Flag.String("tls-ca").pipe(Flag.withDescription("PEM CA to verify the TLS server with (default: the system CAs)"), Flag.optional),
+  srtp: Flag.Boolean("srtp").pipe(Flag.withDescription("Offer SRTP (RTP/SAVP, SDES keys): use a sips: target, the key is in the SDP"), Flag.withDefault(false))
 } as const
 
 const percent = (fraction: number) => (fraction * 100).toFixed(1)
 
 export const statsLine = (stats: MediaStats): string =>
   `sent ${stats.packetsSent} packets, received ${stats.packetsReceived} packets, loss ${percent(stats.lossFraction)}%, ` +
-  `jitter ${stats.jitterMs.toFixed(1)} ms, MOS ${stats.mos.toFixed(2)}`
+  `jitter ${stats.jitterMs.toFixed(1)} ms, MOS ${stats.mos.toFixed(2)}` +
+  (stats.srtpDropped === undefined ? "" : `, SRTP dropped ${stats.srtpDropped}`)
 
 const describeEnd = (reason: EndReason): string =>
   reason._tag === "Rejected" ? `rejected ${reason.status} ${reason.reason}` :
@@ -89,7 +91,7 @@ const placeOne = (flags: CallFlags) =>
       }).pipe(Effect.catch((error) => Console.error(`effect-sip: ${error.message}`)))
 
     yield* Console.log(`calling ${flags.target} from ${client.local.map((e) => `${e.host}:${e.port}`).join(", ")}`)
-    const sessionId = yield* client.call({ target: flags.target, ringTimeoutMs: flags.ringTimeout * 1000 })
+    const sessionId = yield* client.call({ target: flags.target, ringTimeoutMs: flags.ringTimeout * 1000, srtp: flags.srtp })
     yield* events.pipe(
       Stream.takeUntil((event) => event._tag === "CallEnded" && event.sessionId === sessionId),
       Stream.runForEach((event) => onEvent(sessionId, event))

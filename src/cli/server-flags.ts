@@ -9,6 +9,7 @@ import { speakableCodecs } from "../media/g711.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { CallHandler } from "../session/call-decision.ts"
 import { CallDecision } from "../session/call-decision.ts"
+import type { SrtpPolicy } from "../sdp/crypto.ts"
 import type { TlsConfig } from "../transport/config.ts"
 import type { TransportKind } from "../transport/transport.ts"
 import { type GcMode, gcModes } from "./gc-mode.ts"
@@ -30,6 +31,10 @@ export const serverFlags = {
   wsPort: Flag.Int("ws-port").pipe(Flag.withDescription("WebSocket port (RFC 7118, subprotocol sip)"), Flag.withDefault(5066)),
   wssPort: Flag.Int("wss-port").pipe(Flag.withDescription("Secure WebSocket port (uses --tls-cert/--tls-key)"), Flag.withDefault(7443)),
   tlsCa: Flag.String("tls-ca").pipe(Flag.withDescription("PEM CA to verify TLS peers with (default: the system CAs)"), Flag.optional),
+  srtp: Flag.Literals("srtp", ["optional", "required", "off"]).pipe(
+    Flag.withDescription("SRTP (SDES) for incoming calls: answered when offered, required (plain RTP gets 488), or off"),
+    Flag.withDefault("optional")
+  ),
   advertise: Flag.String("advertise").pipe(Flag.withDescription("Address to announce in Contact/SDP"), Flag.optional),
   rtpPorts: Flag.String("rtp-ports").pipe(Flag.withDescription("RTP port range MIN-MAX"), Flag.withDefault("10000-20000")),
   mode: Flag.Literals("mode", ["answer", "reject", "ring-then-answer", "early-media"]).pipe(
@@ -100,6 +105,7 @@ export interface ServerFlags {
   readonly tlsVerifyClients?: boolean
   readonly wsPort?: number
   readonly wssPort?: number
+  readonly srtp?: SrtpPolicy
   readonly advertise: Maybe<string>
   readonly rtpPorts: string
   readonly mode: "answer" | "reject" | "ring-then-answer" | "early-media"
@@ -158,6 +164,7 @@ export const toServerConfig = (flags: ServerFlags): Partial<ServerConfig> => {
     ...(transports.includes("ws") || transports.includes("wss")
       ? { ws: { port: flags.wsPort ?? 5066, securePort: flags.wssPort ?? 7443 } }
       : {}),
+    ...(flags.srtp === undefined ? {} : { srtp: flags.srtp }),
     ...(flags.advertise._tag === "Some" ? { advertisedHost: flags.advertise.value } : {}),
     rtpPortMin,
     rtpPortMax,

@@ -5,7 +5,7 @@
  * DTLS-SRTP, a second audio) is refused with port 0. Nothing usable → NoCommonCodec (488).
  */
 import type { MediaDescription } from "sdp-transform"
-import { cryptoLine, isSecureProfile, newMasterKey, SRTP_SUITE, usableCrypto } from "./crypto.ts"
+import { cryptoLine, isSecureProfile, newMasterKey, policyAllows, SRTP_SUITE, usableCrypto } from "./crypto.ts"
 import { writeDescription } from "./write.ts"
 import type { RemoteDescription, RemoteMedia } from "./description.ts"
 import { isNullAddress, parseDescription } from "./description.ts"
@@ -65,6 +65,9 @@ const accepted = (
   }
 }
 
+const srtpNote = (local: LocalMedia): string =>
+  local.srtpPolicy === "required" ? " over SRTP only" : local.srtpPolicy === "off" ? " over plain RTP only" : ""
+
 const offeredNames = (media: ReadonlyArray<RemoteMedia>): string =>
   media.filter((m) => m.type === "audio").map((m) => `${m.protocol} ${m.payloads}`).join("; ") || "no audio"
 
@@ -78,7 +81,7 @@ export const createAnswer = (local: LocalMedia, offer: string | RemoteDescriptio
   if (isSdpError(description)) return description
   let chosen: { readonly media: RemoteMedia; readonly common: CommonFormats } | undefined
   for (const media of description.media) {
-    if (!isUsableAudio(media)) continue
+    if (!isUsableAudio(media) || !policyAllows(local.srtpPolicy, media.protocol)) continue
     const common = commonFormats(local, media, "local")
     if (common.codecs.length > 0) {
       chosen = { media, common }
@@ -87,7 +90,7 @@ export const createAnswer = (local: LocalMedia, offer: string | RemoteDescriptio
   }
   if (chosen === undefined) {
     const ours = local.codecs.map((c) => c.name).join(" ")
-    return sdpError("NoCommonCodec", `no RTP audio stream with a codec in common: offered ${offeredNames(description.media)}, we take ${ours}`)
+    return sdpError("NoCommonCodec", `no RTP audio stream with a codec in common: offered ${offeredNames(description.media)}, we take ${ours}${srtpNote(local)}`)
   }
   const { media, common } = chosen
   const offered = effectiveRemote(media.direction, isNullAddress(media.address))

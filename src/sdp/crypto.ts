@@ -24,8 +24,16 @@ export interface CryptoOffer {
   readonly key: Uint8Array
 }
 
+/** What a server takes: SRTP when offered (optional), only SRTP (required, plain RTP gets 488), or
+ *  plain RTP only (off: an SRTP-only offer gets 488). */
+export type SrtpPolicy = "optional" | "required" | "off"
+
 /** Profiles that need SDES keys. */
 export const isSecureProfile = (protocol: string): boolean => /^RTP\/SAVPF?$/i.test(protocol)
+
+/** May an m= line of this profile be our stream under `policy`? */
+export const policyAllows = (policy: SrtpPolicy | undefined, protocol: string): boolean =>
+  policy === undefined || policy === "optional" || (policy === "required") === isSecureProfile(protocol)
 
 /** "inline:<base64>[|lifetime][|MKI:length]" → the key, or undefined when it is not one we can use. */
 const inlineKey = (config: string): Uint8Array | undefined => {

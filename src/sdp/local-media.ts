@@ -6,7 +6,7 @@
  */
 import type { SessionDescription } from "sdp-transform"
 import type { CodecSpec } from "./codecs.ts"
-import { newMasterKey } from "./crypto.ts"
+import { newMasterKey, type SrtpPolicy } from "./crypto.ts"
 import { codecSpec, isTelephoneEvent, sameCodec } from "./codecs.ts"
 import type { Direction } from "./negotiated.ts"
 import type { Binding } from "./payload-types.ts"
@@ -46,6 +46,8 @@ export interface LocalMedia {
   lastOffer: string | undefined
   /** Our SRTP master key and salt (RFC 4568), made when we first offer or accept RTP/SAVP. */
   srtpKey: Uint8Array | undefined
+  /** Which offered profiles we answer (crypto.ts); default optional. */
+  readonly srtpPolicy?: SrtpPolicy
 }
 
 export interface LocalMediaOptions {
@@ -55,6 +57,7 @@ export interface LocalMediaOptions {
   readonly rtcpMux?: boolean
   /** Offer RTP/SAVP with an SDES key instead of RTP/AVP. */
   readonly srtp?: boolean
+  readonly srtpPolicy?: SrtpPolicy
 }
 
 /** What we offer when the application names no codec: G.711 both laws (plus telephone-event). */
@@ -116,7 +119,8 @@ export const newLocalMedia = (
     bindings: [],
     direction: "sendrecv",
     lastOffer: undefined,
-    srtpKey: options.srtp === true ? newMasterKey() : undefined
+    srtpKey: options.srtp === true ? newMasterKey() : undefined,
+    ...(options.srtpPolicy === undefined ? {} : { srtpPolicy: options.srtpPolicy })
   }
 }
 

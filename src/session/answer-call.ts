@@ -40,7 +40,8 @@ const prepareMedia = Effect.fnUntraced(function*(ctx: CoordinatorContext, record
   )
   record.media = media
   yield* watchMedia(ctx, record, media, record.scope)
-  const local = newLocalMedia(media.localAddress, media.localPort, record.codecs ?? ctx.config.codecs)
+  const srtp = ctx.config.srtp === undefined ? {} : { srtpPolicy: ctx.config.srtp }
+  const local = newLocalMedia(media.localAddress, media.localPort, record.codecs ?? ctx.config.codecs, srtp)
   record.local = local
   if (record.remoteOffer === undefined) return makeOffer(local, "sendrecv")
   const answer = answerOffer(local, record.remoteOffer)

@@ -32,4 +32,6 @@ export interface CallOptions {
   /** Send the INVITE without SDP (late offer): the callee offers in a reliable 18x (answered in our PRACK,
    *  RFC 3262 §5) or in its 2xx (answered in our ACK). */
   readonly lateOffer?: boolean
+  /** Offer SRTP (RTP/SAVP with an SDES key, RFC 4568) instead of RTP/AVP. Send it over TLS: the key is in the SDP. */
+  readonly srtp?: boolean
 }

@@ -3,6 +3,7 @@
  */
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
+import type { SrtpPolicy } from "../sdp/crypto.ts"
 import type { CallHandler } from "./call-decision.ts"
 
 export interface CoordinatorConfig {
@@ -35,6 +36,8 @@ export interface CoordinatorConfig {
   readonly maxMessageBytes?: number
   /** RFC 3262 §4: our INVITEs say `Require: 100rel`, not only `Supported` (default false). */
   readonly require100rel?: boolean
+  /** Which offers incoming calls may use: SRTP when offered (default), SRTP only, or plain RTP only. */
+  readonly srtp?: SrtpPolicy
 }
 
 export const defaultLocalUri = "<sip:effect-sip@127.0.0.1>"

@@ -4,6 +4,7 @@
  */
 import { type Clock, Deferred, Effect, Exit, PubSub, Scope } from "effect"
 import type { DialogLayer } from "../dialog/dialog-layer.ts"
+import type { NetworkError } from "../errors.ts"
 import type { MediaEngine } from "../media/media-engine.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { CallState, EndReason } from "./call-state.ts"
@@ -24,6 +25,8 @@ export interface CoordinatorContext {
   readonly drained: Deferred.Deferred<void>
   /** Where a SIP URI's requests go (§19.1.1 without DNS), or undefined when it is not a SIP URI. */
   readonly resolve: (uri: string) => Endpoint | undefined
+  /** RFC 3263: the transport addresses of a URI whose host is a name, in the order to try them. */
+  readonly locate: (uri: string) => Effect.Effect<ReadonlyArray<Endpoint>, NetworkError>
 }
 
 /** Scheduler priority of a call's teardown: after the default (0), see cascade-scheduler.ts. */

@@ -24,6 +24,8 @@ import { SessionRegistry } from "./session-record.ts"
 import { placeCall } from "./outgoing-call.ts"
 import { isParseError } from "../sip/index.ts"
 import { requestDestination } from "../net/destination.ts"
+import { locate } from "../net/locate.ts"
+import { Locator } from "../net/locator.ts"
 
 const resolveTarget = (uri: string) => {
   const destination = requestDestination(uri)
@@ -54,6 +56,7 @@ const layer = (config: CoordinatorConfig) =>
       const dialog = yield* DialogLayer
       const media = yield* MediaEngine
       const events = yield* PubSub.sliding<SessionEvent>(4096)
+      const locator = yield* Locator
       const ctx: CoordinatorContext = {
         dialog,
         media,
@@ -63,7 +66,8 @@ const layer = (config: CoordinatorConfig) =>
         clock: yield* Clock.Clock,
         accepting: true,
         drained: yield* Deferred.make<void>(),
-        resolve: resolveTarget
+        resolve: resolveTarget,
+        locate: (uri) => locate(uri, locator)
       }
       yield* Stream.runForEach(dialog.events, (event) => onDialogEvent(ctx, event)).pipe(Effect.forkScoped)
       yield* Effect.addFinalizer(() => shutdown(ctx))

@@ -20,20 +20,34 @@ import { inviteHeaders, retryHeaders } from "./session-timer-rules.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { nextSessionId } from "./session-record.ts"
 import { watchMedia } from "./media-watch.ts"
+import { failsOver, needsDns, secureSignalling, unavailable } from "../net/failover.ts"
+import type { Endpoint } from "../transport/transport.ts"
 
 const maxRedirects = 3
 
-/** Follow one INVITE's progress. Returns the next target for a 3xx, or undefined when the call is settled. */
-const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string | LateOffer, events: Stream.Stream<OutgoingInviteEvent, unknown>) =>
+/** The INVITE failed in a way §4.3 of RFC 3263 answers by trying the next located target. */
+const FAILOVER = { _tag: "Failover" } as const
+type Next = Retry | typeof FAILOVER | undefined
+
+/** Follow one INVITE's progress. Returns the next target for a 3xx, Failover (when `canFail`), or
+ *  undefined when the call is settled. */
+const follow = (ctx: CoordinatorContext, record: SessionRecord, offer: string | LateOffer, events: Stream.Stream<OutgoingInviteEvent, unknown>, canFail: boolean) =>
   Effect.suspend(() => {
-    let redirect: Retry | undefined
-    return Stream.runForEach(events, (event) =>
-      Effect.map(onInviteEvent(ctx, record, offer, event), (target) => {
-        if (target !== undefined) redirect = target
-      })).pipe(Effect.map(() => redirect))
+    let next: Next
+    return Stream.runForEach(events, (event) => {
+      if (canFail && event._tag === "Failed" && unavailable(event.response.status)) {
+        next = FAILOVER
+        return Effect.void
+      }
+      return Effect.map(onInviteEvent(ctx, record, offer, event), (target) => {
+        if (target !== undefined) next = target
+      })
+    }).pipe(Effect.map(() => next))
   }).pipe(
     Effect.catch((error) =>
-      react(ctx, record, { _tag: "Failed", message: `INVITE failed: ${describe(error)}` }).pipe(Effect.as(undefined))
+      canFail && failsOver(error)
+        ? Effect.succeed<Next>(FAILOVER)
+        : react(ctx, record, { _tag: "Failed", message: `INVITE failed: ${describe(error)}` }).pipe(Effect.as(undefined))
     )
   )
 
@@ -44,22 +58,39 @@ const describe = (error: unknown): string => {
   return typeof message === "string" && message.length > 0 ? `${String(reason)}: ${message}` : String(reason)
 }
 
-/** One INVITE of the call: the first, or the next after a redirect (`hops` so far). */
+/** One INVITE of the call: the first, or the next after a redirect (`hops` so far); `spare` are the
+ *  located targets still to try on failover. */
 interface Attempt {
   readonly invite: InviteOptions
   readonly offer: string | LateOffer
   readonly hops: number
+  readonly spare: ReadonlyArray<Endpoint>
 }
 
 /** Send the INVITE (again, after a redirect) and follow it; redirects are bounded. */
 const sendAndFollow = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: SessionRecord, attempt: Attempt) {
-  const { invite, offer, hops } = attempt
+  const { invite, offer, hops, spare } = attempt
+  const canFail = spare.length > 0
+  const failover = (continues: InviteOptions["continues"]) => {
+    const retried: InviteOptions = { ...invite, destination: spare[0], ...(continues === undefined ? {} : { continues }) }
+    return Effect.andThen(
+      Effect.logInfo("next target", { session: record.id, to: `${spare[0].transport}:${spare[0].host}:${spare[0].port}` }),
+      run(ctx, record, { invite: retried, offer, hops, spare: spare.slice(1) })
+    )
+  }
+  if (record.local?.srtpKey !== undefined && !secureSignalling(invite.destination.transport)) {
+    yield* Effect.logWarning("SDES key sent over unencrypted signalling", { session: record.id, transport: invite.destination.transport })
+  }
   const sdp = typeof offer === "string" ? { body: sdpBody(offer) } : { answer: lateAnswer(record, offer) }
-  const outgoing = yield* ctx.dialog.invite({ ...invite, ...sdp })
+  const outgoing = yield* ctx.dialog.invite({ ...invite, ...sdp }).pipe(
+    Effect.catch((error) => canFail && failsOver(error) ? Effect.succeed(undefined) : Effect.fail(error))
+  )
+  if (outgoing === undefined) return yield* failover(invite.continues)
   ctx.registry.bindLeg(record, outgoing.dialogId)
   record.callId = outgoing.callId
-  const next = yield* follow(ctx, record, offer, outgoing.events)
+  const next = yield* follow(ctx, record, offer, outgoing.events, canFail)
   if (next === undefined || record.call.state === "Terminated") return
+  if (next._tag === "Failover") return yield* failover(outgoing.dialogId)
   if (hops >= maxRedirects) {
     return yield* react(ctx, record, { _tag: "Failed", message: `more than ${maxRedirects} redirects` })
   }
@@ -68,18 +99,30 @@ const sendAndFollow = Effect.fnUntraced(function*(ctx: CoordinatorContext, recor
   if (next._tag === "TooBrief") {
     yield* Effect.logInfo("session interval too brief: retrying", { session: record.id, interval: next.interval })
     const headers = retryHeaders(invite.headers ?? [], next.interval)
-    return yield* run(ctx, record, { invite: { ...continued, headers }, offer, hops: hops + 1 })
+    return yield* run(ctx, record, { invite: { ...continued, headers }, offer, hops: hops + 1, spare })
   }
   yield* Effect.logInfo("call redirected", { session: record.id, to: next.target })
   const destination = ctx.resolve(next.target) ?? invite.destination
   const redirected: InviteOptions = { ...continued, target: next.target, to: `<${next.target}>`, destination }
-  yield* run(ctx, record, { invite: redirected, offer, hops: hops + 1 })
+  yield* located(ctx, record, { invite: redirected, offer, hops: hops + 1, spare: [] })
 })
 
 const run = (ctx: CoordinatorContext, record: SessionRecord, attempt: Attempt): Effect.Effect<void> =>
   sendAndFollow(ctx, record, attempt).pipe(
     Effect.catch((error) => react(ctx, record, { _tag: "Failed", message: `INVITE not sent: ${describe(error)}` }))
   )
+
+/** A host name goes through RFC 3263 first (NAPTR, SRV, A/AAAA): the first target, the rest to fail over to. */
+const located = (ctx: CoordinatorContext, record: SessionRecord, attempt: Attempt): Effect.Effect<void> =>
+  !needsDns(attempt.invite.destination)
+    ? run(ctx, record, attempt)
+    : ctx.locate(attempt.invite.target).pipe(
+      Effect.matchEffect({
+        onFailure: (error) => react(ctx, record, { _tag: "Failed", message: `no route: ${describe(error)}` }),
+        onSuccess: (targets) =>
+          run(ctx, record, { ...attempt, invite: { ...attempt.invite, destination: targets[0] }, spare: targets.slice(1) })
+      })
+    )
 
 /** Place a call; returns its session id at once. Progress arrives on the SessionEvent stream. */
 export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, options: CallOptions) {
@@ -110,7 +153,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     scope,
     media,
     source: options.media ?? ctx.config.defaultMedia,
-    local: newLocalMedia(media.localAddress, media.localPort, options.codecs ?? ctx.config.codecs),
+    local: newLocalMedia(media.localAddress, media.localPort, options.codecs ?? ctx.config.codecs, { srtp: options.srtp === true }),
     remoteOffer: undefined,
     negotiated: undefined,
     codecs: options.codecs,
@@ -135,7 +178,9 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     ],
     ...(credentials === undefined ? {} : { credentials })
   }
-  yield* run(ctx, record, { invite, offer, hops: 0 }).pipe(Effect.forkIn(scope))
+  // An outbound proxy (`destination`) is used as given; a target's host name is located first.
+  const first = options.destination === undefined ? located : run
+  yield* first(ctx, record, { invite, offer, hops: 0, spare: [] }).pipe(Effect.forkIn(scope))
   const ringTimeout = options.ringTimeoutMs ?? ctx.config.ringTimeoutMs
   if (ringTimeout > 0) yield* ringTimer(ctx, record, ringTimeout).pipe(Effect.forkIn(scope))
   return record.id

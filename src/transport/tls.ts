@@ -71,6 +71,9 @@ export const loadPems = (config: ResolvedTlsConfig): Effect.Effect<Pems, Network
     ca: readPem(config.caFile, "CA")
   })
 
+// tls.connect passes noDelay to its socket (Node sets it at connect), though its option type omits it (tcp.ts).
+const NO_DELAY: object = { noDelay: true }
+
 /** The TLS stream kind: a listener when we have a certificate and key, outbound-only otherwise. With
  *  `mutual`, the listener asks every client for a certificate and refuses the handshake without a valid one. */
 export const tlsKind = (pems: Pems, mutual: boolean): StreamKind => {
@@ -79,7 +82,7 @@ export const tlsKind = (pems: Pems, mutual: boolean): StreamKind => {
   return {
     kind: "tls",
     ...(cert !== undefined && key !== undefined
-      ? { listen: (host: string, port: number) => NodeSocketServer.makeTls({ host, port, cert, key, ...clientChecks }) }
+      ? { listen: (host: string, port: number) => NodeSocketServer.makeTls({ host, port, cert, key, noDelay: true, ...clientChecks }) }
       : {}),
     connect: (destination) =>
       NodeSocket.makeTls({
@@ -91,6 +94,7 @@ export const tlsKind = (pems: Pems, mutual: boolean): StreamKind => {
         // Our certificate for a server that asks for one (mutual TLS).
         ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
         rejectUnauthorized: true,
+        ...NO_DELAY,
         openTimeout: CONNECT_TIMEOUT_MS
       }),
     connectFailed: tlsConnectFailed
