@@ -96,4 +96,5 @@ measuring = false
 const elapsed = (performance.now() - started) / 1000
 clearInterval(retransmit)
 socket.close()
-console.log(JSON.stringify({ done, failed, failures: Object.fromEntries(failures), resent, elapsed }))
+const cpu = process.cpuUsage()
+console.log(JSON.stringify({ done, failed, failures: Object.fromEntries(failures), resent, elapsed, clientCpuMs: (cpu.user + cpu.system) / 1000 }))

@@ -48,7 +48,7 @@ const client = spawn(process.execPath, [Path.join(import.meta.dirname, "register
   stdio: ["ignore", "pipe", "inherit"]
 })
 let cpuAtStart = process.cpuUsage()
-let result: { done: number; failed: number; failures: Record<string, number>; resent: number; elapsed: number } | undefined
+let result: { clientCpuMs: number; done: number; failed: number; failures: Record<string, number>; resent: number; elapsed: number } | undefined
 for await (const line of createInterface({ input: client.stdout! })) {
   if (line === "start") cpuAtStart = process.cpuUsage()
   else result = JSON.parse(line)
@@ -58,7 +58,7 @@ await Effect.runPromise(Scope.close(scope, Exit.void))
 pg?.stop()
 Fs.rmSync(dir, { recursive: true, force: true })
 if (result === undefined) throw new Error("the client printed no result")
-const { done, elapsed, failed, failures, resent } = result
+const { clientCpuMs, done, elapsed, failed, failures, resent } = result
 const cpuMs = (cpu.user + cpu.system) / 1000
 console.log(`backend ${backend}, ${CONCURRENCY} agents, ${USERS} users, ${SECONDS} s: ${done} registered, ${failed} failed ${JSON.stringify(failures)}, ${resent} requests sent again`)
-console.log(`${Math.round(done / elapsed)} registrations/s, server CPU ${(cpuMs * 1000 / Math.max(done, 1)).toFixed(0)} µs per registration (${(cpuMs / 1000 / elapsed * 100).toFixed(0)}% of a core)`)
+console.log(`${Math.round(done / elapsed)} registrations/s, server CPU ${(cpuMs * 1000 / Math.max(done, 1)).toFixed(0)} µs per registration (${(cpuMs / 1000 / elapsed * 100).toFixed(0)}% of a core; the client process used ${(clientCpuMs / 1000).toFixed(1)} s of CPU in all)`)

@@ -6,47 +6,10 @@
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import type { Binding } from "../registrar/binding.ts"
 import { LocationError, LocationService } from "../registrar/location.ts"
+import { bindingOf, type Row, rowOf } from "./location-rows.ts"
 
-interface Row {
-  readonly aor: string
-  readonly uri: string
-  readonly q: string | null
-  readonly expires_at: number | string | bigint
-  readonly call_id: string
-  readonly cseq: number | string | bigint
-  readonly instance: string | null
-  readonly reg_id: number | null
-  readonly path: string
-}
-
-// PostgreSQL hands BIGINT back as text.
-const bindingOf = (row: Row): Binding => ({
-  aor: row.aor,
-  uri: row.uri,
-  q: row.q ?? undefined,
-  expiresAt: Number(row.expires_at),
-  callId: row.call_id,
-  cseq: Number(row.cseq),
-  instance: row.instance ?? undefined,
-  regId: row.reg_id ?? undefined,
-  path: JSON.parse(row.path) as ReadonlyArray<string>
-})
-
-const rowOf = (b: Binding) => ({
-  aor: b.aor,
-  uri: b.uri,
-  q: b.q ?? null,
-  expires_at: b.expiresAt,
-  call_id: b.callId,
-  cseq: b.cseq,
-  instance: b.instance ?? null,
-  reg_id: b.regId ?? null,
-  path: JSON.stringify(b.path)
-})
-
-const failed = (error: SqlError) => new LocationError({ reason: "Query", message: error.message, cause: error })
+export const failed = (error: SqlError) => new LocationError({ reason: "Query", message: error.message, cause: error })
 
 export const makeLocationSql = Effect.gen(function*() {
   const sql = yield* SqlClient

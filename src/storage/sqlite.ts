@@ -1,7 +1,7 @@
 /**
  * The default location store: SQLite (node:sqlite through @effect/sql-sqlite-node) in
  * `<dataDir>/location.db`, created with its directory on first use, migrated on start. Bindings
- * survive a restart.
+ * survive a restart. Only this server writes the file, so the table is kept in memory too (location-cached.ts).
  */
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { Effect, Layer } from "effect"
@@ -9,7 +9,7 @@ import { SqlClient } from "effect/sql/SqlClient"
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { failsAsUnavailable, unavailable } from "./unavailable.ts"
-import { LocationSql } from "./location-sql.ts"
+import { LocationCached } from "./location-cached.ts"
 import { locationMigrations } from "./migrations.ts"
 
 /** WAL with synchronous=NORMAL: a commit no longer waits for fsync (a crash of the process loses nothing;
@@ -32,6 +32,6 @@ export const SqliteLocation = {
       }).pipe(Effect.as(failsAsUnavailable(SqliteClient.layer({ filename }), `cannot open ${filename}`)))
     )
     const migrated = failsAsUnavailable(SqliteMigrator.layer({ loader: locationMigrations }), `cannot migrate ${filename}`)
-    return LocationSql.layer.pipe(Layer.provide(Layer.merge(migrated, tuned)), Layer.provide(client))
+    return LocationCached.layer.pipe(Layer.provide(Layer.merge(migrated, tuned)), Layer.provide(client))
   }
 }
