@@ -11,7 +11,7 @@ import { FailureLimiter } from "./failure-limiter.ts"
 import { makeNonce } from "./nonce.ts"
 import { NonceCounts } from "./nonce-counts.ts"
 import { type ServerAlgorithm, UserStore } from "./user-store.ts"
-import { verifyCredentials } from "./verify-credentials.ts"
+import { type Qop, verifyCredentials } from "./verify-credentials.ts"
 
 export interface ChallengerConfig {
   readonly realm: string
@@ -20,6 +20,8 @@ export interface ChallengerConfig {
   /** Challenges offered, preferred first (RFC 8760 §2.4: a UAC answers the topmost it supports). Old UAs
    *  that read only the first challenge need MD5 first. */
   readonly algorithms: ReadonlyArray<ServerAlgorithm>
+  /** qop values offered (RFC 2617 §3.2.1): auth-int also signs the body; a UAC offered both picks auth. */
+  readonly qops: ReadonlyArray<Qop>
   readonly nonceLifetimeMs: number
   /** Failures from one source within `windowMs` before it is refused with 403. */
   readonly threshold: number
@@ -38,6 +40,7 @@ export const defaultChallengerConfig: ChallengerConfig = {
   realm: "effect-sip",
   status: 401,
   algorithms: ["SHA-256", "MD5"],
+  qops: ["auth"],
   nonceLifetimeMs: 300_000,
   threshold: 20,
   userThreshold: 50,
@@ -62,7 +65,7 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
   // One nonce for all the challenges of one answer: whichever the UAC picks, it is the same.
   const challenge = (now: number, stale: boolean): AuthVerdict => {
     const nonce = makeNonce(secret, config.realm, now)
-    const tail = `qop="auth"${stale ? ", stale=true" : ""}`
+    const tail = `qop="${config.qops.join(",")}"${stale ? ", stale=true" : ""}`
     const headers = config.algorithms.map((algorithm) =>
       [challengeHeader, `Digest realm="${config.realm}", nonce="${nonce}", algorithm=${algorithm}, ${tail}`] as const
     )
@@ -84,6 +87,7 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
       prefix: `${credentialsHeader}:`,
       realm: config.realm,
       algorithms: config.algorithms,
+      qops: config.qops,
       secret,
       now,
       lifetimeMs: config.nonceLifetimeMs,

@@ -1,7 +1,7 @@
 /**
  * The registrar's command-line flags: `--registrar [--users FILE | --users-table] [--data-dir DIR] [--database
- * postgres://…] [--realm R] [--auth invite [--auth-trust CIDR,…]] [--auth-status 401|407]`, turned into the
- * layer that makes the server a registrar.
+ * postgres://…] [--realm R] [--auth invite [--auth-trust CIDR,…]] [--auth-status 401|407]
+ * [--auth-qop auth|auth-int|auth,auth-int]`, turned into the layer that makes the server a registrar.
  * Values we cannot use fail with a FlagError naming the flag.
  */
 import { Layer, Option } from "effect"
@@ -44,6 +44,10 @@ export const registrarFlags = {
     Flag.withDescription("CIDR,… : INVITEs from these networks are not challenged (with --auth invite)"),
     Flag.optional
   ),
+  authQop: Flag.Literals("auth-qop", ["auth", "auth-int", "auth,auth-int"]).pipe(
+    Flag.withDescription("qop offered in challenges: auth-int signs the body as well"),
+    Flag.withDefault("auth")
+  ),
   authStatus: Flag.Literals("auth-status", ["401", "407"]).pipe(
     Flag.withDescription("Challenge with 401/WWW-Authenticate (a registrar, UAS) or 407/Proxy-Authenticate"),
     Flag.withDefault("401")
@@ -60,6 +64,7 @@ export interface RegistrarFlags {
   readonly usersTable: boolean
   readonly auth: Option.Option<"invite">
   readonly authTrust: Option.Option<string>
+  readonly authQop: "auth" | "auth-int" | "auth,auth-int"
   readonly authStatus: "401" | "407"
 }
 
@@ -104,6 +109,7 @@ export const registrarLayer = (flags: RegistrarFlags, defaultRealm: string) => {
     challenger: {
       realm: Option.getOrElse(flags.realm, () => defaultRealm),
       status: flags.authStatus === "407" ? 407 : 401,
+      qops: flags.authQop === "auth,auth-int" ? ["auth", "auth-int"] : [flags.authQop],
       algorithms: flags.digest.split(",").map((a) => (a === "md5" ? "MD5" : "SHA-256"))
     },
     challenge: Option.isSome(flags.auth) ? ["INVITE"] : [],

@@ -1,6 +1,7 @@
 /**
  * The server authentication options: 407 with Proxy-Authenticate / Proxy-Authorization (`--auth-status 407`),
- * INVITEs from trusted networks not challenged (`--auth-trust`), and the CLI's checks of those flags.
+ * INVITEs from trusted networks not challenged (`--auth-trust`), qop=auth-int (`--auth-qop`), and the CLI's
+ * checks of those flags.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Stream } from "effect"
@@ -15,19 +16,24 @@ import { LocationMemory } from "../../src/registrar/location-memory.ts"
 import { incomingInvite, serverTransaction } from "../dialog/support.ts"
 import { register, registrarSetup } from "../registrar/support.ts"
 
-const setup = (status: 401 | 407, gate: ReadonlyArray<string> = [], trust?: TrustedNetworks) =>
+const setup = (status: 401 | 407, gate: ReadonlyArray<string> = [], trust?: TrustedNetworks, qops: ReadonlyArray<"auth" | "auth-int"> = ["auth"]) =>
   registrarSetup({}, LocationMemory.layer, {
-    challenger: ChallengerLive.layer({ realm: "example.com", status, algorithms: ["SHA-256"] }).pipe(
+    challenger: ChallengerLive.layer({ realm: "example.com", status, algorithms: ["SHA-256"], qops }).pipe(
       Layer.provide(UserStoreLive.fromText("bob:secret"))
     ),
     gate,
     ...(trust === undefined ? {} : { trust })
   })
 
-const answer = (request: SipRequest, response: SipResponse, challengeHeader: string, credentialsHeader: string) => {
+const answer = (request: SipRequest, response: SipResponse, challengeHeader: string, credentialsHeader: string, signed = request.body) => {
   const challenge = parseChallenge(getHeaders(response, challengeHeader)[0]!)
   if (isParseError(challenge)) throw new Error(challenge.message)
-  const fields = computeCredentials(challenge, { username: "bob", password: "secret" }, { method: request.method, uri: request.uri, count: 1 })
+  const fields = computeCredentials(challenge, { username: "bob", password: "secret" }, {
+    method: request.method,
+    uri: request.uri,
+    count: 1,
+    body: signed
+  })
   const cseq = request.headers.find((h) => h.key === "cseq")!.value.replace(/^\d+/, (n) => String(Number(n) + 1))
   return {
     ...request,
@@ -69,6 +75,30 @@ describe("authentication options", () => {
       assert.strictEqual((yield* send(register({ contacts: ["<sip:bob@192.0.2.77>"], cseq: 1 }), host("192.0.2.77"))).status, 401)
     }))
 
+  it.effect("qop=auth-int: the body is signed; credentials over another body, or with qop=auth, are refused", () =>
+    Effect.gen(function*() {
+      const { send, dialog, tl } = yield* setup(401, ["INVITE"], undefined, ["auth-int"])
+      const invite = incomingInvite({ extra: [["Content-Type", "application/sdp"]], body: "v=0\r\no=- 1 1 IN IP4 10.0.0.9\r\ns=-\r\n" })
+      const challenged = yield* send(invite)
+      assert.strictEqual(challenged.status, 401)
+      assert.match(getHeaders(challenged, "www-authenticate")[0]!, /qop="auth-int"$/)
+      const otherBody = answer(invite, challenged, "www-authenticate", "Authorization", new TextEncoder().encode("v=0\r\n"))
+      assert.strictEqual((yield* send(otherBody)).status, 401)
+      const asAuth = answer(invite, challenged, "www-authenticate", "Authorization")
+      const downgraded = {
+        ...asAuth,
+        headers: asAuth.headers.map((h) => (h.key === "authorization" ? { ...h, value: h.value.replace("qop=auth-int", "qop=auth") } : h))
+      }
+      assert.strictEqual((yield* send(downgraded)).status, 401)
+      const events = yield* dialog.events.pipe(Stream.take(1), Stream.runCollect, Effect.forkChild)
+      const fresh = yield* send(invite)
+      const signed = serverTransaction(answer(invite, fresh, "www-authenticate", "Authorization"))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: signed })
+      const [incoming] = yield* Fiber.join(events)
+      assert.strictEqual(incoming!._tag, "IncomingInvite")
+      assert.lengthOf(tl.responses(signed.id), 0)
+    }))
+
   it("parseTrustedNetworks: prefixes and single addresses of both families; anything else named", () => {
     const trust = parseTrustedNetworks("10.0.0.0/8,192.0.2.7,::1,2001:db8::/32")
     if (typeof trust === "string") throw new Error(trust)
@@ -95,6 +125,7 @@ describe("authentication options", () => {
       usersTable: false,
       auth: Option.some("invite"),
       authTrust: Option.none(),
+      authQop: "auth",
       authStatus: "401"
     }
     const refusal = (f: RegistrarFlags) => {
