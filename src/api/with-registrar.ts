@@ -7,6 +7,7 @@
 import { Layer } from "effect"
 import type { ChallengerConfig } from "../auth/challenger-live.ts"
 import { ChallengerLive } from "../auth/challenger-live.ts"
+import type { TrustedNetworks } from "../auth/trusted-networks.ts"
 import type { UserStore } from "../auth/user-store.ts"
 import type { RegistrarConfig } from "../registrar/config.ts"
 import { RegistrarLive } from "../registrar/live.ts"
@@ -22,13 +23,15 @@ export interface RegistrarOptions<E1, E2, R = never> {
   readonly challenger?: Partial<ChallengerConfig>
   /** Methods challenged besides REGISTER, e.g. ["INVITE"]. */
   readonly challenge?: ReadonlyArray<string>
+  /** Networks whose `challenge` methods go on unchallenged (REGISTER is always challenged). */
+  readonly trust?: TrustedNetworks
 }
 
 export const withRegistrar = <E1, E2 = never, R = never>(options: RegistrarOptions<E1, E2, R>) => {
   const registrar = RegistrarLive.layer(options.config).pipe(Layer.provide(options.location))
   if (options.users === undefined) return RegistrarUsage.layer.pipe(Layer.provideMerge(registrar))
   const challenger = ChallengerLive.layer(options.challenger).pipe(Layer.provide(options.users))
-  return Layer.mergeAll(RegistrarUsage.layer, AuthGate.layer(options.challenge ?? [])).pipe(
+  return Layer.mergeAll(RegistrarUsage.layer, AuthGate.layer(options.challenge ?? [], options.trust)).pipe(
     Layer.provideMerge(challenger),
     Layer.provideMerge(registrar)
   )

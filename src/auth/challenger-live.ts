@@ -1,6 +1,6 @@
 /**
  * The live Challenger over a UserStore: stateless HMAC nonces (nonce.ts), replay protection
- * (nonce-counts.ts), a failure limit per source (failure-limiter.ts) logged once per source and counted.
+ * (nonce-counts.ts), failure limits per source and per user (failure-limiter.ts), logged once and counted.
  * Every challenge is the same for known and unknown users (RFC 7616 §5.11: no user enumeration).
  */
 import { Clock, Effect, Layer, Metric } from "effect"
@@ -11,7 +11,7 @@ import { FailureLimiter } from "./failure-limiter.ts"
 import { makeNonce } from "./nonce.ts"
 import { NonceCounts } from "./nonce-counts.ts"
 import { type ServerAlgorithm, UserStore } from "./user-store.ts"
-import { verifyCredentials } from "./verify-credentials.ts"
+import { type Qop, verifyCredentials } from "./verify-credentials.ts"
 
 export interface ChallengerConfig {
   readonly realm: string
@@ -20,11 +20,17 @@ export interface ChallengerConfig {
   /** Challenges offered, preferred first (RFC 8760 §2.4: a UAC answers the topmost it supports). Old UAs
    *  that read only the first challenge need MD5 first. */
   readonly algorithms: ReadonlyArray<ServerAlgorithm>
+  /** qop values offered (RFC 2617 §3.2.1): auth-int also signs the body; a UAC offered both picks auth. */
+  readonly qops: ReadonlyArray<Qop>
   readonly nonceLifetimeMs: number
   /** Failures from one source within `windowMs` before it is refused with 403. */
   readonly threshold: number
+  /** Failures for one username, from anywhere, within `windowMs` before every attempt for it is refused with
+   *  403, right password or not (a guess spread over many addresses then tells nothing). Higher than
+   *  `threshold`, so one noisy address is refused well before its target's owner is. */
+  readonly userThreshold: number
   readonly windowMs: number
-  /** Sources and nonces remembered at most. */
+  /** Sources, usernames and nonces remembered at most. */
   readonly capacity: number
   /** The HMAC key of the nonces; servers sharing it accept each other's nonces. Default: random per start. */
   readonly secret?: Uint8Array
@@ -34,8 +40,10 @@ export const defaultChallengerConfig: ChallengerConfig = {
   realm: "effect-sip",
   status: 401,
   algorithms: ["SHA-256", "MD5"],
+  qops: ["auth"],
   nonceLifetimeMs: 300_000,
   threshold: 20,
+  userThreshold: 50,
   windowMs: 60_000,
   capacity: 100_000
 }
@@ -47,6 +55,7 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
   const users = yield* UserStore
   const secret = config.secret ?? randomBytes(32)
   const limiter = new FailureLimiter(config)
+  const userLimiter = new FailureLimiter({ ...config, threshold: config.userThreshold })
   const counts = new NonceCounts(config.capacity)
   const totals = { failures: 0, throttled: 0 }
   const challengeHeader = config.status === 401 ? "WWW-Authenticate" : "Proxy-Authenticate"
@@ -56,7 +65,7 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
   // One nonce for all the challenges of one answer: whichever the UAC picks, it is the same.
   const challenge = (now: number, stale: boolean): AuthVerdict => {
     const nonce = makeNonce(secret, config.realm, now)
-    const tail = `qop="auth"${stale ? ", stale=true" : ""}`
+    const tail = `qop="${config.qops.join(",")}"${stale ? ", stale=true" : ""}`
     const headers = config.algorithms.map((algorithm) =>
       [challengeHeader, `Digest realm="${config.realm}", nonce="${nonce}", algorithm=${algorithm}, ${tail}`] as const
     )
@@ -64,25 +73,29 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
     return { _tag: "Refused", answer }
   }
 
+  const throttled = Effect.sync(() => {
+    totals.throttled++
+    return forbidden
+  }).pipe(Effect.tap(Metric.update(throttledMetric, 1)))
+
   const check = Effect.fnUntraced(function*(request: SipRequest, source: string) {
     const now = yield* Clock.currentTimeMillis
-    if (limiter.blocked(source, now)) {
-      totals.throttled++
-      yield* Metric.update(throttledMetric, 1)
-      return forbidden
-    }
+    if (limiter.blocked(source, now)) return yield* throttled
     const result = yield* verifyCredentials({
       request,
       header: credentialsHeader,
       prefix: `${credentialsHeader}:`,
       realm: config.realm,
       algorithms: config.algorithms,
+      qops: config.qops,
       secret,
       now,
       lifetimeMs: config.nonceLifetimeMs,
       counts,
       users
     })
+    const username = result._tag === "Valid" || result._tag === "Failed" ? result.username : undefined
+    if (username !== undefined && userLimiter.blocked(username, now)) return yield* throttled
     switch (result._tag) {
       case "Valid":
         return { _tag: "Authorized", username: result.username } satisfies AuthVerdict
@@ -95,7 +108,12 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
         yield* Metric.update(failuresMetric, 1)
         if (limiter.fail(source, now)) {
           yield* Effect.logWarning(
-            `auth: ${config.threshold} failed attempts from ${source} (last: ${result.reason}, user ${result.username ?? "-"}); refusing it for ${config.windowMs / 1000} s`
+            `auth: ${config.threshold} failed attempts from ${source} (last: ${result.reason}, user ${username ?? "-"}); refusing it for ${config.windowMs / 1000} s`
+          )
+        }
+        if (username !== undefined && userLimiter.fail(username, now)) {
+          yield* Effect.logWarning(
+            `auth: ${config.userThreshold} failed attempts for user ${username} (last from ${source}); refusing every attempt for it for ${config.windowMs / 1000} s`
           )
         }
         if (counts.size > config.capacity / 2) counts.prune(now - config.nonceLifetimeMs)

@@ -1,8 +1,8 @@
 /**
- * Brute-force protection: failed authentications per source address in a sliding window. Past
- * `threshold` failures a source is refused (403) until its window passes, whatever it sends. Bounded:
- * past `capacity` sources the least recently failing is forgotten, so a spray of addresses costs memory
- * we chose, not memory they chose.
+ * Brute-force protection: failed authentications per key (a source address, or a username) in a sliding
+ * window. Past `threshold` failures a key is refused (403) until its window passes, whatever it sends.
+ * Bounded: past `capacity` keys the least recently failing is forgotten, so a spray of addresses or
+ * usernames costs memory we chose, not memory they chose.
  */
 export interface LimiterConfig {
   readonly threshold: number

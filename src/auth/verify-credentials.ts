@@ -1,7 +1,7 @@
 /**
  * Checking a request's digest credentials as a server (RFC 3261 §22.4, RFC 7616 §3.4, RFC 8760): our
- * realm, a nonce we issued (nonce.ts), MD5 or SHA-256, qop=auth, a fresh nonce-count, and the response
- * recomputed from the stored H(A1). Unknown users fail exactly like wrong passwords (no enumeration).
+ * realm, a nonce we issued (nonce.ts), MD5 or SHA-256, a qop we offered (auth, or auth-int: the body
+ * signed too), a fresh nonce-count, and the response recomputed from the stored H(A1). Unknown users fail exactly like wrong passwords (no enumeration).
  */
 import { Effect } from "effect"
 import { timingSafeEqual } from "node:crypto"
@@ -10,6 +10,8 @@ import { hashHex } from "./digest-response.ts"
 import { checkNonce, issuedAt } from "./nonce.ts"
 import type { NonceCounts } from "./nonce-counts.ts"
 import type { ServerAlgorithm, UserStore } from "./user-store.ts"
+
+export type Qop = "auth" | "auth-int"
 
 export type CredentialsCheck =
   /** No credentials for our realm: challenge, no failure counted. */
@@ -28,6 +30,8 @@ export interface VerifyInput {
   readonly realm: string
   /** The algorithms we offered; credentials in another fail. */
   readonly algorithms: ReadonlyArray<ServerAlgorithm>
+  /** The qop values we offered; credentials with another fail. */
+  readonly qops: ReadonlyArray<Qop>
   readonly secret: Uint8Array
   readonly now: number
   readonly lifetimeMs: number
@@ -64,16 +68,19 @@ export const verifyCredentials = Effect.fnUntraced(function*(input: VerifyInput)
   if (username === undefined || nonce === undefined || uri === undefined || response === undefined) {
     return fail("incomplete credentials")
   }
-  if (qop?.toLowerCase() !== "auth" || nc === undefined || cnonce === undefined || !/^[0-9a-f]{8}$/i.test(nc)) {
-    return fail("qop=auth with nc and cnonce required")
+  const given = input.qops.find((q) => q === qop?.toLowerCase())
+  if (given === undefined || nc === undefined || cnonce === undefined || !/^[0-9a-f]{8}$/i.test(nc)) {
+    return fail(`qop=${input.qops.join(" or ")} with nc and cnonce required`)
   }
   const state = checkNonce(input.secret, realm, nonce, input.now, input.lifetimeMs)
   if (state === "invalid") return fail("nonce not ours")
   const ha1 = yield* input.users.ha1(username, realm, algorithm)
   // An unknown user costs the same hashing as a known one.
   const h1 = ha1 ?? hashHex(algorithm, `${username}:${realm}:`)
-  const h2 = hashHex(algorithm, `${request.method}:${uri}`)
-  const expected = hashHex(algorithm, `${h1}:${nonce}:${nc}:${cnonce}:auth:${h2}`)
+  const h2 = given === "auth"
+    ? hashHex(algorithm, `${request.method}:${uri}`)
+    : hashHex(algorithm, `${request.method}:${uri}:${hashHex(algorithm, request.body)}`)
+  const expected = hashHex(algorithm, `${h1}:${nonce}:${nc}:${cnonce}:${given}:${h2}`)
   if (ha1 === undefined || !equal(expected, response.toLowerCase())) return fail("wrong credentials")
   if (state === "stale") return { _tag: "Stale" } as CredentialsCheck
   if (!input.counts.accept(nonce, issuedAt(nonce), parseInt(nc, 16))) return fail("replayed nonce-count")

@@ -1,14 +1,19 @@
 /**
- * The registrar's command-line flags: `--registrar [--users FILE] [--data-dir DIR] [--database
- * postgres://…] [--realm R] [--auth invite]`, turned into the layer that makes the server a registrar.
+ * The registrar's command-line flags: `--registrar [--users FILE | --users-table] [--data-dir DIR] [--database
+ * postgres://…] [--realm R] [--auth invite [--auth-trust CIDR,…]] [--auth-status 401|407]
+ * [--auth-qop auth|auth-int|auth,auth-int]`, turned into the layer that makes the server a registrar.
  * Values we cannot use fail with a FlagError naming the flag.
  */
 import { Layer, Option } from "effect"
 import { Flag } from "effect/cli"
-import { UserStoreLive } from "../auth/user-store.ts"
+import type { SqlClient } from "effect/sql/SqlClient"
+import type { LocationError } from "../registrar/location.ts"
+import { parseTrustedNetworks } from "../auth/trusted-networks.ts"
+import { type UserStore, UserStoreLive, type UsersFileError } from "../auth/user-store.ts"
 import { withRegistrar } from "../api/with-registrar.ts"
-import { PostgresLocation } from "../storage/postgres.ts"
-import { SqliteLocation } from "../storage/sqlite.ts"
+import { PostgresDatabase, PostgresLocation } from "../storage/postgres.ts"
+import { SqliteDatabase, SqliteLocation } from "../storage/sqlite.ts"
+import { UserStoreSql } from "../storage/users-sql.ts"
 import { FlagError } from "./server-flags.ts"
 
 export const registrarFlags = {
@@ -30,7 +35,23 @@ export const registrarFlags = {
     Flag.withDescription("Digest challenges offered, preferred first (old UAs read only the first: md5,sha-256)"),
     Flag.withDefault("sha-256,md5")
   ),
-  auth: Flag.Literals("auth", ["invite"]).pipe(Flag.withDescription("Challenge INVITEs too (needs --users)"), Flag.optional)
+  usersTable: Flag.Boolean("users-table").pipe(
+    Flag.withDescription("Read the users from the `users` table of the location database instead of a file"),
+    Flag.withDefault(false)
+  ),
+  auth: Flag.Literals("auth", ["invite"]).pipe(Flag.withDescription("Challenge INVITEs too (needs users)"), Flag.optional),
+  authTrust: Flag.String("auth-trust").pipe(
+    Flag.withDescription("CIDR,… : INVITEs from these networks are not challenged (with --auth invite)"),
+    Flag.optional
+  ),
+  authQop: Flag.Literals("auth-qop", ["auth", "auth-int", "auth,auth-int"]).pipe(
+    Flag.withDescription("qop offered in challenges: auth-int signs the body as well"),
+    Flag.withDefault("auth")
+  ),
+  authStatus: Flag.Literals("auth-status", ["401", "407"]).pipe(
+    Flag.withDescription("Challenge with 401/WWW-Authenticate (a registrar, UAS) or 407/Proxy-Authenticate"),
+    Flag.withDefault("401")
+  )
 } as const
 
 export interface RegistrarFlags {
@@ -40,32 +61,58 @@ export interface RegistrarFlags {
   readonly database: Option.Option<string>
   readonly realm: Option.Option<string>
   readonly digest: string
+  readonly usersTable: boolean
   readonly auth: Option.Option<"invite">
+  readonly authTrust: Option.Option<string>
+  readonly authQop: "auth" | "auth-int" | "auth,auth-int"
+  readonly authStatus: "401" | "407"
 }
 
 /** The layer to provide under the server (Layer.empty without --registrar); throws FlagError. */
 export const registrarLayer = (flags: RegistrarFlags, defaultRealm: string) => {
   if (!flags.registrar) {
-    const stray = [["--users", flags.users], ["--database", flags.database], ["--realm", flags.realm], ["--auth", flags.auth]]
+    const stray = [
+      ["--users", flags.users],
+      ["--database", flags.database],
+      ["--realm", flags.realm],
+      ["--auth", flags.auth],
+      ["--auth-trust", flags.authTrust],
+      ["--users-table", flags.usersTable ? Option.some(true) : Option.none()]
+    ]
       .filter(([, v]) => Option.isSome(v as Option.Option<unknown>))
       .map(([name]) => name)
     if (stray.length > 0) throw new FlagError({ message: `${stray.join(", ")}: only with --registrar` })
     return Layer.empty
   }
-  if (Option.isSome(flags.auth) && Option.isNone(flags.users)) throw new FlagError({ message: "--auth invite: needs --users" })
+  const users = Option.getOrUndefined(flags.users)
+  if (users !== undefined && flags.usersTable) throw new FlagError({ message: "--users and --users-table: choose one" })
+  const withUsers = users !== undefined || flags.usersTable
+  if (Option.isSome(flags.auth) && !withUsers) throw new FlagError({ message: "--auth invite: needs --users or --users-table" })
+  if (Option.isSome(flags.authTrust) && Option.isNone(flags.auth)) throw new FlagError({ message: "--auth-trust: only with --auth invite" })
+  const trust = Option.getOrUndefined(Option.map(flags.authTrust, parseTrustedNetworks))
+  if (typeof trust === "string") throw new FlagError({ message: `--auth-trust: ${trust}` })
   const database = Option.getOrUndefined(flags.database)
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
     throw new FlagError({ message: `--database: expected postgres://…, got "${database}"` })
   }
-  const location = database === undefined ? SqliteLocation.layer(flags.dataDir) : PostgresLocation.layer(database)
-  const users = Option.getOrUndefined(flags.users)
+  // One database layer value for the location and the users table: built once, one connection pool.
+  const store: Layer.Layer<SqlClient, LocationError> = database === undefined ? SqliteDatabase.layer(flags.dataDir) : PostgresDatabase.layer(database)
+  const location = database === undefined ? SqliteLocation.layer(flags.dataDir, store) : PostgresLocation.layer(database, store)
+  const userStore: Layer.Layer<UserStore, UsersFileError | LocationError> | undefined = users !== undefined
+    ? UserStoreLive.fromFile(users)
+    : flags.usersTable
+    ? UserStoreSql.layer.pipe(Layer.provide(store))
+    : undefined
   return withRegistrar({
     location,
-    ...(users === undefined ? {} : { users: UserStoreLive.fromFile(users) }),
+    ...(userStore === undefined ? {} : { users: userStore }),
     challenger: {
       realm: Option.getOrElse(flags.realm, () => defaultRealm),
+      status: flags.authStatus === "407" ? 407 : 401,
+      qops: flags.authQop === "auth,auth-int" ? ["auth", "auth-int"] : [flags.authQop],
       algorithms: flags.digest.split(",").map((a) => (a === "md5" ? "MD5" : "SHA-256"))
     },
-    challenge: Option.isSome(flags.auth) ? ["INVITE"] : []
+    challenge: Option.isSome(flags.auth) ? ["INVITE"] : [],
+    ...(trust === undefined ? {} : { trust })
   })
 }

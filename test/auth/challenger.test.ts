@@ -21,9 +21,14 @@ bob:secret
 carol:md5:${hashHex("MD5", "carol:example.com:hunter2")}
 `
 
-const withAuth = (options: { threshold?: number; gate?: ReadonlyArray<string> } = {}) =>
+const withAuth = (options: { threshold?: number; userThreshold?: number; gate?: ReadonlyArray<string> } = {}) =>
   registrarSetup({}, LocationMemory.layer, {
-    challenger: ChallengerLive.layer({ realm: "example.com", threshold: options.threshold ?? 5, nonceLifetimeMs: 60_000 }).pipe(
+    challenger: ChallengerLive.layer({
+      realm: "example.com",
+      threshold: options.threshold ?? 5,
+      userThreshold: options.userThreshold ?? 50,
+      nonceLifetimeMs: 60_000
+    }).pipe(
       Layer.provide(UserStoreLive.fromText(users))
     ),
     gate: options.gate ?? []
@@ -137,6 +142,32 @@ describe("digest challenges (RFC 7616, RFC 8760)", () => {
       // The window passes: the attacker is challenged again, not refused.
       yield* TestClock.adjust("61 seconds")
       assert.strictEqual((yield* send(bob, attacker)).status, 401)
+    }))
+
+  it.effect("wrong passwords for one user spread over many addresses: every attempt for that user 403, right or wrong, for the window", () =>
+    Effect.gen(function*() {
+      const { send, challenger } = yield* withAuth({ threshold: 5, userThreshold: 30 })
+      const statuses = new Map<number, number>()
+      // 100 addresses, 3 guesses each: under the per-address limit, over the per-user one.
+      for (let i = 0; i < 300; i++) {
+        const from = { transport: "udp", host: `10.7.${Math.floor(i / 3)}.1`, port: 5060 } as const
+        const attempt = register({ contacts: ["<sip:bob@10.7.0.1>"], cseq: 2 * i + 1, callId: "spread" })
+        const challenged = yield* send(attempt, from)
+        const r = yield* send(answer(attempt, challenged, "bob", `guess-${i}`), from)
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1)
+      }
+      assert.strictEqual(statuses.get(401), 30)
+      assert.strictEqual(statuses.get(403), 270)
+      assert.strictEqual((yield* challenger!.counts).failures, 30)
+      // The right password is refused too while the window lasts (a guess cannot tell it was right) ...
+      assert.strictEqual((yield* send(answer(bob, yield* send(bob), "bob", "secret"))).status, 403)
+      // ... other users are served ...
+      const carol = register({ contacts: ["<sip:carol@10.0.0.7>"], cseq: 1, aor: "sip:carol@example.com" })
+      assert.strictEqual((yield* send(answer(carol, yield* send(carol), "carol", "hunter2", "MD5"))).status, 200)
+      // ... and once it has passed, bob is again.
+      yield* TestClock.adjust("61 seconds")
+      const later = register({ contacts: ["<sip:bob@10.0.0.9:5061>"], cseq: 1, callId: "later" })
+      assert.strictEqual((yield* send(answer(later, yield* send(later), "bob", "secret"))).status, 200)
     }))
 
   it.effect("--auth invite: an INVITE is challenged with 401 and goes on to the session with credentials", () =>

@@ -3,6 +3,7 @@
  * the failure limiter's bounds.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { createHmac, randomBytes } from "node:crypto"
 import { checkNonce, makeNonce } from "../../src/auth/nonce.ts"
 import { NonceCounts } from "../../src/auth/nonce-counts.ts"
 import { FailureLimiter } from "../../src/auth/failure-limiter.ts"
@@ -11,6 +12,16 @@ import { parseUsers } from "../../src/auth/user-store.ts"
 const secret = new Uint8Array(32).fill(7)
 
 describe("nonces", () => {
+  it("the MAC is HMAC-SHA256 of time.salt:realm (keys shorter and longer than a block)", () => {
+    for (const key of [randomBytes(32), randomBytes(100)]) {
+      const nonce = makeNonce(key, "example.com", 123_456)
+      const head = nonce.slice(0, nonce.lastIndexOf("."))
+      const mac = createHmac("sha256", key).update(`${head}:example.com`).digest("base64url").slice(0, 27)
+      assert.strictEqual(nonce, `${head}.${mac}`)
+      assert.strictEqual(checkNonce(key, "example.com", nonce, 123_456, 60_000), "valid")
+    }
+  })
+
   it("are unique, valid within their lifetime, stale after, invalid under another secret or realm", () => {
     const a = makeNonce(secret, "r", 1000)
     assert.notStrictEqual(a, makeNonce(secret, "r", 1000))
