@@ -43,3 +43,4 @@ grep -E 'gc=(s|mms) ' "$out/server.log" | awk -v rate="$rate" -v first="$first" 
     printf "%s at %d calls/s: promoted_kb_per_call=%.2f over %d scavenges (%.1f s), pause mean %.1f ms, max %.1f ms\n",
       scenario, rate, s / 1024 / ((t1 - t0) / 1000 * rate), n, (t1 - t0) / 1000, pause / n, m }'
 [ "$rc" -eq 0 ] && [ "${failed:-0}" = 0 ] || { echo "bench:promotion: sipp exit $rc, failed calls ${failed:-?}"; exit 1; }
+echo "server flags beyond the defaults: --media silence --log-level warn (what one call promotes, without log lines)"
