@@ -3,6 +3,8 @@
  */
 export { refuseIncoming, SipStack } from "./api/sip-stack.ts"
 export type { SipStackConfig } from "./api/sip-stack.ts"
+export { withRegistrar } from "./api/with-registrar.ts"
+export type { RegistrarOptions } from "./api/with-registrar.ts"
 export type { Counts, StackStatus } from "./api/stack-status.ts"
 export type { ManagerService } from "./api/manager-view.ts"
 export { ServerSessionManager } from "./api/server-session-manager.ts"
@@ -16,6 +18,7 @@ export type { AcceptMode, AcceptOptions, CallHandler } from "./session/call-deci
 export type { CallState, EndReason } from "./session/call-state.ts"
 export type { IncomingCall, OfferSummary, SessionEvent } from "./session/session-events.ts"
 export { SessionCoordinator } from "./session/session-coordinator.ts"
+export type { CallError, MessageInCall } from "./session/session-coordinator.ts"
 export { SessionCoordinatorLive } from "./session/live.ts"
 export type { CoordinatorConfig } from "./session/config.ts"
 export type { MediaSource, MediaStats } from "./media/media-engine.ts"

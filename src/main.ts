@@ -37,7 +37,7 @@ const serve = (flags: ServerFlags & RegistrarFlags) =>
       const manager = yield* ServerSessionManager
       const where = manager.local.map((e) => `${e.transport} ${config.host ?? e.host}:${e.port}`).join(", ")
       const advertised = manager.local[0]?.host
-      const role = flags.registrar ? `, registrar${flags.users._tag === "Some" ? " with digest auth" : ""}` : ""
+      const role = flags.registrar ? `, registrar${flags.users._tag === "Some" || flags.usersTable ? " with digest auth" : ""}` : ""
       yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media}${role})`)
       // V8's memory reducer needs incremental marking: without it (atomic) we give memory back ourselves.
       if (flags.gc === "atomic") yield* Effect.forkChild(giveMemoryBackWhenIdle())
