@@ -52,19 +52,21 @@ export const onInfo = Effect.fnUntraced(function*(ctx: CoordinatorContext, recor
   yield* publish(ctx, { _tag: "InfoReceived", sessionId: record.id, contentType, body: request.body })
 })
 
-/** Send an INFO in the call; a non-2xx answer is a refusal ("Rejected"). */
-export const sendInfo = Effect.fnUntraced(function*(
+export const asBytes = (body: string | Uint8Array): Uint8Array => typeof body === "string" ? Buffer.from(body, "utf8") : body
+
+/** Send an INFO or a MESSAGE with a body in the established call; a non-2xx answer is a refusal ("Rejected"). */
+export const sendInCall = Effect.fnUntraced(function*(
   ctx: CoordinatorContext,
   record: SessionRecord,
+  method: "INFO" | "MESSAGE",
   contentType: string,
   body: string | Uint8Array
 ) {
   const invalid = checkOperation(record.id, record.call.state, "info")
   if (invalid !== undefined) return yield* invalid
-  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body
-  const response = yield* ctx.dialog.request(record.legId, "INFO", { body: { contentType, bytes } })
+  const response = yield* ctx.dialog.request(record.legId, method, { body: { contentType, bytes: asBytes(body) } })
   if (response.status >= 300) {
-    return yield* new ApplicationError({ reason: "Rejected", message: `INFO answered ${response.status} ${response.reason}` })
+    return yield* new ApplicationError({ reason: "Rejected", message: `${method} answered ${response.status} ${response.reason}` })
   }
 })
 
@@ -76,6 +78,6 @@ export const sendDtmfInfo = Effect.fnUntraced(function*(ctx: CoordinatorContext,
     }
   }
   for (const digit of digits) {
-    yield* sendInfo(ctx, record, "application/dtmf-relay", `Signal=${digit.toUpperCase()}\r\nDuration=${DIGIT_MS}\r\n`)
+    yield* sendInCall(ctx, record, "INFO", "application/dtmf-relay", `Signal=${digit.toUpperCase()}\r\nDuration=${DIGIT_MS}\r\n`)
   }
 })

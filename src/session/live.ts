@@ -14,9 +14,9 @@ import type { CoordinatorContext } from "./context.ts"
 import { onDialogEvent } from "./dialog-events.ts"
 import { watchSilence } from "./silence.ts"
 import { hangUp, holdCall, resumeCall } from "./in-call.ts"
-import { sendDtmfInfo, sendInfo } from "./info.ts"
+import { sendDtmfInfo, sendInCall } from "./info.ts"
 import { sendUpdate } from "./update.ts"
-import { sendMessage, sendMessageInCall } from "./messages.ts"
+import { sendMessage } from "./messages.ts"
 import { SessionCoordinator } from "./session-coordinator.ts"
 import type { SessionEvent } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
@@ -113,7 +113,7 @@ const layer = (config: CoordinatorConfig) =>
               ? sendDtmfInfo(ctx, record, digits)
               : withMedia(sessionId, "dtmf", (found) => found.media!.sendDtmf(digits))),
         sendInfo: Effect.fn("SessionCoordinator.sendInfo")(function*(sessionId, contentType, body) {
-          yield* sendInfo(ctx, yield* find(sessionId), contentType, body)
+          yield* sendInCall(ctx, yield* find(sessionId), "INFO", contentType, body)
         }),
         setMuted: (sessionId, muted) => withMedia(sessionId, "mute", (record) => record.media!.setMuted(muted)),
         record: (sessionId, path) => withMedia(sessionId, "record", (record) => record.media!.recordTo(path)),
@@ -126,7 +126,7 @@ const layer = (config: CoordinatorConfig) =>
           }),
         sendMessage: Effect.fn("SessionCoordinator.sendMessage")(function*(to, contentType, body) {
           if (typeof to === "string") return yield* sendMessage(ctx, to, contentType, body)
-          yield* sendMessageInCall(ctx, yield* find(to.sessionId), contentType, body)
+          yield* sendInCall(ctx, yield* find(to.sessionId), "MESSAGE", contentType, body)
         }),
         call: Effect.fn("SessionCoordinator.call")(function*(options) {
           return yield* placeCall(ctx, options)

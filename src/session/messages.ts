@@ -7,10 +7,10 @@ import { Effect } from "effect"
 import { ApplicationError } from "../errors.ts"
 import { getHeader } from "../sip/index.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
-import { checkOperation } from "./call-state.ts"
 import { defaultLocalUri } from "./config.ts"
 import type { CoordinatorContext } from "./context.ts"
 import { publish } from "./context.ts"
+import { asBytes } from "./info.ts"
 import type { SessionRecord } from "./session-record.ts"
 
 /** The largest MESSAGE body we take by default (RFC 3428 §7: larger ones get 413). */
@@ -39,25 +39,12 @@ export const onMessage = Effect.fnUntraced(function*(
 const refused = (response: SipResponse) =>
   new ApplicationError({ reason: "Rejected", message: `MESSAGE answered ${response.status} ${response.reason}` })
 
-/** A MESSAGE inside the call's dialog (RFC 3428 §2: allowed, creating nothing), once it is established. */
-export const sendMessageInCall = Effect.fnUntraced(function*(
-  ctx: CoordinatorContext,
-  record: SessionRecord,
-  contentType: string,
-  body: string | Uint8Array
-) {
-  const invalid = checkOperation(record.id, record.call.state, "info")
-  if (invalid !== undefined) return yield* invalid
-  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body
-  const response = yield* ctx.dialog.request(record.legId, "MESSAGE", { body: { contentType, bytes } })
-  if (response.status >= 300) return yield* refused(response)
-})
 
 /** A MESSAGE to `uri` outside any call; a non-2xx answer is a refusal ("Rejected"). */
 export const sendMessage = Effect.fnUntraced(function*(ctx: CoordinatorContext, uri: string, contentType: string, body: string | Uint8Array) {
   const destination = ctx.resolve(uri)
   if (destination === undefined) return yield* new ApplicationError({ reason: "InvalidArgument", message: `not a SIP URI: ${uri}` })
-  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body
+  const bytes = asBytes(body)
   const response = yield* ctx.dialog.outOfDialog("MESSAGE", {
     target: uri,
     from: ctx.config.localUri ?? defaultLocalUri,
