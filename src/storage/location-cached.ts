@@ -1,9 +1,10 @@
 /**
  * The location service for a store only this server writes (SQLite in its data directory): the whole table
- * is read into memory at start, every decision is taken on the memory copy (synchronously, so nothing runs
- * between the read and the write), and the writes of all REGISTERs that arrive together are grouped into one
+ * is read into memory at start, every decision is taken in memory (synchronously, so nothing runs between
+ * the read and the write), and the writes of all REGISTERs that arrive together are grouped into one
  * transaction. A REGISTER is answered only once its batch is committed, so a 200 still means stored; what we
  * save is a transaction and a SELECT per REGISTER (bench:register: the SQL per REGISTER was half its CPU).
+ * A batch's writes reach the committed copy only after its commit: a failed batch leaves no trace.
  */
 import { Deferred, Effect, Exit, Layer, Queue } from "effect"
 import { SqlClient } from "effect/sql/SqlClient"
@@ -20,19 +21,23 @@ interface Batch {
 
 export const makeLocationCached = Effect.gen(function*() {
   const sql = yield* SqlClient
-  const table = new Map<string, ReadonlyArray<Binding>>()
+  /** The table as committed: what lookups see. */
+  const committed = new Map<string, ReadonlyArray<Binding>>()
   const rows = yield* sql<Row>`SELECT * FROM bindings`.pipe(Effect.mapError(failed))
   for (const row of rows) {
     const binding = bindingOf(row)
-    table.set(binding.aor, [...(table.get(binding.aor) ?? []), binding])
+    committed.set(binding.aor, [...(committed.get(binding.aor) ?? []), binding])
   }
 
   const batches = yield* Queue.unbounded<Batch>()
+  /** The batch taking decisions; the one committing (at most one of each). */
   let open: Batch | undefined
-  /** Records the AOR's new bindings in memory and in the open batch; the batch's commit to wait for. */
+  let committing: Batch | undefined
+  /** What a decision starts from: the open batch's own writes over the committed table. */
+  const current = (aor: string) => open?.writes.get(aor) ?? committed.get(aor) ?? []
+
+  /** Records the AOR's new bindings in the open batch; the batch's commit to wait for. */
   const write = (aor: string, bindings: ReadonlyArray<Binding>): Deferred.Deferred<void, LocationError> => {
-    if (bindings.length === 0) table.delete(aor)
-    else table.set(aor, bindings)
     if (open === undefined) {
       open = { writes: new Map(), done: Deferred.makeUnsafe() }
       Queue.offerUnsafe(batches, open)
@@ -58,24 +63,40 @@ export const makeLocationCached = Effect.gen(function*() {
     // Let the REGISTERs already received join this batch before it closes.
     yield* Effect.yieldNow
     if (open === batch) open = undefined
+    committing = batch
     const exit = yield* Effect.exit(commit(batch.writes))
-    // The memory copy stays as decided: the next write of those AORs stores it again.
+    if (Exit.isSuccess(exit)) {
+      for (const [aor, bindings] of batch.writes) {
+        if (bindings.length === 0) committed.delete(aor)
+        else committed.set(aor, bindings)
+      }
+    }
+    committing = undefined
     yield* Deferred.done(batch.done, Exit.isSuccess(exit) ? Exit.void : exit)
   })))
 
+  const update = <A>(aor: string, decide: (current: ReadonlyArray<Binding>) => { bindings: ReadonlyArray<Binding> | undefined; result: A }): Effect.Effect<A, LocationError> =>
+    Effect.suspend(() => {
+      // A decision on an AOR whose last write is still committing waits for that outcome, not a guess at it.
+      const pending = committing
+      if (pending?.writes.has(aor)) return Effect.andThen(Effect.exit(Deferred.await(pending.done)), update(aor, decide))
+      const decision = decide(current(aor))
+      if (decision.bindings === undefined) return Effect.succeed(decision.result)
+      return Effect.as(Deferred.await(write(aor, decision.bindings)), decision.result)
+    })
+
   return LocationService.of({
-    lookup: (aor) => Effect.sync(() => table.get(aor) ?? []),
-    update: (aor, decide) =>
-      Effect.suspend(() => {
-        const decision = decide(table.get(aor) ?? [])
-        if (decision.bindings === undefined) return Effect.succeed(decision.result)
-        return Effect.as(Deferred.await(write(aor, decision.bindings)), decision.result)
-      }),
+    lookup: (aor) => Effect.sync(() => committed.get(aor) ?? []),
+    update,
     expire: (now) =>
       Effect.suspend(() => {
         const gone: Array<Binding> = []
         let done: Deferred.Deferred<void, LocationError> | undefined
-        for (const [aor, bindings] of table) {
+        const aors = new Set([...committed.keys(), ...(open?.writes.keys() ?? [])])
+        for (const aor of aors) {
+          // Still committing: the next sweep sees its outcome.
+          if (committing?.writes.has(aor)) continue
+          const bindings = current(aor)
           if (bindings.every((b) => b.expiresAt > now)) continue
           for (const b of bindings) if (b.expiresAt <= now) gone.push(b)
           done = write(aor, bindings.filter((b) => b.expiresAt > now))
