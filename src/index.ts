@@ -50,6 +50,7 @@ export { AuthGate, Registrar, RegistrarLive, RegistrarUsage, LocationMemory, Loc
 export type { Binding, RegistrarConfig, RegistrarEvent } from "./registrar/index.ts"
 export { PostgresLocation, SqliteLocation } from "./storage/index.ts"
 export { Challenger, ChallengerLive, UserStore, UserStoreLive, UsersFileError } from "./auth/index.ts"
-export type { ChallengerConfig } from "./auth/index.ts"
+export type { ChallengerConfig, ChallengeDomains, TrustedNetworks } from "./auth/index.ts"
+export { parseChallengeDomains, parseTrustedNetworks } from "./auth/index.ts"
 export { RequestGates, RequestUsages } from "./dialog/usage.ts"
 export type { RequestGate, RequestUsage, UsageAnswer, UsageRequest } from "./dialog/usage.ts"

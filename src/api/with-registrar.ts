@@ -7,6 +7,7 @@
 import { Layer } from "effect"
 import type { ChallengerConfig } from "../auth/challenger-live.ts"
 import { ChallengerLive } from "../auth/challenger-live.ts"
+import type { ChallengeDomains } from "../auth/challenge-domains.ts"
 import type { TrustedNetworks } from "../auth/trusted-networks.ts"
 import type { UserStore } from "../auth/user-store.ts"
 import type { RegistrarConfig } from "../registrar/config.ts"
@@ -25,13 +26,15 @@ export interface RegistrarOptions<E1, E2, R = never> {
   readonly challenge?: ReadonlyArray<string>
   /** Networks whose `challenge` methods go on unchallenged (REGISTER is always challenged). */
   readonly trust?: TrustedNetworks
+  /** Only callers claiming these domains (From host) are asked for credentials (parseChallengeDomains). */
+  readonly domains?: ChallengeDomains
 }
 
 export const withRegistrar = <E1, E2 = never, R = never>(options: RegistrarOptions<E1, E2, R>) => {
   const registrar = RegistrarLive.layer(options.config).pipe(Layer.provide(options.location))
   if (options.users === undefined) return RegistrarUsage.layer.pipe(Layer.provideMerge(registrar))
   const challenger = ChallengerLive.layer(options.challenger).pipe(Layer.provide(options.users))
-  return Layer.mergeAll(RegistrarUsage.layer, AuthGate.layer(options.challenge ?? [], options.trust)).pipe(
+  return Layer.mergeAll(RegistrarUsage.layer, AuthGate.layer(options.challenge ?? [], options.trust, options.domains)).pipe(
     Layer.provideMerge(challenger),
     Layer.provideMerge(registrar)
   )

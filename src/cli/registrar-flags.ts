@@ -1,6 +1,6 @@
 /**
  * The registrar's command-line flags: `--registrar [--users FILE | --users-table] [--data-dir DIR] [--database
- * postgres://…] [--realm R] [--auth invite [--auth-trust CIDR,…]] [--auth-status 401|407]
+ * postgres://…] [--realm R] [--auth invite [--auth-trust CIDR,…] [--auth-domains D,…]] [--auth-status 401|407]
  * [--auth-qop auth|auth-int|auth,auth-int]`, turned into the layer that makes the server a registrar.
  * Values we cannot use fail with a FlagError naming the flag.
  */
@@ -8,6 +8,7 @@ import { Layer, Option } from "effect"
 import { Flag } from "effect/cli"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { LocationError } from "../registrar/location.ts"
+import { parseChallengeDomains } from "../auth/challenge-domains.ts"
 import { parseTrustedNetworks } from "../auth/trusted-networks.ts"
 import { type UserStore, UserStoreLive, type UsersFileError } from "../auth/user-store.ts"
 import { withRegistrar } from "../api/with-registrar.ts"
@@ -39,9 +40,15 @@ export const registrarFlags = {
     Flag.withDescription("Read the users from the `users` table of the location database instead of a file"),
     Flag.withDefault(false)
   ),
-  auth: Flag.Literals("auth", ["invite"]).pipe(Flag.withDescription("Challenge INVITEs too (needs users)"), Flag.optional),
+  auth: Flag.Literals("auth", ["invite"]).pipe(Flag.withDescription("Challenge INVITEs (and SUBSCRIBE, REFER) too (needs users)"), Flag.optional),
   authTrust: Flag.String("auth-trust").pipe(
     Flag.withDescription("CIDR,… : INVITEs from these networks are not challenged (with --auth invite)"),
+    Flag.optional
+  ),
+  authDomains: Flag.String("auth-domains").pipe(
+    Flag.withDescription(
+      "D,… : with --auth invite, challenge only callers whose From domain is one of these (our users); callers from other domains go on"
+    ),
     Flag.optional
   ),
   authQop: Flag.Literals("auth-qop", ["auth", "auth-int", "auth,auth-int"]).pipe(
@@ -64,6 +71,7 @@ export interface RegistrarFlags {
   readonly usersTable: boolean
   readonly auth: Option.Option<"invite">
   readonly authTrust: Option.Option<string>
+  readonly authDomains: Option.Option<string>
   readonly authQop: "auth" | "auth-int" | "auth,auth-int"
   readonly authStatus: "401" | "407"
 }
@@ -77,6 +85,7 @@ export const registrarLayer = (flags: RegistrarFlags, defaultRealm: string) => {
       ["--realm", flags.realm],
       ["--auth", flags.auth],
       ["--auth-trust", flags.authTrust],
+      ["--auth-domains", flags.authDomains],
       ["--users-table", flags.usersTable ? Option.some(true) : Option.none()]
     ]
       .filter(([, v]) => Option.isSome(v as Option.Option<unknown>))
@@ -91,6 +100,9 @@ export const registrarLayer = (flags: RegistrarFlags, defaultRealm: string) => {
   if (Option.isSome(flags.authTrust) && Option.isNone(flags.auth)) throw new FlagError({ message: "--auth-trust: only with --auth invite" })
   const trust = Option.getOrUndefined(Option.map(flags.authTrust, parseTrustedNetworks))
   if (typeof trust === "string") throw new FlagError({ message: `--auth-trust: ${trust}` })
+  if (Option.isSome(flags.authDomains) && Option.isNone(flags.auth)) throw new FlagError({ message: "--auth-domains: only with --auth invite" })
+  const domains = Option.getOrUndefined(Option.map(flags.authDomains, (list) => parseChallengeDomains(list.split(","))))
+  if (typeof domains === "string") throw new FlagError({ message: `--auth-domains: ${domains}` })
   const database = Option.getOrUndefined(flags.database)
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
     throw new FlagError({ message: `--database: expected postgres://…, got "${database}"` })
@@ -112,7 +124,9 @@ export const registrarLayer = (flags: RegistrarFlags, defaultRealm: string) => {
       qops: flags.authQop === "auth,auth-int" ? ["auth", "auth-int"] : [flags.authQop],
       algorithms: flags.digest.split(",").map((a) => (a === "md5" ? "MD5" : "SHA-256"))
     },
-    challenge: Option.isSome(flags.auth) ? ["INVITE"] : [],
-    ...(trust === undefined ? {} : { trust })
+    // The dialog-creating requests; the stack answers SUBSCRIBE 405 and REFER outside a dialog 481 before any gate.
+    challenge: Option.isSome(flags.auth) ? ["INVITE", "SUBSCRIBE", "REFER"] : [],
+    ...(trust === undefined ? {} : { trust }),
+    ...(domains === undefined ? {} : { domains })
   })
 }

@@ -3,10 +3,12 @@
  * is allowed (and in Allow) and answered by the Registrar; without it, 405 as before. With a Challenger in
  * context, REGISTER needs credentials first, and only the AOR's own user may change its bindings (§10.3
  * step 4). `AuthGate` challenges other requests (INVITE) the same way before the session sees them, except
- * from trusted networks (trusted-networks.ts).
+ * from trusted networks (trusted-networks.ts) and, when domains are given, from callers outside them
+ * (challenge-domains.ts).
  */
 import { Effect, Layer, Option } from "effect"
 import { Challenger } from "../auth/challenger.ts"
+import type { ChallengeDomains } from "../auth/challenge-domains.ts"
 import type { TrustedNetworks } from "../auth/trusted-networks.ts"
 import { RequestGates, RequestUsages, type UsageAnswer } from "../dialog/usage.ts"
 import { getHeader, isParseError, parseNameAddr, parseUri, type SipRequest } from "../sip/index.ts"
@@ -48,15 +50,17 @@ export const RegistrarUsage = {
 
 export const AuthGate = {
   /** `methods` (e.g. ["INVITE"]) need credentials from the Challenger before they go on, unless they
-   *  come from a `trusted` network. */
-  layer: (methods: ReadonlyArray<string>, trusted?: TrustedNetworks) =>
+   *  come from a `trusted` network, or `domains` are given and the caller claims none of them. */
+  layer: (methods: ReadonlyArray<string>, trusted?: TrustedNetworks, domains?: ChallengeDomains) =>
     Layer.effect(
       RequestGates,
       Effect.gen(function*() {
         const auth = yield* Challenger
         const others = yield* RequestGates
         const check = ({ request, source }: { request: SipRequest; source: Endpoint }) =>
-          trusted?.trusts(source.host) ? Effect.succeed(undefined) : Effect.map(auth.check(request, sourceOf(source)), (v): UsageAnswer | undefined =>
+          trusted?.trusts(source.host) || domains?.claims(request) === false
+            ? Effect.succeed(undefined)
+            : Effect.map(auth.check(request, sourceOf(source)), (v): UsageAnswer | undefined =>
             v._tag === "Refused" ? v.answer : undefined)
         return [...others, { methods, check }]
       })

@@ -1,28 +1,60 @@
 /**
  * The server authentication options: 407 with Proxy-Authenticate / Proxy-Authorization (`--auth-status 407`),
- * INVITEs from trusted networks not challenged (`--auth-trust`), qop=auth-int (`--auth-qop`), and the CLI's
- * checks of those flags.
+ * INVITEs from trusted networks not challenged (`--auth-trust`), only callers of our domains challenged
+ * (`--auth-domains`), qop=auth-int (`--auth-qop`), and the CLI's checks of those flags.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Stream } from "effect"
 import { computeCredentials, formatCredentials, parseChallenge } from "../../src/auth/index.ts"
 import { ChallengerLive } from "../../src/auth/challenger-live.ts"
+import { type ChallengeDomains, parseChallengeDomains } from "../../src/auth/challenge-domains.ts"
 import { parseTrustedNetworks, type TrustedNetworks } from "../../src/auth/trusted-networks.ts"
 import { UserStoreLive } from "../../src/auth/user-store.ts"
 import { registrarLayer, type RegistrarFlags } from "../../src/cli/registrar-flags.ts"
-import { getHeaders, isParseError } from "../../src/sip/index.ts"
+import { getHeaders, isParseError, makeRequest } from "../../src/sip/index.ts"
 import type { SipRequest, SipResponse } from "../../src/sip/message.ts"
 import { LocationMemory } from "../../src/registrar/location-memory.ts"
 import { incomingInvite, serverTransaction } from "../dialog/support.ts"
 import { register, registrarSetup } from "../registrar/support.ts"
 
-const setup = (status: 401 | 407, gate: ReadonlyArray<string> = [], trust?: TrustedNetworks, qops: ReadonlyArray<"auth" | "auth-int"> = ["auth"]) =>
+const setup = (
+  status: 401 | 407,
+  gate: ReadonlyArray<string> = [],
+  trust?: TrustedNetworks,
+  qops: ReadonlyArray<"auth" | "auth-int"> = ["auth"],
+  domains?: ChallengeDomains
+) =>
   registrarSetup({}, LocationMemory.layer, {
     challenger: ChallengerLive.layer({ realm: "example.com", status, algorithms: ["SHA-256"], qops }).pipe(
       Layer.provide(UserStoreLive.fromText("bob:secret"))
     ),
     gate,
-    ...(trust === undefined ? {} : { trust })
+    ...(trust === undefined ? {} : { trust }),
+    ...(domains === undefined ? {} : { domains })
+  })
+
+/** `request` with its From replaced by `from`. */
+const withFrom = (request: SipRequest, from: string): SipRequest => ({
+  ...request,
+  headers: request.headers.map((h) => (h.key === "from" ? { ...h, value: from } : h))
+})
+
+/** An out-of-dialog request of `method` from alice of pbx.example. */
+const outOfDialog = (method: string) =>
+  makeRequest({
+    method,
+    uri: "sip:service@127.0.0.1:5070",
+    headers: [
+      ["Via", `SIP/2.0/UDP 10.0.0.9:5061;branch=z9hG4bK-${method}`],
+      ["Max-Forwards", "70"],
+      ["From", "<sip:alice@pbx.example>;tag=a1"],
+      ["To", "<sip:service@127.0.0.1>"],
+      ["Call-ID", `${method}-1@10.0.0.9`],
+      ["CSeq", `1 ${method}`],
+      ["Contact", "<sip:alice@10.0.0.9:5061>"],
+      ...(method === "SUBSCRIBE" ? [["Event", "presence"] as [string, string]] : []),
+      ...(method === "REFER" ? [["Refer-To", "<sip:carol@pbx.example>"] as [string, string]] : [])
+    ]
   })
 
 const answer = (request: SipRequest, response: SipResponse, challengeHeader: string, credentialsHeader: string, signed = request.body) => {
@@ -75,6 +107,45 @@ describe("authentication options", () => {
       assert.strictEqual((yield* send(register({ contacts: ["<sip:bob@192.0.2.77>"], cseq: 1 }), host("192.0.2.77"))).status, 401)
     }))
 
+  it.effect("--auth-domains: a caller claiming one of our domains (From) is challenged, one from another domain goes on", () =>
+    Effect.gen(function*() {
+      const domains = parseChallengeDomains(["PBX.example", "b.example"])
+      if (typeof domains === "string") throw new Error(domains)
+      const { send, dialog, tl } = yield* setup(401, ["INVITE", "SUBSCRIBE", "REFER"], undefined, ["auth"], domains)
+      const invite = incomingInvite({ callId: "ours" })
+      for (const from of ["<sip:alice@pbx.example>;tag=a1", "\"B\" <sip:bob@B.EXAMPLE:5070;transport=tcp>;tag=b1"]) {
+        assert.strictEqual((yield* send(withFrom(invite, from))).status, 401, from)
+      }
+      const events = yield* dialog.events.pipe(Stream.take(1), Stream.runCollect, Effect.forkChild)
+      const foreign = serverTransaction(withFrom(incomingInvite({ callId: "peer" }), "<sip:carol@elsewhere.example>;tag=c1"))
+      yield* tl.inject({ _tag: "RequestReceived", transaction: foreign })
+      const [incoming] = yield* Fiber.join(events)
+      assert.strictEqual(incoming!._tag, "IncomingInvite")
+      assert.lengthOf(tl.responses(foreign.id), 0)
+      // REGISTER is always challenged, whatever its domain.
+      assert.strictEqual((yield* send(register({ contacts: ["<sip:bob@10.0.0.9>"], cseq: 1, aor: "sip:bob@elsewhere.example" }))).status, 401)
+      // The stack serves no SUBSCRIBE, nor REFER outside a dialog: refused before any challenge.
+      assert.strictEqual((yield* send(outOfDialog("SUBSCRIBE"))).status, 405)
+      assert.strictEqual((yield* send(outOfDialog("REFER"))).status, 481)
+    }))
+
+  it("parseChallengeDomains: host names and addresses, case-insensitive; anything else named", () => {
+    const domains = parseChallengeDomains(["pbx.example", " 192.0.2.1", "[2001:db8::1]"])
+    if (typeof domains === "string") throw new Error(domains)
+    const from = (value: string) => withFrom(incomingInvite(), value)
+    assert.isTrue(domains.claims(from("<sip:a@PBX.Example>;tag=1")))
+    assert.isTrue(domains.claims(from("sip:a@192.0.2.1;tag=1")))
+    assert.isTrue(domains.claims(from("<sip:a@[2001:db8::1]:5060>;tag=1")))
+    assert.isFalse(domains.claims(from("<sip:a@sub.pbx.example>;tag=1")))
+    assert.isFalse(domains.claims(from("<tel:+15551234>;tag=1")))
+    // The UAS policy answers an unreadable From 400 first; were one to get here, it would be challenged.
+    assert.isTrue(domains.claims(from("not a from")))
+    for (const bad of ["pbx..example", "a b", "pbx.example/24", "-x.example"]) {
+      assert.include(parseChallengeDomains([bad]) as string, bad)
+    }
+    assert.strictEqual(parseChallengeDomains([" ", ""]), "no domain given")
+  })
+
   it.effect("qop=auth-int: the body is signed; credentials over another body, or with qop=auth, are refused", () =>
     Effect.gen(function*() {
       const { send, dialog, tl } = yield* setup(401, ["INVITE"], undefined, ["auth-int"])
@@ -125,6 +196,7 @@ describe("authentication options", () => {
       usersTable: false,
       auth: Option.some("invite"),
       authTrust: Option.none(),
+      authDomains: Option.none(),
       authQop: "auth",
       authStatus: "401"
     }
@@ -140,6 +212,9 @@ describe("authentication options", () => {
     assert.isUndefined(refusal({ ...flags, usersTable: true, authStatus: "407" }))
     assert.match(refusal({ ...flags, usersTable: true, authTrust: Option.some("10.0.0.0/99") })!, /--auth-trust: "10.0.0.0\/99"/)
     assert.match(refusal({ ...flags, users: Option.some("u.txt"), usersTable: true })!, /choose one/)
+    assert.match(refusal({ ...flags, usersTable: true, authDomains: Option.some("pbx.example,bad domain") })!, /--auth-domains: "bad domain"/)
+    assert.match(refusal({ ...flags, usersTable: true, auth: Option.none(), authDomains: Option.some("pbx.example") })!, /--auth-domains: only with --auth invite/)
+    assert.isUndefined(refusal({ ...flags, usersTable: true, authDomains: Option.some("pbx.example, b.example") }))
     assert.match(refusal({ ...flags, usersTable: true, auth: Option.none(), authTrust: Option.some("10.0.0.0/8") })!, /only with --auth invite/)
     assert.match(refusal({ ...flags, registrar: false, auth: Option.none(), usersTable: true })!, /--users-table: only with --registrar/)
   })

@@ -11,6 +11,7 @@ import { type LocationService } from "../../src/registrar/location.ts"
 import { LocationMemory } from "../../src/registrar/location-memory.ts"
 import { Registrar } from "../../src/registrar/registrar.ts"
 import { AuthGate, RegistrarUsage } from "../../src/registrar/usage.ts"
+import type { ChallengeDomains } from "../../src/auth/challenge-domains.ts"
 import type { TrustedNetworks } from "../../src/auth/trusted-networks.ts"
 import { Challenger as ChallengerTag, type Challenger } from "../../src/auth/challenger.ts"
 import type { Endpoint } from "../../src/transport/transport.ts"
@@ -21,14 +22,14 @@ import { makeFakeTransactions, serverTransaction } from "../dialog/support.ts"
 export const registrarSetup = <E>(
   config: Partial<RegistrarConfig> = {},
   location: Layer.Layer<LocationService, E> = LocationMemory.layer as Layer.Layer<LocationService, E>,
-  auth?: { readonly challenger: Layer.Layer<Challenger, E>; readonly gate?: ReadonlyArray<string>; readonly trust?: TrustedNetworks }
+  auth?: { readonly challenger: Layer.Layer<Challenger, E>; readonly gate?: ReadonlyArray<string>; readonly trust?: TrustedNetworks; readonly domains?: ChallengeDomains }
 ) =>
   Effect.gen(function*() {
     const tl = yield* makeFakeTransactions
     const registrarLayer = RegistrarLive.layer(config).pipe(Layer.provide(location))
     const usages = auth === undefined
       ? RegistrarUsage.layer
-      : Layer.mergeAll(RegistrarUsage.layer, AuthGate.layer(auth.gate ?? [], auth.trust)).pipe(Layer.provideMerge(auth.challenger))
+      : Layer.mergeAll(RegistrarUsage.layer, AuthGate.layer(auth.gate ?? [], auth.trust, auth.domains)).pipe(Layer.provideMerge(auth.challenger))
     const dialogLayer = DialogLive.layer({ contactHost: "127.0.0.1" }).pipe(
       Layer.provideMerge(usages),
       Layer.provideMerge(registrarLayer),
