@@ -7,7 +7,7 @@ import { Clock, Effect, Layer, Metric } from "effect"
 import { randomBytes } from "node:crypto"
 import type { SipRequest } from "../sip/message.ts"
 import { type AuthAnswer, type AuthVerdict, Challenger } from "./challenger.ts"
-import { FailureLimiter } from "./failure-limiter.ts"
+import { makeFailureLimiter } from "./failure-limiter.ts"
 import { makeNonce } from "./nonce.ts"
 import { NonceCounts } from "./nonce-counts.ts"
 import { type ServerAlgorithm, UserStore } from "./user-store.ts"
@@ -54,8 +54,8 @@ const throttledMetric = Metric.counter("sip_auth_throttled_total", { description
 const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
   const users = yield* UserStore
   const secret = config.secret ?? randomBytes(32)
-  const limiter = new FailureLimiter(config)
-  const userLimiter = new FailureLimiter({ ...config, threshold: config.userThreshold })
+  const limiter = yield* makeFailureLimiter(config)
+  const userLimiter = yield* makeFailureLimiter({ ...config, threshold: config.userThreshold })
   const counts = new NonceCounts(config.capacity)
   const totals = { failures: 0, throttled: 0 }
   const challengeHeader = config.status === 401 ? "WWW-Authenticate" : "Proxy-Authenticate"
@@ -80,7 +80,7 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
 
   const check = Effect.fnUntraced(function*(request: SipRequest, source: string) {
     const now = yield* Clock.currentTimeMillis
-    if (limiter.blocked(source, now)) return yield* throttled
+    if (yield* limiter.blocked(source)) return yield* throttled
     const result = yield* verifyCredentials({
       request,
       header: credentialsHeader,
@@ -95,7 +95,7 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
       users
     })
     const username = result._tag === "Valid" || result._tag === "Failed" ? result.username : undefined
-    if (username !== undefined && userLimiter.blocked(username, now)) return yield* throttled
+    if (username !== undefined && (yield* userLimiter.blocked(username))) return yield* throttled
     switch (result._tag) {
       case "Valid":
         return { _tag: "Authorized", username: result.username } satisfies AuthVerdict
@@ -106,12 +106,12 @@ const makeChallenger = Effect.fnUntraced(function*(config: ChallengerConfig) {
       case "Failed": {
         totals.failures++
         yield* Metric.update(failuresMetric, 1)
-        if (limiter.fail(source, now)) {
+        if (yield* limiter.fail(source)) {
           yield* Effect.logWarning(
             `auth: ${config.threshold} failed attempts from ${source} (last: ${result.reason}, user ${username ?? "-"}); refusing it for ${config.windowMs / 1000} s`
           )
         }
-        if (username !== undefined && userLimiter.fail(username, now)) {
+        if (username !== undefined && (yield* userLimiter.fail(username))) {
           yield* Effect.logWarning(
             `auth: ${config.userThreshold} failed attempts for user ${username} (last from ${source}); refusing every attempt for it for ${config.windowMs / 1000} s`
           )

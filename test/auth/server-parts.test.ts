@@ -1,12 +1,15 @@
 /**
  * The pure parts of the server-side authenticator: stateless nonces, the users file, nonce-counts and
- * the failure limiter's bounds.
+ * the failure limiter (Effect's RateLimiter on a bounded store) and its bounds.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { Duration, Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { createHmac, randomBytes } from "node:crypto"
 import { checkNonce, makeNonce } from "../../src/auth/nonce.ts"
 import { NonceCounts } from "../../src/auth/nonce-counts.ts"
-import { FailureLimiter } from "../../src/auth/failure-limiter.ts"
+import { makeBoundedRateStore } from "../../src/auth/bounded-rate-store.ts"
+import { makeFailureLimiter } from "../../src/auth/failure-limiter.ts"
 import { parseUsers } from "../../src/auth/user-store.ts"
 
 const secret = new Uint8Array(32).fill(7)
@@ -65,15 +68,34 @@ describe("nonce-counts", () => {
 })
 
 describe("failure limiter", () => {
-  it("refuses a source after the threshold within the window, and stays bounded", () => {
-    const limiter = new FailureLimiter({ threshold: 3, windowMs: 1000, capacity: 100 })
-    assert.isFalse(limiter.fail("a", 0))
-    assert.isFalse(limiter.fail("a", 1))
-    assert.isTrue(limiter.fail("a", 2))
-    assert.isTrue(limiter.blocked("a", 500))
-    assert.isFalse(limiter.blocked("b", 500))
-    assert.isFalse(limiter.blocked("a", 1500))
-    for (let i = 0; i < 1000; i++) limiter.fail(`10.0.${i >> 8}.${i & 255}`, 2000)
-    assert.strictEqual(limiter.size, 100)
-  })
+  it.effect("refuses a key after the threshold within the window opened by its first failure, and stays bounded", () =>
+    Effect.gen(function*() {
+      const limiter = yield* makeFailureLimiter({ threshold: 3, windowMs: 1000, capacity: 100 })
+      assert.isFalse(yield* limiter.fail("a"))
+      yield* TestClock.adjust(1)
+      assert.isFalse(yield* limiter.fail("a"))
+      assert.isFalse(yield* limiter.blocked("a"))
+      assert.isTrue(yield* limiter.fail("a"))
+      // Past the threshold a failure is not counted again, and does not say "reached" twice.
+      assert.isFalse(yield* limiter.fail("a"))
+      yield* TestClock.adjust(498)
+      assert.isTrue(yield* limiter.blocked("a"))
+      assert.isFalse(yield* limiter.blocked("b"))
+      // Looking at a key does not store it.
+      assert.strictEqual(limiter.size(), 1)
+      yield* TestClock.adjust(501)
+      assert.isFalse(yield* limiter.blocked("a"))
+      for (let i = 0; i < 1000; i++) yield* limiter.fail(`10.0.${i >> 8}.${i & 255}`)
+      assert.strictEqual(limiter.size(), 100)
+      // The least recently failing were forgotten, the latest kept.
+      for (let i = 0; i < 2; i++) yield* limiter.fail("10.0.3.231")
+      assert.isTrue(yield* limiter.blocked("10.0.3.231"))
+    }))
+
+  it.effect("the store behind it keeps fixed windows only, and says so", () =>
+    Effect.gen(function*() {
+      const { store } = makeBoundedRateStore(10)
+      const error = yield* Effect.flip(store.tokenBucket({ key: "k", tokens: 1, limit: 1, refillRate: Duration.seconds(1), allowOverflow: false }))
+      assert.strictEqual(error.reason._tag, "RateLimitStoreError")
+    }))
 })
