@@ -19,6 +19,8 @@ const fixedWindowsOnly = Effect.fail(
 export interface BoundedRateStore {
   readonly store: RateLimiterStore["Service"]
   readonly size: () => number
+  /** Whether `key` has a counter (perhaps expired): a key without one has no failures. */
+  readonly has: (key: string) => boolean
 }
 
 export const makeBoundedRateStore = (capacity: number): BoundedRateStore => {
@@ -55,5 +57,5 @@ export const makeBoundedRateStore = (capacity: number): BoundedRateStore => {
     adaptiveConsume: () => fixedWindowsOnly,
     adaptiveFeedback: () => fixedWindowsOnly
   }
-  return { store, size: () => counters.size }
+  return { store, size: () => counters.size, has: (key) => counters.has(key) }
 }

@@ -33,8 +33,10 @@ export const makeFailureLimiter = Effect.fnUntraced(function*(config: LimiterCon
   // A full window is refused: remaining 0 on a look (zero tokens), RateLimitExceeded on one more failure.
   const exceeded = <A>(effect: Effect.Effect<A, RateLimiterError>, onExceeded: A) =>
     Effect.catch(effect, (error) => error.reason._tag === "RateLimitExceeded" ? Effect.succeed(onExceeded) : Effect.die(error))
+  const notBlocked = Effect.succeed(false)
   return {
-    blocked: (key) => exceeded(Effect.map(consume(key, 0), (r) => r.remaining <= 0), true),
+    // Nearly every key has no failures: it is not blocked, and the look costs a Map lookup.
+    blocked: (key) => bounded.has(key) ? exceeded(Effect.map(consume(key, 0), (r) => r.remaining <= 0), true) : notBlocked,
     fail: (key) => exceeded(Effect.map(consume(key, 1), (r) => r.remaining === 0), false),
     size: bounded.size
   } satisfies FailureLimiter

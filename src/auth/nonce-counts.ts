@@ -26,6 +26,11 @@ export class NonceCounts {
     return true
   }
 
+  /** Whether `nonce` was accepted before: its MAC was checked then (a refresh need not check it again). */
+  knows(nonce: string): boolean {
+    return this.seen.has(nonce)
+  }
+
   /** Nonces past their lifetime need no count: they are answered stale before this table is asked. */
   prune(issuedBefore: number): void {
     for (const nonce of this.seen.keys()) {

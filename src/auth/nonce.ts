@@ -49,6 +49,11 @@ export const checkNonce = (secret: Uint8Array, realm: string, nonce: string, now
   const expected = Buffer.from(sign(secret, nonce.slice(0, last), realm))
   const given = Buffer.from(nonce.slice(last + 1))
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "invalid"
+  return nonceAge(nonce, now, lifetimeMs)
+}
+
+/** Whether a nonce whose MAC is already checked is still within its lifetime. */
+export const nonceAge = (nonce: string, now: number, lifetimeMs: number): NonceState => {
   const at = issuedAt(nonce)
   // A nonce "from the future" is not one we issued on this clock.
   if (!Number.isFinite(at) || at > now + 1000) return "invalid"

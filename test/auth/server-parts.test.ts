@@ -64,6 +64,10 @@ describe("nonce-counts", () => {
     assert.isTrue(counts.accept(n3, 3, 1))
     assert.strictEqual(counts.size, 2)
     assert.isFalse(counts.accept(n1, 1, 9))
+    // Only accepted nonces are known (their MAC was checked): a forgotten one, or one never seen, is not.
+    assert.isFalse(counts.knows(n1))
+    assert.isTrue(counts.knows(n3))
+    assert.isFalse(counts.knows(makeNonce(secret, "r", 4)))
   })
 })
 

@@ -121,4 +121,24 @@ describe("SQLite location service", () => {
       // And the AOR still takes writes.
       assert.strictEqual((yield* send(register({ contacts: ["<sip:bob@10.0.0.9>"], callId: "late", cseq: 1 }))).status, 200)
     }))
+
+  it.effect("batches larger than one statement (1,200 AORs at once) are stored whole, and swept whole", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const aors = Array.from({ length: 1200 }, (_, i) => `sip:u${i}@example.com`)
+      yield* Effect.scoped(Effect.gen(function*() {
+        const { send } = yield* registrarSetup({}, SqliteLocation.layer(dir))
+        const answers = yield* Effect.forEach(aors, (aor, i) =>
+          send(register({ aor, contacts: [`<sip:u${i}@10.0.${i >> 8}.${i & 255}>;expires=60`], callId: `c${i}`, cseq: 1 })), { concurrency: "unbounded" })
+        assert.isTrue(answers.every((a) => a.status === 200))
+      }))
+      const { registrar } = yield* registrarSetup({}, SqliteLocation.layer(dir))
+      for (const i of [0, 499, 500, 1199]) assert.deepStrictEqual((yield* registrar.lookup(aors[i]!)).map((b) => b.uri), [`sip:u${i}@10.0.${i >> 8}.${i & 255}`])
+      const expired = yield* registrar.events.pipe(Stream.filter((e) => e._tag === "Expired"), Stream.take(1200), Stream.runCount, Effect.forkChild)
+      yield* Effect.yieldNow
+      yield* TestClock.adjust("61 seconds")
+      assert.strictEqual(yield* Fiber.join(expired), 1200)
+      const { registrar: after } = yield* registrarSetup({}, SqliteLocation.layer(dir))
+      assert.lengthOf(yield* after.lookup(aors[700]!), 0)
+    }))
 })
