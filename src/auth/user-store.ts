@@ -52,16 +52,22 @@ export const parseUsers = (text: string): ReadonlyMap<string, Entry> | string =>
   return users
 }
 
-const storeOf = (users: ReadonlyMap<string, Entry>): UserStore["Service"] =>
-  UserStore.of({
+const storeOf = (users: ReadonlyMap<string, Entry>): UserStore["Service"] => {
+  // A password's H(A1), hashed once per user, algorithm and realm (one realm per user: the server's), not per
+  // request. Bounded by the users.
+  const memo = new Map<string, { realm: string; MD5?: string; "SHA-256"?: string }>()
+  return UserStore.of({
     ha1: (username, realm, algorithm) =>
       Effect.sync(() => {
         const entry = users.get(username)
         if (entry === undefined) return undefined
-        if ("password" in entry) return hashHex(algorithm, `${username}:${realm}:${entry.password}`)
-        return algorithm === "MD5" ? entry.md5 : entry.sha256
+        if (!("password" in entry)) return algorithm === "MD5" ? entry.md5 : entry.sha256
+        let hashes = memo.get(username)
+        if (hashes?.realm !== realm) memo.set(username, hashes = { realm })
+        return hashes[algorithm] ??= hashHex(algorithm, `${username}:${realm}:${entry.password}`)
       })
   })
+}
 
 export const UserStoreLive = {
   /** Users from text (tests, or a file read elsewhere). */

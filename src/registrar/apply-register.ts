@@ -18,10 +18,18 @@ export type RegisterOutcome =
 
 const outOfOrder: RegisterOutcome = { _tag: "OutOfOrder" }
 
+/** A stored binding's contactKey, parsed once per binding rather than once per REGISTER that looks at it. */
+const keys = new WeakMap<Binding, string>()
+const keyOf = (binding: Binding): string => {
+  let key = keys.get(binding)
+  if (key === undefined) keys.set(binding, key = contactKey(binding.uri))
+  return key
+}
+
 const sameBinding = (binding: Binding, contact: ContactAsk, key: string): boolean =>
   contact.instance !== undefined && binding.instance === contact.instance
     ? binding.regId === contact.regId
-    : contactKey(binding.uri) === key
+    : keyOf(binding) === key
 
 /** §10.3 step 7: the existing binding may be changed by this request. */
 const inOrder = (binding: Binding, ask: RegisterAsk): boolean => binding.callId !== ask.callId || ask.cseq > binding.cseq
@@ -68,6 +76,7 @@ export const applyRegister = (
       regId: contact.regId,
       path: ask.path
     }
+    keys.set(binding, key)
     bindings.push(binding)
     changes.push({ _tag: existing === undefined ? "Registered" : "Refreshed", binding })
   }

@@ -17,11 +17,20 @@ type Headers = Array<readonly [string, string]>
 
 const byQ = (a: Binding, b: Binding): number => Number(b.q ?? "1") - Number(a.q ?? "1")
 
+/** The Date header's value (RFC 1123, whole seconds): formatted once a second, not per REGISTER. */
+let dateSecond = NaN
+let dateValue = ""
+const httpDate = (now: number): string => {
+  const second = Math.floor(now / 1000)
+  if (second !== dateSecond) [dateSecond, dateValue] = [second, new Date(now).toUTCString()]
+  return dateValue
+}
+
 /** §10.3 step 8: every current binding with its remaining expires, the Date, and Path when the UA supports it. */
 const okAnswer = (bindings: ReadonlyArray<Binding>, path: ReadonlyArray<string>, now: number): UsageAnswer => {
   const headers: Headers = bindings.map((b) => ["Contact", contactHeader(b, now)] as const)
   for (const p of path) headers.push(["Path", p])
-  headers.push(["Date", new Date(now).toUTCString()])
+  headers.push(["Date", httpDate(now)])
   return { status: 200, options: { headers } }
 }
 
