@@ -11,6 +11,7 @@
  * Measured (2 shared cores, load 3-5): SQLite 776/s at 1041 µs/registration before the batched location
  * store and the one-shot hashes, 1418-1659/s at 404-469 µs after; PostgreSQL 252/s at 3056 µs before,
  * 1547-1858/s at 479-526 µs after. What remains is mostly the SIP stack itself (UDP send, parse, transactions).
+ * The refresh mode and the third pass's figures: docs/performance.md ("Registrar").
  *
  * Run: npm run bench:register   (Node 24 runs this file and ../src directly)
  * Env: BENCH_BACKEND=sqlite|postgres|memory (postgres: a private server started as the tests do),
