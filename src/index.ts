@@ -53,3 +53,12 @@ export { Challenger, ChallengerLive, UserStore, UserStoreLive, UsersFileError } 
 export type { ChallengerConfig } from "./auth/index.ts"
 export { RequestGates, RequestUsages } from "./dialog/usage.ts"
 export type { RequestGate, RequestUsage, UsageAnswer, UsageRequest } from "./dialog/usage.ts"
+// Operations: call detail records, the /metrics /healthz /readyz listener, readiness and the shutdown drain.
+export { CdrError, CdrStore } from "./cdr/cdr.ts"
+export type { Cdr } from "./cdr/cdr.ts"
+export { CdrSql } from "./cdr/cdr-sql.ts"
+export { CdrRecorder } from "./cdr/cdr-recorder.ts"
+export { OpsHttp } from "./ops/http-listener.ts"
+export type { OpsConfig } from "./ops/ops-config.ts"
+export { Readiness } from "./ops/readiness.ts"
+export { drainOnShutdown } from "./ops/drain.ts"

@@ -11,6 +11,7 @@ import { ServerSessionManager } from "./api/server-session-manager.ts"
 import { SipStack } from "./api/sip-stack.ts"
 import { type OpsFlags, opsFlags, opsLayer, toOpsConfig } from "./cli/ops-flags.ts"
 import { callCommand } from "./cli/call-command.ts"
+import { cdrCommand } from "./cli/cdr-command.ts"
 import { applyGcMode } from "./cli/gc-mode.ts"
 import { giveMemoryBackWhenIdle } from "./cli/idle-gc.ts"
 import { registerCommand } from "./cli/register-command.ts"
@@ -24,11 +25,12 @@ const exit = (code: number) => Effect.sync(() => { process.exitCode = code })
 
 const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags) =>
   Effect.gen(function*() {
-    const { config, registrar, ops } = yield* Effect.try({
+    const { config, registrar, ops, above } = yield* Effect.try({
       try: () => {
         const config = toServerConfig(flags)
         const ops = toOpsConfig(flags)
-        return { config, ops, registrar: registrarLayer(flags, publicHost({ ...defaultServerConfig, ...config })) }
+        const above = opsLayer(flags, ops, flags.dataDir)
+        return { config, ops, above, registrar: registrarLayer(flags, publicHost({ ...defaultServerConfig, ...config })) }
       },
       catch: (error) => (error instanceof FlagError ? error : new FlagError({ message: String(error) }))
     })
@@ -49,21 +51,22 @@ const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags) =>
     })
     // The operations layer sits above the stack: its drain finalizer runs before the stack's BYEs.
     const stack = SipStack.layer({ ...defaultServerConfig, ...config, handler: modeHandler(flags) }).pipe(Layer.provideMerge(registrar))
-    const app = Layer.merge(ServerSessionManager.fromStack, opsLayer(flags, ops)).pipe(Layer.provide(stack))
+    const app = Layer.merge(ServerSessionManager.fromStack, above).pipe(Layer.provide(stack))
     return yield* server.pipe(Effect.provide(app))
   }).pipe(
     Effect.catchTags({
       NetworkError: (error) => Console.error(`effect-sip: ${error.message ?? `${error.reason} (${error.address})`}`).pipe(Effect.andThen(exit(1))),
       LocationError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(1))),
       FlagError: (error: FlagError) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(2))),
-      UsersFileError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(2)))
+      UsersFileError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(2))),
+      CdrError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(1)))
     })
   )
 
 // --log-level is effect/cli's global flag: it sets References.MinimumLogLevel for every command.
 const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags, ...opsFlags }, serve).pipe(
   Command.withDescription("An Effect-native SIP server: answers calls with RTP media (`call` places one)"),
-  Command.withSubcommands([callCommand, registerCommand])
+  Command.withSubcommands([callCommand, registerCommand, cdrCommand])
 )
 
 // Log lines go out batched, one stdout write per 50 ms (src/logging): the default INFO level costs

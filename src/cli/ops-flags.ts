@@ -5,6 +5,8 @@
  */
 import { Config, Layer, Option, type Redacted } from "effect"
 import { Flag } from "effect/cli"
+import { CdrRecorder } from "../cdr/cdr-recorder.ts"
+import { CdrSql } from "../cdr/cdr-sql.ts"
 import { drainOnShutdown } from "../ops/drain.ts"
 import { OpsHttp } from "../ops/http-listener.ts"
 import { isLoopback, type OpsConfig } from "../ops/ops-config.ts"
@@ -25,6 +27,14 @@ export const opsFlags = {
     Flag.withFallbackConfig(Config.Redacted("EFFECT_SIP_HTTP_TOKEN")),
     Flag.optional
   ),
+  cdr: Flag.Boolean("cdr").pipe(
+    Flag.withDescription("Write a call detail record per call to <data-dir>/cdr.db (SQLite); see `cdr --since`"),
+    Flag.withDefault(false)
+  ),
+  cdrDatabase: Flag.String("cdr-database").pipe(
+    Flag.withDescription("postgres://… : write the call records to PostgreSQL instead (implies --cdr)"),
+    Flag.optional
+  ),
   drainSeconds: Flag.Int("drain-seconds").pipe(
     Flag.withDescription("On SIGINT/SIGTERM: refuse new calls (503), let active calls run up to this long, then BYE the rest"),
     Flag.withDefault(0)
@@ -36,6 +46,8 @@ export interface OpsFlags {
   readonly httpHost: string
   readonly httpToken: Option.Option<Redacted.Redacted<string>>
   readonly drainSeconds: number
+  readonly cdr: boolean
+  readonly cdrDatabase: Option.Option<string>
 }
 
 /** The listener's config, or undefined when --http-port is absent; a FlagError for what we cannot use. */
@@ -50,9 +62,22 @@ export const toOpsConfig = (flags: OpsFlags): OpsConfig | undefined => {
   return { host: flags.httpHost, port, ...(Option.isSome(flags.httpToken) ? { token: flags.httpToken.value } : {}) }
 }
 
-/** What the server runs above its stack: readiness, the drain on shutdown and, when asked, the listener. */
-export const opsLayer = (flags: OpsFlags, config: OpsConfig | undefined) => {
-  const drain = drainOnShutdown(flags.drainSeconds)
+/** The call-record store the flags ask for, or undefined; a FlagError for a URL we cannot use. */
+export const cdrStoreLayer = (flags: OpsFlags, dataDir: string) => {
+  if (Option.isSome(flags.cdrDatabase)) {
+    const url = flags.cdrDatabase.value
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new FlagError({ message: `--cdr-database: expected postgres://…, got "${url}"` })
+    return CdrSql.postgres(url)
+  }
+  return flags.cdr ? CdrSql.sqlite(dataDir) : undefined
+}
+
+/** What the server runs above its stack: readiness, call records and, when asked, the listener; the
+ *  drain on top, so its finalizer runs first and every layer below sees the calls end. */
+export const opsLayer = (flags: OpsFlags, config: OpsConfig | undefined, dataDir: string) => {
+  const cdrs = cdrStoreLayer(flags, dataDir)
+  const recorder = cdrs === undefined ? Layer.empty : CdrRecorder.layer.pipe(Layer.provide(cdrs))
+  const drain = drainOnShutdown(flags.drainSeconds).pipe(Layer.provide(recorder))
   // Built above the listener, the drain's finalizer runs first: /readyz says "draining" while calls finish.
   const above = config === undefined ? drain : drain.pipe(Layer.provideMerge(OpsHttp.layer(config)))
   return above.pipe(Layer.provide(Readiness.layer))
