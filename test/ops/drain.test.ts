@@ -44,16 +44,16 @@ describe("--drain-seconds", () => {
       const server = yield* startServer(20, rtpBase)
       const target = `sip:svc@127.0.0.1:${server.sipPort}`
       const first = yield* manager.call({ target })
-      yield* waitForEvent(events, (e) => e._tag === "StateChanged" && e.sessionId === first && e.to === "Active")
+      yield* waitForEvent(events, (e) => e._tag === "StateChanged" && e.sessionId === first && e.to === "Active", 20_000)
 
       server.process.child.kill("SIGTERM")
-      yield* Effect.promise(() => server.process.logged(/draining: 1 calls in progress/))
+      yield* Effect.promise(() => server.process.logged(/draining: 1 calls in progress/, 20_000))
       const ready = yield* Effect.promise(() => fetch(`http://127.0.0.1:${server.httpPort}/readyz`))
       expect(ready.status).toBe(503)
       expect(yield* Effect.promise(() => ready.text())).toBe("draining\n")
 
       const second = yield* manager.call({ target })
-      const refused = yield* waitForEvent(events, (e) => e._tag === "CallEnded" && e.sessionId === second)
+      const refused = yield* waitForEvent(events, (e) => e._tag === "CallEnded" && e.sessionId === second, 20_000)
       expect(refused).toMatchObject({ reason: { _tag: "Rejected", status: 503 } })
       expect(exited(server.process.child)).toBe(false)
       expect(yield* manager.state(first)).toBe("Active")
@@ -61,18 +61,18 @@ describe("--drain-seconds", () => {
       yield* manager.end(first)
       const code = yield* Effect.promise(() => server.process.stop())
       expect(code).not.toBe("hung")
-    }).pipe(Effect.scoped, Effect.provide(client)), 40_000)
+    }).pipe(Effect.scoped, Effect.provide(client)), 90_000)
 
   it.live("past the deadline the call left is ended with BYE and the process exits", () =>
     Effect.gen(function*() {
       const { manager, events } = yield* collect
       const server = yield* startServer(1, rtpBase + 20)
       const id = yield* manager.call({ target: `sip:svc@127.0.0.1:${server.sipPort}` })
-      yield* waitForEvent(events, (e) => e._tag === "StateChanged" && e.sessionId === id && e.to === "Active")
+      yield* waitForEvent(events, (e) => e._tag === "StateChanged" && e.sessionId === id && e.to === "Active", 20_000)
       server.process.child.kill("SIGTERM")
-      const ended = yield* waitForEvent(events, (e) => e._tag === "CallEnded" && e.sessionId === id, 10_000)
+      const ended = yield* waitForEvent(events, (e) => e._tag === "CallEnded" && e.sessionId === id, 20_000)
       expect(ended).toMatchObject({ reason: { _tag: "NormalClearing", by: "remote" } })
-      expect(yield* Effect.promise(() => server.process.logged(/drain deadline reached: ending 1 calls with BYE/))).toBe(true)
+      expect(yield* Effect.promise(() => server.process.logged(/drain deadline reached: ending 1 calls with BYE/, 20_000))).toBe(true)
       expect(yield* Effect.promise(() => server.process.stop())).not.toBe("hung")
-    }).pipe(Effect.scoped, Effect.provide(client)), 40_000)
+    }).pipe(Effect.scoped, Effect.provide(client)), 90_000)
 })
