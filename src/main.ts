@@ -11,6 +11,7 @@ import { ServerSessionManager } from "./api/server-session-manager.ts"
 import { SipStack } from "./api/sip-stack.ts"
 import { type OpsFlags, opsFlags, opsLayer, toOpsConfig } from "./cli/ops-flags.ts"
 import { callCommand } from "./cli/call-command.ts"
+import { type CaptureFlags, captureFlags, captureLayer } from "./cli/capture-flags.ts"
 import { cdrCommand } from "./cli/cdr-command.ts"
 import { applyGcMode } from "./cli/gc-mode.ts"
 import { giveMemoryBackWhenIdle } from "./cli/idle-gc.ts"
@@ -23,14 +24,15 @@ import { bufferedStdoutLayer } from "./logging/stdout-logger.ts"
 
 const exit = (code: number) => Effect.sync(() => { process.exitCode = code })
 
-const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags) =>
+const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags & CaptureFlags) =>
   Effect.gen(function*() {
-    const { config, registrar, ops, above } = yield* Effect.try({
+    const { config, registrar, ops, above, capture } = yield* Effect.try({
       try: () => {
         const config = toServerConfig(flags)
         const ops = toOpsConfig(flags)
         const above = opsLayer(flags, ops, flags.dataDir)
-        return { config, ops, above, registrar: registrarLayer(flags, publicHost({ ...defaultServerConfig, ...config })) }
+        const capture = captureLayer(flags) ?? Layer.empty
+        return { config, ops, above, capture, registrar: registrarLayer(flags, publicHost({ ...defaultServerConfig, ...config })) }
       },
       catch: (error) => (error instanceof FlagError ? error : new FlagError({ message: String(error) }))
     })
@@ -50,7 +52,10 @@ const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags) =>
       return yield* Effect.never
     })
     // The operations layer sits above the stack: its drain finalizer runs before the stack's BYEs.
-    const stack = SipStack.layer({ ...defaultServerConfig, ...config, handler: modeHandler(flags) }).pipe(Layer.provideMerge(registrar))
+    const stack = SipStack.layer({ ...defaultServerConfig, ...config, handler: modeHandler(flags) }).pipe(
+      Layer.provide(capture),
+      Layer.provideMerge(registrar)
+    )
     const app = Layer.merge(ServerSessionManager.fromStack, above).pipe(Layer.provide(stack))
     return yield* server.pipe(Effect.provide(app))
   }).pipe(
@@ -64,7 +69,7 @@ const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags) =>
   )
 
 // --log-level is effect/cli's global flag: it sets References.MinimumLogLevel for every command.
-const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags, ...opsFlags }, serve).pipe(
+const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags, ...opsFlags, ...captureFlags }, serve).pipe(
   Command.withDescription("An Effect-native SIP server: answers calls with RTP media (`call` places one)"),
   Command.withSubcommands([callCommand, registerCommand, cdrCommand])
 )
