@@ -31,7 +31,7 @@ const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags & CaptureFlags) =>
         const config = toServerConfig(flags)
         const ops = toOpsConfig(flags)
         const above = opsLayer(flags, ops, flags.dataDir)
-        const capture = captureLayer(flags) ?? Layer.empty
+        const capture = captureLayer(flags, ops !== undefined && flags.httpConsole === "on")
         return { config, ops, above, capture, registrar: registrarLayer(flags, publicHost({ ...defaultServerConfig, ...config })) }
       },
       catch: (error) => (error instanceof FlagError ? error : new FlagError({ message: String(error) }))
@@ -53,7 +53,7 @@ const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags & CaptureFlags) =>
     })
     // The operations layer sits above the stack: its drain finalizer runs before the stack's BYEs.
     const stack = SipStack.layer({ ...defaultServerConfig, ...config, handler: modeHandler(flags) }).pipe(
-      Layer.provide(capture),
+      Layer.provideMerge(capture),
       Layer.provideMerge(registrar)
     )
     const app = Layer.merge(ServerSessionManager.fromStack, above).pipe(Layer.provide(stack))

@@ -23,8 +23,9 @@ export const parseCollector = (value: string): { readonly host: string; readonly
 }
 
 export const HepCapture = {
-  layer: (config: HepConfig) =>
-    Layer.effect(MessageTap, Effect.gen(function*() {
+  /** The tap, its socket in the current Scope. */
+  make: (config: HepConfig) =>
+    Effect.gen(function*() {
       const socket = yield* Effect.acquireRelease(
         bindUdp(isIPv6(config.host) ? "::" : "0.0.0.0", 0),
         (socket) => Effect.sync(() => socket.close())
@@ -41,5 +42,6 @@ export const HepCapture = {
           socket.send(packet, config.port, config.host, onSent)
         }
       })
-    }))
+    }),
+  layer: (config: HepConfig) => Layer.effect(MessageTap, HepCapture.make(config))
 }

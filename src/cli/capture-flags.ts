@@ -2,9 +2,11 @@
  * The capture flags: `--hep HOST:PORT [--hep-id N] [--hep-password P]` sends a HEP v3 copy of every SIP
  * message to a Homer collector (UDP). The password may come from EFFECT_SIP_HEP_PASSWORD instead.
  */
-import { Config, Option, Redacted } from "effect"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { Flag } from "effect/cli"
-import { HepCapture, parseCollector } from "../capture/hep-sender.ts"
+import { type HepConfig, HepCapture, parseCollector } from "../capture/hep-sender.ts"
+import { LadderStore } from "../console/ladder-store.ts"
+import { fanOut, MessageTap } from "../transport/message-tap.ts"
 import { FlagError } from "./server-flags.ts"
 
 export const captureFlags = {
@@ -23,15 +25,30 @@ export interface CaptureFlags {
   readonly hepPassword: Option.Option<Redacted.Redacted<string>>
 }
 
-/** The MessageTap layer the flags ask for, or undefined; a FlagError for an address we cannot use. */
-export const captureLayer = (flags: CaptureFlags) => {
+/** The HEP collector the flags ask for, or undefined; a FlagError for an address we cannot use. */
+const hepConfig = (flags: CaptureFlags): HepConfig | undefined => {
   if (Option.isNone(flags.hep)) return undefined
   const collector = parseCollector(flags.hep.value)
   if (collector === undefined) throw new FlagError({ message: `--hep: expected HOST:PORT, got "${flags.hep.value}"` })
   if (!Number.isInteger(flags.hepId) || flags.hepId < 0 || flags.hepId > 0xffffffff) throw new FlagError({ message: `--hep-id ${flags.hepId}: not a 32-bit id` })
-  return HepCapture.layer({
+  return {
     ...collector,
     captureId: flags.hepId,
     ...(Option.isSome(flags.hepPassword) ? { authKey: Redacted.value(flags.hepPassword.value) } : {})
-  })
+  }
+}
+
+/** What to provide under the stack: a MessageTap feeding HEP and/or the console's ladders (and the
+ *  LadderStore itself, for the console above); Layer.empty when neither is on. */
+export const captureLayer = (flags: CaptureFlags, console: boolean) => {
+  const hep = hepConfig(flags)
+  if (hep === undefined && !console) return Layer.empty
+  const tap = Layer.effect(MessageTap, Effect.gen(function*() {
+    const taps: Array<MessageTap["Service"]> = []
+    if (hep !== undefined) taps.push(yield* HepCapture.make(hep))
+    const ladders = yield* Effect.serviceOption(LadderStore)
+    if (Option.isSome(ladders)) taps.push(ladders.value.tap)
+    return fanOut(taps)
+  }))
+  return console ? tap.pipe(Layer.provideMerge(LadderStore.layer)) : tap
 }

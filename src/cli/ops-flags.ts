@@ -7,6 +7,7 @@ import { Config, Layer, Option, type Redacted } from "effect"
 import { Flag } from "effect/cli"
 import { CdrRecorder } from "../cdr/cdr-recorder.ts"
 import { CdrSql } from "../cdr/cdr-sql.ts"
+import { ConsoleState } from "../console/console-state.ts"
 import { drainOnShutdown } from "../ops/drain.ts"
 import { OpsHttp } from "../ops/http-listener.ts"
 import { isLoopback, type OpsConfig } from "../ops/ops-config.ts"
@@ -27,6 +28,10 @@ export const opsFlags = {
     Flag.withFallbackConfig(Config.Redacted("EFFECT_SIP_HTTP_TOKEN")),
     Flag.optional
   ),
+  httpConsole: Flag.Literals("http-console", ["on", "off"]).pipe(
+    Flag.withDescription("The live call console at / of the --http-port listener (keeps the last 500 calls' SIP messages)"),
+    Flag.withDefault("on")
+  ),
   cdr: Flag.Boolean("cdr").pipe(
     Flag.withDescription("Write a call detail record per call to <data-dir>/cdr.db (SQLite); see `cdr --since`"),
     Flag.withDefault(false)
@@ -46,6 +51,7 @@ export interface OpsFlags {
   readonly httpHost: string
   readonly httpToken: Option.Option<Redacted.Redacted<string>>
   readonly drainSeconds: number
+  readonly httpConsole: "on" | "off"
   readonly cdr: boolean
   readonly cdrDatabase: Option.Option<string>
 }
@@ -79,6 +85,9 @@ export const opsLayer = (flags: OpsFlags, config: OpsConfig | undefined, dataDir
   const recorder = cdrs === undefined ? Layer.empty : CdrRecorder.layer.pipe(Layer.provide(cdrs))
   const drain = drainOnShutdown(flags.drainSeconds).pipe(Layer.provide(recorder))
   // Built above the listener, the drain's finalizer runs first: /readyz says "draining" while calls finish.
-  const above = config === undefined ? drain : drain.pipe(Layer.provideMerge(OpsHttp.layer(config)))
+  const http = config === undefined ? undefined : OpsHttp.layer(config).pipe(
+    Layer.provide(flags.httpConsole === "on" ? ConsoleState.layer : Layer.empty)
+  )
+  const above = http === undefined ? drain : drain.pipe(Layer.provideMerge(http))
   return above.pipe(Layer.provide(Readiness.layer))
 }

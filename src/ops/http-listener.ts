@@ -4,11 +4,12 @@
  * GET /readyz (readiness.ts). Bound to 127.0.0.1 unless told; beyond loopback /metrics needs the token.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer, Metric, Redacted } from "effect"
-import { HttpRouter, type HttpServerRequest, HttpServerResponse } from "effect/http"
+import { Effect, Layer, Metric } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
 import { createServer } from "node:http"
-import { timingSafeEqual } from "node:crypto"
+import { addConsoleRoutes } from "../console/console-routes.ts"
+import { authorized, unauthorized } from "./access.ts"
 import { trackCalls } from "./call-metrics.ts"
 import type { OpsConfig } from "./ops-config.ts"
 import { makeProcessMetrics } from "./process-metrics.ts"
@@ -17,18 +18,6 @@ import { makeRegistrarMetrics } from "./registrar-metrics.ts"
 import { makeStackMetrics } from "./stack-metrics.ts"
 
 const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
-
-const sameSecret = (given: string, expected: string): boolean => {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
-const authorized = (config: OpsConfig, request: HttpServerRequest.HttpServerRequest): boolean => {
-  if (config.token === undefined) return true
-  const header = request.headers["authorization"] ?? ""
-  return header.startsWith("Bearer ") && sameSecret(header.slice(7), Redacted.value(config.token))
-}
 
 const routes = (config: OpsConfig) =>
   Layer.effectDiscard(Effect.gen(function*() {
@@ -49,7 +38,8 @@ const routes = (config: OpsConfig) =>
     yield* router.add("GET", "/metrics", (request) =>
       authorized(config, request)
         ? Effect.map(metrics, (body) => HttpServerResponse.text(body, { contentType: PROMETHEUS_TEXT }))
-        : Effect.succeed(HttpServerResponse.text("unauthorized\n", { status: 401, headers: { "www-authenticate": "Bearer" } })))
+        : Effect.succeed(unauthorized))
+    yield* addConsoleRoutes(router, config)
     yield* router.add("GET", "/healthz", HttpServerResponse.text("ok\n"))
     yield* router.add("GET", "/readyz", Effect.map(readiness.notReadyBecause, (why) =>
       why === undefined ? HttpServerResponse.text("ready\n") : HttpServerResponse.text(`${why}\n`, { status: 503 })))
