@@ -54,3 +54,12 @@ export type { ChallengerConfig, ChallengeDomains, TrustedNetworks } from "./auth
 export { parseChallengeDomains, parseTrustedNetworks } from "./auth/index.ts"
 export { RequestGates, RequestUsages } from "./dialog/usage.ts"
 export type { RequestGate, RequestUsage, UsageAnswer, UsageRequest } from "./dialog/usage.ts"
+// Operations: call detail records, the /metrics /healthz /readyz listener, readiness and the shutdown drain.
+export { CdrError, CdrStore } from "./cdr/cdr.ts"
+export type { Cdr } from "./cdr/cdr.ts"
+export { CdrSql } from "./cdr/cdr-sql.ts"
+export { CdrRecorder } from "./cdr/cdr-recorder.ts"
+export { OpsHttp } from "./ops/http-listener.ts"
+export type { OpsConfig } from "./ops/ops-config.ts"
+export { Readiness } from "./ops/readiness.ts"
+export { drainOnShutdown } from "./ops/drain.ts"

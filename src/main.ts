@@ -8,7 +8,11 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Console, Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import { ServerSessionManager } from "./api/server-session-manager.ts"
+import { SipStack } from "./api/sip-stack.ts"
+import { type OpsFlags, opsFlags, opsLayer, toOpsConfig } from "./cli/ops-flags.ts"
 import { callCommand } from "./cli/call-command.ts"
+import { type CaptureFlags, captureFlags, captureLayer } from "./cli/capture-flags.ts"
+import { cdrCommand } from "./cli/cdr-command.ts"
 import { applyGcMode } from "./cli/gc-mode.ts"
 import { giveMemoryBackWhenIdle } from "./cli/idle-gc.ts"
 import { registerCommand } from "./cli/register-command.ts"
@@ -20,12 +24,15 @@ import { bufferedStdoutLayer } from "./logging/stdout-logger.ts"
 
 const exit = (code: number) => Effect.sync(() => { process.exitCode = code })
 
-const serve = (flags: ServerFlags & RegistrarFlags) =>
+const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags & CaptureFlags) =>
   Effect.gen(function*() {
-    const { config, registrar } = yield* Effect.try({
+    const { config, registrar, ops, above, capture } = yield* Effect.try({
       try: () => {
         const config = toServerConfig(flags)
-        return { config, registrar: registrarLayer(flags, publicHost({ ...defaultServerConfig, ...config })) }
+        const ops = toOpsConfig(flags)
+        const above = opsLayer(flags, ops, flags.dataDir)
+        const capture = captureLayer(flags, ops !== undefined && flags.httpConsole === "on")
+        return { config, ops, above, capture, registrar: registrarLayer(flags, publicHost({ ...defaultServerConfig, ...config })) }
       },
       catch: (error) => (error instanceof FlagError ? error : new FlagError({ message: String(error) }))
     })
@@ -38,27 +45,33 @@ const serve = (flags: ServerFlags & RegistrarFlags) =>
       const where = manager.local.map((e) => `${e.transport} ${config.host ?? e.host}:${e.port}`).join(", ")
       const advertised = manager.local[0]?.host
       const role = flags.registrar ? `, registrar${flags.users._tag === "Some" || flags.usersTable ? " with digest auth" : ""}` : ""
-      yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media}${role})`)
+      const http = ops === undefined ? "" : `; /metrics, /healthz, /readyz on http://${ops.host}:${ops.port}`
+      yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media}${role})${http}`)
       // V8's memory reducer needs incremental marking: without it (atomic) we give memory back ourselves.
       if (flags.gc === "atomic") yield* Effect.forkChild(giveMemoryBackWhenIdle())
       return yield* Effect.never
     })
-    return yield* server.pipe(
-      Effect.provide(ServerSessionManager.layer(modeHandler(flags), config).pipe(Layer.provide(registrar)))
+    // The operations layer sits above the stack: its drain finalizer runs before the stack's BYEs.
+    const stack = SipStack.layer({ ...defaultServerConfig, ...config, handler: modeHandler(flags) }).pipe(
+      Layer.provideMerge(capture),
+      Layer.provideMerge(registrar)
     )
+    const app = Layer.merge(ServerSessionManager.fromStack, above).pipe(Layer.provide(stack))
+    return yield* server.pipe(Effect.provide(app))
   }).pipe(
     Effect.catchTags({
       NetworkError: (error) => Console.error(`effect-sip: ${error.message ?? `${error.reason} (${error.address})`}`).pipe(Effect.andThen(exit(1))),
       LocationError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(1))),
       FlagError: (error: FlagError) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(2))),
-      UsersFileError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(2)))
+      UsersFileError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(2))),
+      CdrError: (error) => Console.error(`effect-sip: ${error.message}`).pipe(Effect.andThen(exit(1)))
     })
   )
 
 // --log-level is effect/cli's global flag: it sets References.MinimumLogLevel for every command.
-const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags }, serve).pipe(
+const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags, ...opsFlags, ...captureFlags }, serve).pipe(
   Command.withDescription("An Effect-native SIP server: answers calls with RTP media (`call` places one)"),
-  Command.withSubcommands([callCommand, registerCommand])
+  Command.withSubcommands([callCommand, registerCommand, cdrCommand])
 )
 
 // Log lines go out batched, one stdout write per 50 ms (src/logging): the default INFO level costs

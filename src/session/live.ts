@@ -132,7 +132,8 @@ const layer = (config: CoordinatorConfig) =>
           return yield* placeCall(ctx, options)
         }),
         state: (sessionId) => Effect.map(find(sessionId), (record) => record.call.state),
-        activeSessions: Effect.sync(() => ctx.registry.size)
+        activeSessions: Effect.sync(() => ctx.registry.size),
+        shutdown: shutdown(ctx)
       })
     })
   )

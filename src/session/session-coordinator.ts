@@ -60,4 +60,7 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   state(sessionId: string): Effect.Effect<CallState, ApplicationError>
   /** Live sessions, for drain checks. */
   readonly activeSessions: Effect.Effect<number>
+  /** Refuse new calls (503) and end every call (BYE, CANCEL or 480), waiting up to shutdownTimeoutMs for
+   *  their ends; what the stack's own finalizer does, for a shutdown sequence that must see the calls end. */
+  readonly shutdown: Effect.Effect<void>
 }>()("effect-sip/session/SessionCoordinator") {}

@@ -82,6 +82,7 @@ const retransmit = (ctx: LayerContext, tx: ClientTx, rules: ClientTimerRules): E
   armRetransmit(ctx.lanes, tx, () => {
     if (!rules.pending(tx)) return undefined
     tx.interval = rules.next(ctx, tx)
+    ctx.stats.retransmissionsSent++
     return Effect.as(sendFor(ctx, tx, tx.request), true)
   })
 

@@ -11,6 +11,7 @@ import type { OverloadState } from "./admission.ts"
 import type { TimerLanes } from "../timers/timer-lanes.ts"
 import type { TimerSlots } from "../timers/slots.ts"
 import type { TimerValues } from "./timers.ts"
+import type { TransactionStats } from "./stats.ts"
 import type { ServerTransaction, TransactionEvent } from "./transaction-layer.ts"
 
 export type ClientState = "calling" | "trying" | "proceeding" | "completed" | "accepted" | "terminated"
@@ -81,6 +82,8 @@ export interface LayerContext {
   readonly lingeringBatch: LingeringBatch
   readonly events: Queue.Queue<TransactionEvent>
   readonly overload: OverloadState
+  /** Retransmissions and responses by status, for operators (stats.ts). */
+  readonly stats: TransactionStats
   /** Clock millis, synchronously (Effect's Clock: TestClock in tests). */
   readonly now: () => number
 }

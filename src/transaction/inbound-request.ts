@@ -33,12 +33,16 @@ export const onRequest = Effect.fnUntraced(function*(ctx: LayerContext, request:
     return
   }
   if (existing !== undefined) {
+    ctx.stats.retransmissionsReceived++
     if (existing.invite) yield* inviteServerRetransmission(ctx, existing)
     else if (existing.state !== "trying") yield* resendLast(ctx, existing)
     return
   }
   const answered = ctx.lingering.get(key)
-  if (answered !== undefined) return yield* lingeringRetransmission(ctx, answered)
+  if (answered !== undefined) {
+    ctx.stats.retransmissionsReceived++
+    return yield* lingeringRetransmission(ctx, answered)
+  }
   const tx = makeServerTx(ctx, key, request, source, responseDestination(via, source))
   ctx.servers.set(key, tx)
   if (request.method === "CANCEL") {

@@ -10,8 +10,10 @@ import type { LayerContext } from "./context.ts"
 import { inviteClientResponse } from "./invite-client.ts"
 import { clientKey } from "./matching.ts"
 import { nonInviteClientResponse } from "./non-invite-client.ts"
+import { countStatus } from "./stats.ts"
 
 export const onResponse = Effect.fnUntraced(function*(ctx: LayerContext, response: SipResponse, source: Endpoint) {
+  countStatus(ctx.stats.responsesReceived, response.status)
   const via = topVia(response)
   const method = cseqOf(response)?.method
   if (isParseError(via) || method === undefined) {

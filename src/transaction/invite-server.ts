@@ -32,6 +32,7 @@ const timerG = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
   armRetransmit(ctx.lanes, tx, () => {
     if (tx.state !== "completed" || tx.last === undefined) return undefined
     tx.interval = Math.min(2 * tx.interval, ctx.timers.t2)
+    ctx.stats.retransmissionsSent++
     return ctx.transport.send(tx.last, tx.destination).pipe(
       Effect.matchEffect({
         onFailure: (error) => Effect.as(failServer(ctx, tx, error), false),
@@ -50,7 +51,12 @@ export const respondInvite = (
   response: SipResponse
 ): Effect.Effect<void, NetworkError> => {
   const status = response.status
-  if (tx.state === "accepted") return status >= 200 && status < 300 ? sendResponse(ctx, tx, response) : Effect.void
+  if (tx.state === "accepted") {
+    if (status < 200 || status >= 300) return Effect.void
+    // The TU's own 2xx retransmission (RFC 6026): counted as a retransmission, not as another response.
+    ctx.stats.retransmissionsSent++
+    return ctx.transport.send(response, tx.destination).pipe(Effect.tapError(() => Effect.sync(() => terminateServer(ctx, tx))))
+  }
   if (tx.state !== "proceeding") return Effect.void
   tx.last = response
   if (status < 200) {

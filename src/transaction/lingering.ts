@@ -92,6 +92,7 @@ export const lingeringRetransmission = (ctx: LayerContext, entry: Lingering): Ef
   if (entry.last === undefined) return Effect.void
   const response = parseMessage(Buffer.from(entry.last, "latin1"))
   if (isParseError(response)) return Effect.void
+  ctx.stats.retransmissionsSent++
   return Effect.ignore(ctx.transport.send(response, entry.destination))
 }
 
@@ -103,6 +104,7 @@ export const lingeringRespond = (
   response: SipResponse
 ): Effect.Effect<void, NetworkError> => {
   if (!entry.invite || response.status < 200 || response.status >= 300) return Effect.void
+  ctx.stats.retransmissionsSent++
   return ctx.transport.send(response, entry.destination).pipe(
     Effect.tapError(() => Effect.sync(() => forget(ctx, entry)))
   )

@@ -17,6 +17,7 @@ import { lingeringRespond, makeLingeringBatch } from "./lingering.ts"
 import { respondNonInvite } from "./non-invite-server.ts"
 import { LoadProbe, makeOverloadState } from "./admission.ts"
 import { makeTimerLanes } from "../timers/timer-lanes.ts"
+import { makeTransactionStats, snapshotStats } from "./stats.ts"
 import { resolveTimers } from "./timers.ts"
 import { type TransactionEvent, TransactionLayer } from "./transaction-layer.ts"
 import { RegistryMap } from "../registry-map.ts"
@@ -57,7 +58,8 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(
     lingeringBatch: makeLingeringBatch(),
     events,
     overload: makeOverloadState(overload, (yield* LoadProbe)(), clock.currentTimeMillisUnsafe()),
-    now: () => clock.currentTimeMillisUnsafe()
+    now: () => clock.currentTimeMillisUnsafe(),
+    stats: makeTransactionStats()
   }
 
   yield* Stream.runForEachArray(transport.inbound, (batch) =>
@@ -86,7 +88,8 @@ export const makeTransactionLayer = Effect.fnUntraced(function*(
     sendStateless: (message, destination) => transport.send(message, destination),
     local: transport.local,
     counts: Effect.sync(() => ({ client: ctx.clients.size, server: ctx.servers.size + ctx.lingering.size })),
-    shedInvites: Effect.sync(() => ctx.overload.shed)
+    shedInvites: Effect.sync(() => ctx.overload.shed),
+    stats: Effect.sync(() => snapshotStats(ctx.stats))
   })
 })
 

@@ -14,6 +14,7 @@ import type { SipRequest, SipResponse } from "../sip/message.ts"
 import type { Endpoint } from "../transport/transport.ts"
 import type { LayerContext, ServerTx } from "./context.ts"
 import { disarmAll } from "../timers/slots.ts"
+import { countStatus } from "./stats.ts"
 
 export const makeServerTx = (
   ctx: LayerContext,
@@ -60,15 +61,20 @@ export const reportFailure = (ctx: LayerContext, tx: ServerTx, error: ProtocolEr
 }
 
 /** Sends a response; a transport error terminates the transaction (§17.2.4) and is returned. */
-export const sendResponse = (ctx: LayerContext, tx: ServerTx, response: SipResponse): Effect.Effect<void, NetworkError> =>
-  ctx.transport.send(response, tx.destination).pipe(
+export const sendResponse = (ctx: LayerContext, tx: ServerTx, response: SipResponse): Effect.Effect<void, NetworkError> => {
+  countStatus(ctx.stats.responsesSent, response.status)
+  return ctx.transport.send(response, tx.destination).pipe(
     Effect.tapError(() => Effect.sync(() => terminateServer(ctx, tx)))
   )
+}
 
 /** A retransmitted request: answered with the last response, if any (§17.2.1, §17.2.2). Errors are
  *  dropped: the original answer already went out once. */
-export const resendLast = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> =>
-  tx.last === undefined ? Effect.void : Effect.ignore(ctx.transport.send(tx.last, tx.destination))
+export const resendLast = (ctx: LayerContext, tx: ServerTx): Effect.Effect<void> => {
+  if (tx.last === undefined) return Effect.void
+  ctx.stats.retransmissionsSent++
+  return Effect.ignore(ctx.transport.send(tx.last, tx.destination))
+}
 
 export const guardTimeout = (tx: ServerTx): ProtocolError =>
   new ProtocolError({

@@ -3,6 +3,7 @@
  * timers on Effect's Clock, matching, retransmissions. Contract for the dialog layer above it; the
  * implementation is TransactionLive (live.ts), the timer config TimerConfig (config.ts).
  */
+import type { TransactionStatsSnapshot } from "./stats.ts"
 import { Context, type Effect, type Stream } from "effect"
 import type { NetworkError, ProtocolError } from "../errors.ts"
 import type { SipRequest, SipResponse } from "../sip/message.ts"
@@ -63,4 +64,6 @@ export class TransactionLayer extends Context.Service<TransactionLayer, {
   readonly counts: Effect.Effect<{ readonly client: number; readonly server: number }>
   /** New INVITEs answered 503 by overload protection since the layer started (overload.ts). */
   readonly shedInvites: Effect.Effect<number>
+  /** Retransmissions and responses by status code since the layer started (stats.ts). */
+  readonly stats: Effect.Effect<TransactionStatsSnapshot>
 }>()("effect-sip/transaction/TransactionLayer") {}

@@ -2,7 +2,7 @@
  * The real Transport: UDP and/or TCP sockets on one port, TLS on its own, as a Layer whose scope owns every socket
  * and connection (closing it frees the port).
  */
-import { Effect, Layer, Queue, Stream } from "effect"
+import { Clock, Effect, Layer, Option, Queue, Stream } from "effect"
 import { NetworkError } from "../errors.ts"
 import { makeDnsLookup } from "../net/dns-lookup.ts"
 import { serialize } from "../sip/index.ts"
@@ -17,6 +17,7 @@ import { makeWssListener } from "./wss.ts"
 import { type Endpoint, type Inbound, Transport } from "./transport.ts"
 import type { Listener } from "./listener.ts"
 import { makeSipTrace } from "./sip-trace.ts"
+import { MessageTap } from "./message-tap.ts"
 import { makeUdpListener } from "./udp.ts"
 
 /**
@@ -33,6 +34,8 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
   )
   const counters = makeCounters()
   const trace = yield* makeSipTrace
+  const tap = Option.getOrUndefined(yield* Effect.serviceOption(MessageTap))
+  const clock = yield* Clock.Clock
   let port = config.port
   let udp: Listener | undefined
   let tcp: Listener | undefined
@@ -85,10 +88,14 @@ export const makeTransport = Effect.fnUntraced(function*(input: TransportConfig)
     yield* listener.send(bytes, destination)
     counters.sent++
     if (trace.enabled) yield* trace.sent(bytes, destination)
+    if (tap !== undefined) tap.capture({ direction: "out", bytes, local: listener.local, remote: destination, atMs: clock.currentTimeMillisUnsafe() })
   })
+  const received = Stream.fromQueue(queue)
+  const tapped = tap === undefined ? received : Stream.tap(received, (inbound) => Effect.sync(() =>
+    tap.capture({ direction: "in", bytes: serialize(inbound.message), local: inbound.local, remote: inbound.source, atMs: clock.currentTimeMillisUnsafe() })))
 
   return Transport.of({
-    inbound: trace.enabled ? Stream.tap(Stream.fromQueue(queue), trace.received) : Stream.fromQueue(queue),
+    inbound: trace.enabled ? Stream.tap(tapped, trace.received) : tapped,
     send,
     local,
     stats: Effect.sync(() => snapshot(counters))

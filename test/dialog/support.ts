@@ -3,6 +3,7 @@
  * hands down (requests, responses on server transactions, stateless sends, CANCELs) and lets the test
  * inject TransactionEvents and answer client transactions response by response.
  */
+import { emptyTransactionStats } from "../../src/transaction/stats.ts"
 import { type Cause, Effect, Layer, Queue, Stream } from "effect"
 import { DialogLayer } from "../../src/dialog/dialog-layer.ts"
 import { DialogLive } from "../../src/dialog/live.ts"
@@ -50,7 +51,8 @@ export const makeFakeTransactions = Effect.gen(function*() {
     sendStateless: (message, destination) => Effect.sync(() => void sent.push({ op: "stateless", message, destination })),
     local: [local],
     counts: Effect.sync(() => ({ client: 0, server: 0 })),
-    shedInvites: Effect.succeed(0)
+    shedInvites: Effect.succeed(0),
+    stats: Effect.succeed(emptyTransactionStats)
   })
   return {
     layer: Layer.succeed(TransactionLayer, service),

@@ -2,6 +2,7 @@
  * A scripted TransactionLayer for registration tests: it records every request the client sends (with
  * the Clock time) and answers each as the test's script says — responses, a delay, a timeout, silence.
  */
+import { emptyTransactionStats } from "../../src/transaction/stats.ts"
 import { Clock, Effect, Layer, Stream } from "effect"
 import { digestResponse, parseCredentials } from "../../src/auth/index.ts"
 import type { DigestAlgorithm } from "../../src/auth/index.ts"
@@ -47,7 +48,8 @@ export const fakeTransactions = (script: Script) => {
       sendStateless: () => Effect.die("fake: sendStateless is not scripted"),
       local: [local],
       counts: Effect.succeed({ client: 0, server: 0 }),
-      shedInvites: Effect.succeed(0)
+      shedInvites: Effect.succeed(0),
+      stats: Effect.succeed(emptyTransactionStats)
     })
   )
   return { layer, sent }

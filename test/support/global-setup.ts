@@ -1,6 +1,7 @@
 /**
- * Runs once before the suite (`npm test` on a fresh machine). The SIPp tests need `sipp` and the location
- * service's PostgreSQL tests need Debian's `postgresql`: when one is missing and we are root on Debian, install
+ * Runs once before the suite (`npm test` on a fresh machine). The SIPp tests need `sipp`, the location
+ * service's PostgreSQL tests need Debian's `postgresql` and the console's browser test `chromium`: when one is
+ * missing and we are root on Debian, install
  * it as .ci/run would; otherwise stop the run at once with one line that names the package, rather than
  * letting every test that needs it fail on its own (or time out installing it inside a test hook).
  */
@@ -28,7 +29,9 @@ const aptInstall = (packages: ReadonlyArray<string>): boolean => {
 
 const needed = (): ReadonlyArray<{ readonly pkg: string; readonly present: () => boolean }> => [
   { pkg: "sip-tester", present: () => has("sipp") },
-  { pkg: "postgresql", present: hasPostgres }
+  { pkg: "postgresql", present: hasPostgres },
+  // The live console's browser test drives Debian's chromium through puppeteer-core.
+  { pkg: "chromium", present: () => has("chromium") }
 ]
 
 export default function setup(): void {
