@@ -60,7 +60,7 @@ describe("the live console in Chromium", () => {
     expect(await page.$$eval("#active tr", (rows) => rows.length)).toBe(0)
     await page.click("#recent tr.pick")
     await page.waitForFunction(`document.querySelectorAll("#ladder g.msg").length >= 6`, { timeout: 10_000 })
-    const labels = await page.$$eval("#ladder text.label", (texts) => texts.map((t) => t.textContent))
+    const labels = await page.$$eval("#ladder text.label", (texts: Array<{ readonly textContent: string | null }>) => texts.map((t) => t.textContent))
     expect(labels).toEqual(["INVITE", "180 Ringing", "200 OK", "ACK", "BYE", "200 OK"])
 
     // A real mouse click on the middle of the first arrow (a horizontal line has no box to click by selector).
