@@ -51,13 +51,13 @@ describe("the live console in Chromium", () => {
       "-mp", String(media), "-nostdin", "-timeout", "30s", "-timeout_error"
     ], 45_000)
     await page.waitForFunction(`document.querySelectorAll("#active tr").length === 2`, { timeout: 15_000 })
-    const live = await page.$$eval("#active tr td:nth-child(4)", (cells) => cells.map((c) => c.textContent))
+    const live: Array<string | null> = await page.$$eval("#active tr td:nth-child(4)", (cells: Array<{ readonly textContent: string | null }>) => cells.map((c) => c.textContent))
     expect(live.every((state) => state === "Active" || state === "Ringing")).toBe(true)
     const result = await sipp
     expect(result.code, result.output).toBe(0)
 
     await page.waitForFunction(`document.querySelectorAll("#recent tr").length === 2`, { timeout: 15_000 })
-    expect(await page.$$eval("#active tr", (rows) => rows.length)).toBe(0)
+    expect(await page.$$eval("#active tr", (rows: ReadonlyArray<unknown>) => rows.length)).toBe(0)
     await page.click("#recent tr.pick")
     await page.waitForFunction(`document.querySelectorAll("#ladder g.msg").length >= 6`, { timeout: 10_000 })
     const labels = await page.$$eval("#ladder text.label", (texts: Array<{ readonly textContent: string | null }>) => texts.map((t) => t.textContent))
