@@ -16,15 +16,16 @@ import { publicHost, defaultServerConfig } from "./api/server-config.ts"
 import { type RegistrarFlags, registrarFlags, registrarLayer } from "./cli/registrar-flags.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
+import { referHandlerOf, type TransferFlags, transferFlags } from "./cli/transfer-flag.ts"
 import { bufferedStdoutLayer } from "./logging/stdout-logger.ts"
 
 const exit = (code: number) => Effect.sync(() => { process.exitCode = code })
 
-const serve = (flags: ServerFlags & RegistrarFlags) =>
+const serve = (flags: ServerFlags & RegistrarFlags & TransferFlags) =>
   Effect.gen(function*() {
     const { config, registrar } = yield* Effect.try({
       try: () => {
-        const config = toServerConfig(flags)
+        const config = { ...toServerConfig(flags), referHandler: referHandlerOf(flags) }
         return { config, registrar: registrarLayer(flags, publicHost({ ...defaultServerConfig, ...config })) }
       },
       catch: (error) => (error instanceof FlagError ? error : new FlagError({ message: String(error) }))
@@ -38,7 +39,7 @@ const serve = (flags: ServerFlags & RegistrarFlags) =>
       const where = manager.local.map((e) => `${e.transport} ${config.host ?? e.host}:${e.port}`).join(", ")
       const advertised = manager.local[0]?.host
       const role = flags.registrar ? `, registrar${flags.users._tag === "Some" || flags.usersTable ? " with digest auth" : ""}` : ""
-      yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media}${role})`)
+      yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media}, transfer ${flags.transfer}${role})`)
       // V8's memory reducer needs incremental marking: without it (atomic) we give memory back ourselves.
       if (flags.gc === "atomic") yield* Effect.forkChild(giveMemoryBackWhenIdle())
       return yield* Effect.never
@@ -56,7 +57,7 @@ const serve = (flags: ServerFlags & RegistrarFlags) =>
   )
 
 // --log-level is effect/cli's global flag: it sets References.MinimumLogLevel for every command.
-const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags }, serve).pipe(
+const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags, ...transferFlags }, serve).pipe(
   Command.withDescription("An Effect-native SIP server: answers calls with RTP media (`call` places one)"),
   Command.withSubcommands([callCommand, registerCommand])
 )
