@@ -73,6 +73,10 @@ describe("transfer between our stacks", () => {
       expect(yield* k.calls.activeSessions).toBe(0)
       const invite = s2.events.find((e) => e._tag === "IncomingCall")
       expect(invite?._tag === "IncomingCall" && invite.call.headers.get("referred-by")?.[0]).toContain("effect-sip@")
+      // The transferred call ends like any other: nothing is left on any stack.
+      yield* s2.calls.end(arrived)
+      yield* waitForEvent(s1.events, (e) => e._tag === "CallEnded" && e.sessionId !== referred)
+      expect([yield* k.calls.activeSessions, yield* s1.calls.activeSessions, yield* s2.calls.activeSessions]).toEqual([0, 0, 0])
     }).pipe(Effect.scoped), 30_000)
 
   it.live("attended (RFC 3891): Refer-To carries the other call's dialog; the target replaces that call and BYEs it", () =>
