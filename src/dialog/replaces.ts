@@ -3,7 +3,7 @@
  * escaped into a URI's headers, for the Refer-To of an attended transfer (§5, RFC 5589 §7). The tags are
  * from the side of the UA that receives the INVITE: to-tag is its local tag, from-tag its remote tag.
  */
-import { getHeaders, type SipRequest } from "../sip/index.ts"
+import { getHeader, getHeaders, type SipRequest } from "../sip/index.ts"
 import type { DialogStore } from "./dialog-store.ts"
 import { type Dialog, dialogKey } from "./dialog-state.ts"
 
@@ -45,10 +45,11 @@ const refused = (status: number, reason: string): ReplacesMatch => ({ _tag: "Ref
 /** §3: one Replaces, naming a dialog of ours (Call-ID, to-tag = local tag, from-tag = remote tag); an early
  *  dialog only when we initiated it; a confirmed one unless `early-only`. */
 export const matchReplaces = (store: DialogStore, request: SipRequest): ReplacesMatch => {
-  const values = getHeaders(request, "replaces")
-  if (values.length === 0) return none
-  if (values.length > 1) return refused(400, "Multiple Replaces headers")
-  const replaces = parseReplaces(values[0])
+  // The usual INVITE has none: one scan, no allocation.
+  const value = getHeader(request, "replaces")
+  if (value === undefined) return none
+  if (getHeaders(request, "replaces").length > 1) return refused(400, "Multiple Replaces headers")
+  const replaces = parseReplaces(value)
   if (replaces === undefined) return refused(400, "Malformed Replaces header")
   const dialog = store.dialogs.get(dialogKey(replaces.callId, replaces.toTag, replaces.fromTag))
   if (dialog === undefined || (dialog.state === "early" && dialog.role === "uas")) {
