@@ -3,7 +3,7 @@
  * `transfer` sends REFER, S1 (accepting REFERs) calls the target, NOTIFYs the progress, and the transfer ends
  * K's leg; attended, S2 matches the Replaces to its call with K, takes the new call in its place (CallReplaced)
  * and BYEs K. Refusals: 603 from a stack that declines REFERs, a failed new call reported by NOTIFY, 481 for
- * an INVITE whose Replaces names no dialog.
+ * an INVITE whose Replaces names no dialog. And a ringing call of ours replaced: it is CANCELled.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Stream } from "effect"
@@ -16,6 +16,7 @@ import {
   type SessionEvent,
   SipStack
 } from "../../src/index.ts"
+import { type RawUdp, rawUdp } from "../transport/support.ts"
 import { waitForEvent } from "../support/wait-for-event.ts"
 
 const rtpBase = 36000 + 2 * Math.floor(Math.random() * 1000)
@@ -136,4 +137,47 @@ describe("transfer between our stacks", () => {
       expect(yield* waitForEvent(k.events, ended(unknown))).toMatchObject({ reason: { _tag: "Rejected", status: 481 } })
       expect(incomingIds(s2)).toEqual([])
     }).pipe(Effect.scoped), 30_000)
+
+  it.live("an INVITE with Replaces naming our ringing call (RFC 3891 §3): the new call takes its place, the old one is CANCELled", () =>
+    Effect.gen(function*() {
+      const k = yield* stack(answer)
+      const x = yield* stack(answer)
+      const callee = yield* rawUdp
+      const old = yield* k.calls.call({ target: `sip:ringing@127.0.0.1:${callee.port}`, media: { _tag: "Silence" } })
+      const invite = yield* next(callee, "INVITE")
+      yield* callee.send(reply(invite, "180 Ringing", ";tag=early-tag"), portOf(invite))
+      yield* waitForEvent(k.events, (e) => e._tag === "StateChanged" && e.sessionId === old && e.to === "Ringing")
+      // Our early dialog as the replacing party names it: to-tag is ours (K's From tag), from-tag the callee's.
+      const ourTag = /^From:.*;tag=([^;\s]+)/mi.exec(invite)?.[1]
+      const callId = /^Call-ID: *(\S+)/mi.exec(invite)?.[1]
+      const replacing = yield* x.calls.call({
+        target: k.uri("k"), media: { _tag: "Silence" }, headers: [["Replaces", `${callId};to-tag=${ourTag};from-tag=early-tag`]]
+      })
+      yield* waitForEvent(x.events, active(replacing))
+      const replaced = yield* waitForEvent(k.events, (e) => e._tag === "CallReplaced")
+      expect(replaced).toMatchObject({ sessionId: old })
+      const cancel = yield* next(callee, "CANCEL")
+      yield* callee.send(reply(cancel, "200 OK", ""), portOf(cancel))
+      yield* callee.send(reply(invite, "487 Request Terminated", ";tag=early-tag"), portOf(invite))
+      yield* waitForEvent(k.events, ended(old))
+      expect(yield* k.calls.activeSessions).toBe(1)
+    }).pipe(Effect.scoped), 30_000)
 })
+
+/** The next request `method` the raw peer receives (retransmissions of others skipped). */
+const next = (peer: RawUdp, method: string) =>
+  Effect.gen(function*() {
+    for (;;) {
+      const text = yield* peer.receive(5000)
+      if (text === undefined) return yield* Effect.die(`no ${method}`)
+      if (text.startsWith(`${method} `)) return text
+    }
+  })
+
+const header = (text: string, name: string) => text.split("\r\n").find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`)) ?? ""
+const portOf = (request: string) => Number(/^Via:[^\r\n]*?:(\d+)/mi.exec(request)?.[1])
+
+/** A response to `request` (its Via, From, To with `toTag` added, Call-ID, CSeq). */
+const reply = (request: string, status: string, toTag: string) =>
+  [`SIP/2.0 ${status}`, header(request, "via"), header(request, "from"), header(request, "to") + toTag, header(request, "call-id"),
+    header(request, "cseq"), `Contact: <sip:ringing@127.0.0.1>`, "Content-Length: 0", "", ""].join("\r\n")
