@@ -20,15 +20,16 @@ import { publicHost, defaultServerConfig } from "./api/server-config.ts"
 import { type RegistrarFlags, registrarFlags, registrarLayer } from "./cli/registrar-flags.ts"
 import type { ServerFlags } from "./cli/server-flags.ts"
 import { FlagError, modeHandler, serverFlags, toServerConfig } from "./cli/server-flags.ts"
+import { referHandlerOf, type TransferFlags, transferFlags } from "./cli/transfer-flag.ts"
 import { bufferedStdoutLayer } from "./logging/stdout-logger.ts"
 
 const exit = (code: number) => Effect.sync(() => { process.exitCode = code })
 
-const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags & CaptureFlags) =>
+const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags & CaptureFlags & TransferFlags) =>
   Effect.gen(function*() {
     const { config, registrar, ops, above, capture } = yield* Effect.try({
       try: () => {
-        const config = toServerConfig(flags)
+        const config = { ...toServerConfig(flags), referHandler: referHandlerOf(flags) }
         const ops = toOpsConfig(flags)
         const above = opsLayer(flags, ops, flags.dataDir)
         const capture = captureLayer(flags, ops !== undefined && flags.httpConsole === "on")
@@ -46,7 +47,7 @@ const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags & CaptureFlags) =>
       const advertised = manager.local[0]?.host
       const role = flags.registrar ? `, registrar${flags.users._tag === "Some" || flags.usersTable ? " with digest auth" : ""}` : ""
       const http = ops === undefined ? "" : `; /metrics, /healthz, /readyz on http://${ops.host}:${ops.port}`
-      yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media}${role})${http}`)
+      yield* Console.log(`effect-sip listening on ${where}, advertised as ${advertised} (mode ${flags.mode}, media ${flags.media}, transfer ${flags.transfer}${role})${http}`)
       // V8's memory reducer needs incremental marking: without it (atomic) we give memory back ourselves.
       if (flags.gc === "atomic") yield* Effect.forkChild(giveMemoryBackWhenIdle())
       return yield* Effect.never
@@ -69,7 +70,7 @@ const serve = (flags: ServerFlags & RegistrarFlags & OpsFlags & CaptureFlags) =>
   )
 
 // --log-level is effect/cli's global flag: it sets References.MinimumLogLevel for every command.
-const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags, ...opsFlags, ...captureFlags }, serve).pipe(
+const command = Command.make("effect-sip", { ...serverFlags, ...registrarFlags, ...opsFlags, ...captureFlags, ...transferFlags }, serve).pipe(
   Command.withDescription("An Effect-native SIP server: answers calls with RTP media (`call` places one)"),
   Command.withSubcommands([callCommand, registerCommand, cdrCommand])
 )

@@ -10,6 +10,7 @@ import type { TlsConfig, WsConfig } from "../transport/config.ts"
 import type { DnsLookupOptions } from "../net/dns-lookup.ts"
 import type { SrtpPolicy } from "../sdp/crypto.ts"
 import type { TransportKind } from "../transport/transport.ts"
+import type { ReferHandler } from "../transfer/refer-decision.ts"
 
 export interface ServerConfig {
   /** Address to bind SIP and RTP sockets. */
@@ -55,6 +56,9 @@ export interface ServerConfig {
   readonly maxMessageBytes?: number
   /** RFC 3262, to a caller that only supports 100rel: every 18x reliably ("all", default) or those with SDP. */
   readonly reliableProvisionals?: "all" | "sdp"
+  /** Decides each REFER (RFC 3515) in our calls: accept (call the Refer-To target) or refuse; default:
+   *  declined with 603. */
+  readonly referHandler?: ReferHandler
   /** RFC 3262 §4: the INVITEs of calls we place say `Require: 100rel` (default: only `Supported`). */
   readonly require100rel?: boolean
 }

@@ -71,7 +71,8 @@ const layers = (config: SipStackConfig) => {
     ...(config.minSessionExpiresSeconds === undefined ? {} : { minSessionExpiresSeconds: config.minSessionExpiresSeconds }),
     ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
     ...(config.require100rel === undefined ? {} : { require100rel: config.require100rel }),
-    ...(config.srtp === undefined ? {} : { srtp: config.srtp })
+    ...(config.srtp === undefined ? {} : { srtp: config.srtp }),
+    ...(config.referHandler === undefined ? {} : { referHandler: config.referHandler })
   }).pipe(Layer.provide(Layer.succeed(Locator, { dns: makeDnsLookup(config.dns), transports: config.transports })))
   const status = Layer.effect(SipStack, makeStackStatus(advertised))
   // Every fiber of the stack hands off to the next layer within the current event-loop turn.

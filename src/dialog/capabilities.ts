@@ -3,12 +3,15 @@
  * supports (Supported, §20.37; any other Require gets 420) and the body types it reads (Accept, §20.1).
  */
 
-/** Methods we implement (UPDATE, RFC 3311, INFO, RFC 6086, and PRACK, RFC 3262, inside a dialog;
- *  MESSAGE, RFC 3428, in and out of one). */
-export const allowedMethods: ReadonlyArray<string> = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE", "PRACK", "MESSAGE"]
+/** Methods we implement (UPDATE, RFC 3311, INFO, RFC 6086, PRACK, RFC 3262, REFER, RFC 3515, and the
+ *  NOTIFYs of its subscription inside a dialog; MESSAGE, RFC 3428, in and out of one). */
+export const allowedMethods: ReadonlyArray<string> = [
+  "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE", "PRACK", "MESSAGE", "REFER", "NOTIFY"
+]
 /** 100rel: reliable provisionals (RFC 3262, reliable-provisional.ts); timer: session timers (RFC 4028,
- *  src/session/session-timer.ts). */
-export const supportedExtensions: ReadonlyArray<string> = ["100rel", "timer"]
+ *  src/session/session-timer.ts); replaces: INVITE with Replaces (RFC 3891, replaces.ts); norefersub:
+ *  REFER without its subscription (RFC 4488, src/transfer). */
+export const supportedExtensions: ReadonlyArray<string> = ["100rel", "timer", "replaces", "norefersub"]
 export const acceptedBodies: ReadonlyArray<string> = ["application/sdp"]
 
 /** Methods we recognise (RFC 3261 and its extensions) but may not allow: 405, not 501 (§21.5.2). */
@@ -21,7 +24,9 @@ export const knownMethods: ReadonlySet<string> = new Set([
 export const dialogOnlyMethods: ReadonlySet<string> = new Set(["BYE", "INFO", "UPDATE", "PRACK", "NOTIFY", "REFER"])
 
 /** Methods handled inside a dialog. */
-export const inDialogMethods: ReadonlySet<string> = new Set(["INVITE", "BYE", "OPTIONS", "INFO", "UPDATE", "PRACK", "MESSAGE"])
+export const inDialogMethods: ReadonlySet<string> = new Set([
+  "INVITE", "BYE", "OPTIONS", "INFO", "UPDATE", "PRACK", "MESSAGE", "REFER", "NOTIFY"
+])
 
 /** Methods handled outside a dialog. */
 export const outOfDialogMethods: ReadonlySet<string> = new Set(["INVITE", "OPTIONS", "MESSAGE"])

@@ -34,8 +34,16 @@ export type LegId = string
  *  uas-policy.ts, OPTIONS, BYE → 200, CANCEL → 487 on the INVITE, 481 for unknown dialogs, 500 for
  *  a lower CSeq, 491 for a re-INVITE while one is pending) never reach it or are reported after the fact. `requestId` is the server transaction to answer through `respond`. */
 export type DialogEvent =
-  /** A new INVITE outside any dialog. `dialogId` is the new call leg's id (our To-tag is chosen). */
-  | { readonly _tag: "IncomingInvite"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest; readonly source: Endpoint }
+  /** A new INVITE outside any dialog. `dialogId` is the new call leg's id (our To-tag is chosen). `replaces`:
+   *  the leg its Replaces header named (RFC 3891, matched here; an INVITE naming no leg got 481). */
+  | {
+    readonly _tag: "IncomingInvite"
+    readonly dialogId: string
+    readonly requestId: string
+    readonly request: SipRequest
+    readonly source: Endpoint
+    readonly replaces?: LegId
+  }
   /** The caller CANCELled before we answered; the INVITE got 487, the dialog is gone. */
   | { readonly _tag: "InviteCancelled"; readonly dialogId: string }
   /** The ACK for our 2xx arrived: the UAS dialog is confirmed. Carries the SDP answer in the late-offer case.
@@ -48,6 +56,9 @@ export type DialogEvent =
   /** The PRACK of our reliable 18x carried a body: the answer to the offer in that 18x (RFC 3262 §5). The
    *  PRACK itself is already answered 200. */
   | { readonly _tag: "PrackReceived"; readonly dialogId: string; readonly request: SipRequest }
+  /** A REFER (RFC 3515) or a NOTIFY (of the subscription a REFER of ours created) in a dialog; answer it
+   *  through `respond`. */
+  | { readonly _tag: "ReferReceived" | "NotifyReceived"; readonly dialogId: string; readonly requestId: string; readonly request: SipRequest }
   /** A MESSAGE (RFC 3428), outside a dialog (`dialogId` undefined) or in one; answer it through `respond`. */
   | { readonly _tag: "MessageReceived"; readonly dialogId: string | undefined; readonly requestId: string; readonly request: SipRequest }
   /** The dialog ended: the peer's BYE (already answered 200), our BYE done, no ACK within 64*T1 (we sent
@@ -128,6 +139,9 @@ export class DialogLayer extends Context.Service<DialogLayer, {
   /** Send an in-dialog request (re-INVITE, INFO, BYE…) built per §12.2.1.1 and return its final response.
    *  A 2xx to a re-INVITE is ACKed by the layer. BYE ends the dialog whatever its answer. */
   request(dialogId: string, method: string, options?: { readonly body?: Body; readonly headers?: ReadonlyArray<readonly [string, string]> }): Effect.Effect<SipResponse, ProtocolError | NetworkError>
+  /** The remote target of a leg's dialog with that dialog as an embedded Replaces header (RFC 3891 §5,
+   *  from the peer's side): the Refer-To URI of an attended transfer. ProtocolError "NoSuchDialog" without one. */
+  replacingUri(dialogId: string): Effect.Effect<string, ProtocolError>
   /** Send a request outside any dialog (MESSAGE, RFC 3428) and return its final response. */
   outOfDialog(method: string, options: OutOfDialogOptions): Effect.Effect<SipResponse, ProtocolError | NetworkError>
   /** Shutdown: from now on new INVITEs outside a dialog get 503 with Retry-After, OPTIONS 503. */

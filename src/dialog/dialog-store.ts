@@ -26,7 +26,7 @@ export interface PendingIncoming {
 
 /** A request reported to the session with a `requestId`, waiting for its final answer. */
 export interface PendingRequest {
-  readonly kind: "reinvite" | "update" | "info" | "message"
+  readonly kind: "reinvite" | "update" | "info" | "message" | "subscription"
   readonly request: SipRequest
   /** "" outside a dialog. */
   readonly dialogId: string

@@ -2,7 +2,8 @@
  * Requests from the peer (RFC 3261 §8.2, §11.2, §12.2.2, §14.2, §15.1.2): the UAS policy first
  * (uas-policy.ts), then a new INVITE goes to the session, OPTIONS is answered here, and in-dialog
  * requests are checked against the dialog (481 unknown, 500 lower CSeq, glare). BYE and OPTIONS in a
- * dialog are answered here; re-INVITE, UPDATE, INFO and MESSAGE (in or out of a dialog) go to the session.
+ * dialog are answered here; re-INVITE, UPDATE, INFO, REFER, NOTIFY and MESSAGE (in or out of a dialog) go to
+ * the session.
  */
 import { Effect, FiberSet } from "effect"
 import { cseqOf, getHeader, isParseError, newTag, parseNameAddr } from "../sip/index.ts"
@@ -11,6 +12,7 @@ import type { ResponseOptions } from "./dialog-layer.ts"
 import type { DialogContext } from "./context.ts"
 import { ignoreFailure } from "./context.ts"
 import { type Dialog, dialogKey } from "./dialog-state.ts"
+import type { PendingRequest } from "./dialog-store.ts"
 import { endDialog } from "./in-dialog-request.ts"
 import { buildResponse } from "./message-builder.ts"
 import { onPrack } from "./reliable-provisional.ts"
@@ -59,7 +61,7 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
   // §12.2.2: out of order.
   if (dialog.remoteSeq !== undefined && seq < dialog.remoteSeq) return yield* answer(ctx, transaction, 500)
   dialog.remoteSeq = seq
-  const register = (kind: "reinvite" | "update" | "info" | "message") =>
+  const register = (kind: PendingRequest["kind"]) =>
     ctx.store.requests.set(transaction.id, { kind, request, dialogId, source })
   switch (request.method) {
     case "BYE":
@@ -85,6 +87,14 @@ const inDialog = Effect.fnUntraced(function*(ctx: DialogContext, transaction: Se
       if (status !== 200 || request.body.length === 0) return
       return yield* ctx.emit({ _tag: "PrackReceived", dialogId: ctx.store.legOf(dialogId), request })
     }
+    case "REFER":
+    case "NOTIFY":
+      // RFC 3515: a transfer asked of us, or the progress of ours; the session answers both.
+      register("subscription")
+      return yield* ctx.emit({
+        _tag: request.method === "REFER" ? "ReferReceived" : "NotifyReceived",
+        dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request
+      })
     case "MESSAGE":
       register("message")
       return yield* ctx.emit({ _tag: "MessageReceived", dialogId: ctx.store.legOf(dialogId), requestId: transaction.id, request })

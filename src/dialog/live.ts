@@ -20,6 +20,7 @@ import type { DialogContext } from "./context.ts"
 import { DialogStore } from "./dialog-store.ts"
 import { request } from "./in-dialog-request.ts"
 import { onRequest } from "./incoming-request.ts"
+import { replacingUri } from "./replaces.ts"
 import { sendOutOfDialog } from "./out-of-dialog-request.ts"
 import { respond } from "./respond.ts"
 import { accept, onAck, onCancel, provisional, reject } from "./uas-invite.ts"
@@ -123,6 +124,13 @@ export const makeDialogLayerWithContext = Effect.fnUntraced(function*(config: Di
     request: Effect.fn("DialogLayer.request")(function*(dialogId, method, options) {
       return yield* request(ctx, dialogId, method, options)
     }),
+    replacingUri: (dialogId) =>
+      Effect.suspend(() => {
+        const dialog = ctx.store.dialog(dialogId)
+        return dialog === undefined
+          ? Effect.fail(new ProtocolError({ reason: "NoSuchDialog", message: `no dialog ${dialogId}`, status: 481 }))
+          : Effect.succeed(replacingUri(dialog))
+      }),
     outOfDialog: Effect.fn("DialogLayer.outOfDialog")(function*(method, options) {
       return yield* sendOutOfDialog(ctx, method, options)
     }),

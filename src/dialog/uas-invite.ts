@@ -15,6 +15,7 @@ import { ignoreFailure, localFor } from "./context.ts"
 import { dialogKey, tagOf, uasDialog } from "./dialog-state.ts"
 import type { PendingIncoming } from "./dialog-store.ts"
 import { buildResponse } from "./message-builder.ts"
+import { matchReplaces } from "./replaces.ts"
 import { awaitPrack, reserve, sendReliably, wantsReliable } from "./reliable-provisional.ts"
 import { startRetransmitting, stopRetransmitting } from "./two-xx-retransmit.ts"
 
@@ -28,6 +29,11 @@ export const onIncomingInvite = Effect.fnUntraced(function*(ctx: DialogContext, 
     const merged = buildResponse(ctx, request, 482, { toTag: newTag() })
     return yield* ignoreFailure(ctx.transactions.respond(transaction.id, merged))
   }
+  const replaces = matchReplaces(ctx.store, request)
+  if (replaces._tag === "Refused") {
+    const refusal = buildResponse(ctx, request, replaces.status, { options: { reason: replaces.reason }, toTag: newTag() })
+    return yield* ignoreFailure(ctx.transactions.respond(transaction.id, refusal))
+  }
   const localTag = newTag()
   const dialogId = dialogKey(callId, localTag, fromTag)
   ctx.store.addIncoming({
@@ -39,7 +45,10 @@ export const onIncomingInvite = Effect.fnUntraced(function*(ctx: DialogContext, 
     local: localFor(ctx, source.transport),
     requestKey
   })
-  yield* ctx.emit({ _tag: "IncomingInvite", dialogId, requestId: transaction.id, request, source })
+  yield* ctx.emit({
+    _tag: "IncomingInvite", dialogId, requestId: transaction.id, request, source,
+    ...(replaces._tag === "Leg" ? { replaces: replaces.legId } : {})
+  })
 })
 
 const pending = (ctx: DialogContext, dialogId: string): Effect.Effect<PendingIncoming, ProtocolError> => {

@@ -4,6 +4,7 @@
 import type { DigestCredentials } from "../auth/digest-credentials.ts"
 import type { MediaSource } from "../media/media-engine.ts"
 import type { SrtpPolicy } from "../sdp/crypto.ts"
+import type { ReferHandler } from "../transfer/refer-decision.ts"
 import type { CallHandler } from "./call-decision.ts"
 
 export interface CoordinatorConfig {
@@ -36,6 +37,8 @@ export interface CoordinatorConfig {
   readonly maxMessageBytes?: number
   /** RFC 3262 §4: our INVITEs say `Require: 100rel`, not only `Supported` (default false). */
   readonly require100rel?: boolean
+  /** Decides each REFER (RFC 3515) in our calls; default: declined with 603. */
+  readonly referHandler?: ReferHandler
   /** Which offers incoming calls may use: SRTP when offered (default), SRTP only, or plain RTP only. */
   readonly srtp?: SrtpPolicy
 }

@@ -1,6 +1,6 @@
 /**
  * The coordinator's reactions to dialog events: new calls, cancellations, confirmations (ACK), the
- * answer in a PRACK, re-INVITEs, INFO, and every way a dialog ends.
+ * answer in a PRACK, re-INVITEs, INFO, REFER and NOTIFY (src/transfer), and every way a dialog ends.
  */
 import { Deferred, Effect, Exit } from "effect"
 import type { DialogEvent } from "../dialog/dialog-layer.ts"
@@ -13,6 +13,9 @@ import { handleIncomingInvite } from "./incoming-invite.ts"
 import { onInfo } from "./info.ts"
 import { onMessage } from "./messages.ts"
 import { answerUpdate } from "./update.ts"
+import { onNotify } from "../transfer/on-notify.ts"
+import { onRefer } from "../transfer/receive-refer.ts"
+import { completeReplace } from "../transfer/replace-call.ts"
 import { armSessionTimer } from "./session-timer.ts"
 import { peerRefresh } from "./session-timer-rules.ts"
 import type { SipRequest } from "../sip/message.ts"
@@ -43,6 +46,7 @@ const confirm = Effect.fnUntraced(function*(ctx: CoordinatorContext, record: Ses
   if (!first) return
   yield* Effect.logInfo("call answered", { session: record.id, callId: record.callId })
   yield* armSessionTimer(ctx, record)
+  if (record.replaces !== undefined) yield* completeReplace(ctx, record)
 })
 
 /** RFC 3262 §5: the PRACK of our offering 18x brings the answer (our offer stayed outstanding). */
@@ -71,7 +75,7 @@ const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void
   if (record !== undefined) heard(ctx, record)
   switch (event._tag) {
     case "IncomingInvite":
-      return handleIncomingInvite(ctx, event.dialogId, event.request, event.source)
+      return handleIncomingInvite(ctx, event.dialogId, event.request, event.source, event.replaces)
     case "ReinviteReceived":
       return record === undefined
         ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
@@ -80,6 +84,11 @@ const handle = (ctx: CoordinatorContext, event: DialogEvent): Effect.Effect<void
       return record === undefined
         ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
         : onInfo(ctx, record, event.requestId, event.request)
+    case "ReferReceived":
+    case "NotifyReceived":
+      return record === undefined
+        ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)
+        : (event._tag === "ReferReceived" ? onRefer : onNotify)(ctx, record, event.requestId, event.request)
     case "MessageReceived":
       return event.dialogId !== undefined && record === undefined
         ? ctx.dialog.respond(event.requestId, 481).pipe(Effect.ignore)

@@ -51,7 +51,8 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
   ctx: CoordinatorContext,
   legId: string,
   request: SipRequest,
-  source: Endpoint
+  source: Endpoint,
+  replacesLeg?: string
 ) {
   const refuse = (status: number, retryAfterSeconds?: number) =>
     ctx.dialog.reject(legId, status, retryAfterSeconds === undefined ? {} : { retryAfterSeconds }).pipe(Effect.ignore)
@@ -60,6 +61,9 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
   if (ctx.registry.size >= ctx.config.maxCalls) {
     return yield* refuse(ctx.config.busyStatus, ctx.config.busyStatus === 503 ? 5 : undefined)
   }
+  // RFC 3891: the dialog layer matched the Replaces; a dialog whose call is already gone is no match.
+  const replaces = replacesLeg === undefined ? undefined : ctx.registry.byLegId(replacesLeg)?.id
+  if (replacesLeg !== undefined && replaces === undefined) return yield* refuse(481)
   const offerText = sdpOf(request)
   const remoteOffer = offerText === undefined ? undefined : readOffer(offerText)
   const offer = remoteOffer === undefined ? undefined : summarizeDescription(remoteOffer)
@@ -88,7 +92,8 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     heardAt: ctx.clock.currentTimeMillisUnsafe(),
     packetsHeard: 0,
     sessionTimer: timer._tag === "Timer" ? timer.timer : undefined,
-    ...(remoteOffer === undefined && takes100rel(headers) ? { earlyOffer: "allowed" as const } : {})
+    ...(remoteOffer === undefined && takes100rel(headers) ? { earlyOffer: "allowed" as const } : {}),
+    replaces
   }
   ctx.registry.add(record)
   const call: IncomingCall = {
@@ -101,7 +106,8 @@ export const handleIncomingInvite = Effect.fnUntraced(function*(
     requestUri: request.uri,
     ...(offer === undefined ? {} : { offer }),
     headers,
-    source: { host: source.host, port: source.port, transport: source.transport }
+    source: { host: source.host, port: source.port, transport: source.transport },
+    ...(replaces === undefined ? {} : { replaces })
   }
   yield* Effect.logInfo("incoming call", { session: record.id, from: call.callerUri, to: call.calleeUri })
   yield* publish(ctx, { _tag: "IncomingCall", sessionId: record.id, call })

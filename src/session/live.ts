@@ -22,6 +22,7 @@ import type { SessionEvent } from "./session-events.ts"
 import type { SessionRecord } from "./session-record.ts"
 import { SessionRegistry } from "./session-record.ts"
 import { placeCall } from "./outgoing-call.ts"
+import { transferCall } from "../transfer/send-refer.ts"
 import { isParseError } from "../sip/index.ts"
 import { requestDestination } from "../net/destination.ts"
 import { locate } from "../net/locate.ts"
@@ -127,6 +128,9 @@ const layer = (config: CoordinatorConfig) =>
         sendMessage: Effect.fn("SessionCoordinator.sendMessage")(function*(to, contentType, body) {
           if (typeof to === "string") return yield* sendMessage(ctx, to, contentType, body)
           yield* sendInCall(ctx, yield* find(to.sessionId), "MESSAGE", contentType, body)
+        }),
+        transfer: Effect.fn("SessionCoordinator.transfer")(function*(sessionId, target) {
+          yield* transferCall(ctx, yield* find(sessionId), target)
         }),
         call: Effect.fn("SessionCoordinator.call")(function*(options) {
           return yield* placeCall(ctx, options)

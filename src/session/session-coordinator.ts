@@ -8,6 +8,7 @@ import type { AcceptOptions } from "./call-decision.ts"
 import type { CallState } from "./call-state.ts"
 import type { CallOptions } from "./call-options.ts"
 import type { DtmfMethod, SessionEvent } from "./session-events.ts"
+import type { TransferTarget } from "../transfer/refer-decision.ts"
 
 export type { DtmfMethod } from "./session-events.ts"
 
@@ -55,6 +56,10 @@ export class SessionCoordinator extends Context.Service<SessionCoordinator, {
   /** A MESSAGE (RFC 3428) to a SIP URI outside any call, or `{ sessionId }` inside that established call's
    *  dialog; a non-2xx answer fails with ApplicationError "Rejected". */
   sendMessage(to: string | MessageInCall, contentType: string, body: string | Uint8Array): Effect.Effect<void, CallError>
+  /** Transfer the call (REFER, RFC 3515): blind to a URI, or attended, `{ replaces: otherId }`, to the peer of
+   *  another call whose dialog the new call replaces (RFC 3891). TransferProgress events follow the NOTIFYs;
+   *  on a 2xx one our leg ends with BYE and this succeeds. A refused REFER or a failed transfer fails it. */
+  transfer(sessionId: string, target: TransferTarget): Effect.Effect<void, CallError>
   /** Place a call (INVITE with our SDP offer); its session id at once, its progress on `events`. */
   call(options: CallOptions): Effect.Effect<string, CallError>
   state(sessionId: string): Effect.Effect<CallState, ApplicationError>

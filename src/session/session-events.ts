@@ -20,6 +20,9 @@ export interface IncomingCall {
   /** Every header, lower-case name → values, for routing decisions. */
   readonly headers: ReadonlyMap<string, ReadonlyArray<string>>
   readonly source: { readonly host: string; readonly port: number; readonly transport: string }
+  /** RFC 3891: the session this call replaces (its INVITE's Replaces named that call's dialog). Once this
+   *  call is answered and confirmed, the other one ends (`CallReplaced`). */
+  readonly replaces?: string
 }
 
 /** How a DTMF digit travelled: RTP telephone-events (RFC 4733) or SIP INFO (RFC 6086). */
@@ -52,3 +55,8 @@ export type SessionEvent =
   | { readonly _tag: "InfoReceived"; readonly sessionId: string; readonly contentType: string; readonly body: Uint8Array }
   | { readonly _tag: "QualityReport"; readonly sessionId: string; readonly stats: MediaStats }
   | { readonly _tag: "CallEnded"; readonly sessionId: string; readonly reason: EndReason }
+  /** RFC 3891: `replacedBy` (an INVITE with Replaces) took this call's place; this call now ends. */
+  | { readonly _tag: "CallReplaced"; readonly sessionId: string; readonly replacedBy: string }
+  /** A transfer we asked for (REFER, RFC 3515): the status of the transferee's new call, from its NOTIFY's
+   *  message/sipfrag (100, 180, then 200 or the failure). */
+  | { readonly _tag: "TransferProgress"; readonly sessionId: string; readonly status: number }

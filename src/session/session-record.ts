@@ -40,6 +40,8 @@ export interface SessionRecord {
   /** Incoming late offer to a caller that takes reliable 18x: early media may start with our offer in a
    *  reliable 183 (RFC 3262 §5); once sent, the answer in its PRACK completes `answered`. */
   earlyOffer?: "allowed" | { readonly answered: Deferred.Deferred<void> } | undefined
+  /** RFC 3891: the session this incoming call replaces once confirmed (src/transfer/replace-call.ts). */
+  replaces?: string | undefined
 }
 
 let counter = 0

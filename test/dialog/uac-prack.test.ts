@@ -31,7 +31,7 @@ describe("reliable provisionals (RFC 3262 §4), UAC", () => {
   it.effect("our INVITE says Supported: 100rel; each reliable 18x is PRACKed in its early dialog, in RSeq order", () =>
     Effect.gen(function*() {
       const { tl, client, progress } = yield* place
-      expect(getHeader(client.request, "supported")).toBe("100rel, timer")
+      expect(getHeader(client.request, "supported")).toBe("100rel, timer, replaces, norefersub")
       yield* offerResponse(client.queue, answer(client.request, 180, "b1", reliable(7)))
       const pracks = () => tl.requests("PRACK")
       expect(pracks().length).toBe(1)

@@ -81,7 +81,7 @@ const finalAnswer = (peer: RawUdp) =>
 const ask = (s: Effect.Success<typeof stack>, spec: Spec = {}) =>
   Effect.andThen(s.peer.send(datagram(s.peer, spec), s.port), finalAnswer(s.peer))
 
-const allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE"
+const allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, REFER, NOTIFY"
 const sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
 
 describe("UAS policy over UDP (RFC 3261 §8.2)", () => {
@@ -185,7 +185,7 @@ describe("UAS policy over UDP (RFC 3261 §8.2)", () => {
     Effect.gen(function*() {
       const s = yield* stack
       const ok = yield* ask(s, { method: "OPTIONS" })
-      expect([ok.status, ok.header("Allow"), ok.header("Accept"), ok.header("Supported")]).toEqual([200, allow, "application/sdp", "100rel, timer"])
+      expect([ok.status, ok.header("Allow"), ok.header("Accept"), ok.header("Supported")]).toEqual([200, allow, "application/sdp", "100rel, timer, replaces, norefersub"])
       expect(ok.header("To")).toMatch(/;tag=/)
       yield* s.dialog.drain
       expect((yield* ask(s, { method: "OPTIONS" })).status).toBe(503)

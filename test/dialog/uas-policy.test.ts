@@ -22,7 +22,7 @@ interface Row {
   readonly answerHeaders?: ReadonlyArray<readonly [string, string]>
 }
 
-const allow = ["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE"] as const
+const allow = ["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, REFER, NOTIFY"] as const
 const accept = ["Accept", "application/sdp"] as const
 const sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
 const multipart = `--b\r\nContent-Type: application/sdp\r\n\r\n${sdp}--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b--\r\n`
@@ -46,7 +46,9 @@ const rows: ReadonlyArray<Row> = [
   { name: "MESSAGE passes (RFC 3428)", method: "MESSAGE", status: undefined },
   { name: "PUBLISH → 405", method: "PUBLISH", status: 405, answerHeaders: [allow] },
   { name: "MESSAGE in a dialog passes (RFC 3428)", method: "MESSAGE", toTag: true, status: undefined },
-  { name: "REFER in a dialog → 405", method: "REFER", toTag: true, status: 405, answerHeaders: [allow] },
+  { name: "REFER in a dialog passes (RFC 3515)", method: "REFER", toTag: true, status: undefined },
+  { name: "NOTIFY in a dialog passes (RFC 3515)", method: "NOTIFY", toTag: true, status: undefined },
+  { name: "Require: replaces passes (RFC 3891)", headers: [["Require", "replaces"]], status: undefined },
   { name: "PRACK in a dialog passes (RFC 3262)", method: "PRACK", toTag: true, status: undefined },
   { name: "Require: 100rel passes (RFC 3262)", headers: [["Require", "100rel"]], status: undefined },
   { name: "Require: timer passes (RFC 4028)", headers: [["Require", "timer"]], status: undefined },

@@ -325,7 +325,7 @@ describe("DialogLayer UAS (RFC 3261 §12.1.1, §13.3)", () => {
       const ok = tl.responses(options.id)[0]!
       expect(ok.status).toBe(200)
       expect(getHeader(ok, "to")).toMatch(/^<sip:service@127\.0\.0\.1>;tag=.+/)
-      expect(getHeader(ok, "allow")).toBe("INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE")
+      expect(getHeader(ok, "allow")).toBe("INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, REFER, NOTIFY")
       expect(getHeader(ok, "accept")).toBe("application/sdp")
       const again = yield* Effect.flip(dialog.respond(options.id, 200))
       expect(again.reason).toBe("NoSuchTransaction")

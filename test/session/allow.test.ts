@@ -86,7 +86,7 @@ describe("every method in Allow, against a whole SipStack", () => {
       expect(options.status).toBe(200)
       const allow = /^Allow: *(.*)$/mi.exec(options.text)?.[1]?.split(/\s*,\s*/) ?? []
       expect(allow).toContain("UPDATE")
-      for (const method of ["BYE", "INFO", "UPDATE"]) {
+      for (const method of ["BYE", "INFO", "UPDATE", "REFER", "NOTIFY"]) {
         expect((yield* ask("allow-out", { method, cseq: 2 })).status, method).toBe(481)
       }
       expect((yield* ask("allow-out", { method: "CANCEL", cseq: 3 })).status).toBe(481)
@@ -111,7 +111,13 @@ describe("every method in Allow, against a whole SipStack", () => {
       expect(reinvite.status).toBe(200)
       yield* send(peer, port, call, { method: "ACK", cseq: 6, toTag })
       expect((yield* ask(call, { method: "MESSAGE", cseq: 7, toTag, body: "in the call", contentType: "text/plain" })).status).toBe(200)
-      expect((yield* ask(call, { method: "BYE", cseq: 8, toTag })).status).toBe(200)
+      // REFER (RFC 3515): no Refer-To 400; a stack without a ReferHandler declines 603. NOTIFY of a refer
+      // subscription: 200 (TransferProgress for the application).
+      expect((yield* ask(call, { method: "REFER", cseq: 8, toTag })).status).toBe(400)
+      expect((yield* ask(call, { method: "REFER", cseq: 9, toTag, extra: ["Refer-To: <sip:bob@127.0.0.1:9>"] })).status).toBe(603)
+      const frag = { body: "SIP/2.0 100 Trying\r\n", contentType: "message/sipfrag;version=2.0" }
+      expect((yield* ask(call, { method: "NOTIFY", cseq: 10, toTag, ...frag, extra: ["Event: refer", "Subscription-State: active"] })).status).toBe(200)
+      expect((yield* ask(call, { method: "BYE", cseq: 11, toTag })).status).toBe(200)
 
       // PRACK (RFC 3262): outside a dialog 481; for a reliable 180 (the caller requires 100rel), a PRACK
       // without RAck 400, one naming another RSeq 481, the right one 200; then the 2xx comes.

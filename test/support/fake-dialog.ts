@@ -63,6 +63,7 @@ export const makeFakeDialog = Effect.gen(function*() {
           control.failRequest === undefined
             ? Effect.succeed(control.answerRequest(method, text(options)))
             : Effect.fail(control.failRequest)),
+      replacingUri: (id) => Effect.succeed(`sip:peer-of-${id}@127.0.0.1?Replaces=${encodeURIComponent(`${id};to-tag=r;from-tag=l`)}`),
       outOfDialog: (method, options) =>
         Effect.as(record({ op: "request", id: options.target, method, body: text(options) }), control.answerRequest(method, text(options))),
       drain: Effect.void,
