@@ -8,6 +8,7 @@ import { Flag } from "effect/cli"
 import { CdrRecorder } from "../cdr/cdr-recorder.ts"
 import { CdrSql } from "../cdr/cdr-sql.ts"
 import { ConsoleState } from "../console/console-state.ts"
+import { CallTracing } from "../ops/call-tracer.ts"
 import { drainOnShutdown } from "../ops/drain.ts"
 import { OpsHttp } from "../ops/http-listener.ts"
 import { isLoopback, type OpsConfig } from "../ops/ops-config.ts"
@@ -32,6 +33,10 @@ export const opsFlags = {
     Flag.withDescription("The live call console at / of the --http-port listener (keeps the last 500 calls' SIP messages)"),
     Flag.withDefault("on")
   ),
+  otlpEndpoint: Flag.String("otlp-endpoint").pipe(
+    Flag.withDescription("OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318): a trace per call, spans to /v1/traces"),
+    Flag.optional
+  ),
   cdr: Flag.Boolean("cdr").pipe(
     Flag.withDescription("Write a call detail record per call to <data-dir>/cdr.db (SQLite); see `cdr --since`"),
     Flag.withDefault(false)
@@ -52,6 +57,7 @@ export interface OpsFlags {
   readonly httpToken: Option.Option<Redacted.Redacted<string>>
   readonly drainSeconds: number
   readonly httpConsole: "on" | "off"
+  readonly otlpEndpoint: Option.Option<string>
   readonly cdr: boolean
   readonly cdrDatabase: Option.Option<string>
 }
@@ -83,7 +89,14 @@ export const cdrStoreLayer = (flags: OpsFlags, dataDir: string) => {
 export const opsLayer = (flags: OpsFlags, config: OpsConfig | undefined, dataDir: string) => {
   const cdrs = cdrStoreLayer(flags, dataDir)
   const recorder = cdrs === undefined ? Layer.empty : CdrRecorder.layer.pipe(Layer.provide(cdrs))
-  const drain = drainOnShutdown(flags.drainSeconds).pipe(Layer.provide(recorder))
+  const tracing = Option.match(flags.otlpEndpoint, {
+    onNone: () => Layer.empty,
+    onSome: (endpoint) => {
+      if (!/^https?:\/\/[^/]+/.test(endpoint)) throw new FlagError({ message: `--otlp-endpoint: expected http(s)://host:port, got "${endpoint}"` })
+      return CallTracing.layer({ endpoint, serviceName: "effect-sip" })
+    }
+  })
+  const drain = drainOnShutdown(flags.drainSeconds).pipe(Layer.provide(Layer.merge(recorder, tracing)))
   // Built above the listener, the drain's finalizer runs first: /readyz says "draining" while calls finish.
   const http = config === undefined ? undefined : OpsHttp.layer(config).pipe(
     Layer.provide(flags.httpConsole === "on" ? ConsoleState.layer : Layer.empty)

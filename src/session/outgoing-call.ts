@@ -162,7 +162,7 @@ export const placeCall = Effect.fnUntraced(function*(ctx: CoordinatorContext, op
     dtmf: options.dtmf
   }
   ctx.registry.add(record)
-  yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target })
+  yield* publish(ctx, { _tag: "OutgoingCall", sessionId: record.id, target: options.target, headers: options.headers ?? [] })
   yield* watchMedia(ctx, record, media, scope)
   const offer: string | LateOffer = options.lateOffer === true ? { took: undefined } : makeOffer(record.local!, "sendrecv")
   const credentials = options.credentials ?? ctx.config.credentials

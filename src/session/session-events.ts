@@ -36,7 +36,8 @@ export type OfferSummary = SdpSummary
 
 export type SessionEvent =
   | { readonly _tag: "IncomingCall"; readonly sessionId: string; readonly call: IncomingCall }
-  | { readonly _tag: "OutgoingCall"; readonly sessionId: string; readonly target: string }
+  /** `headers`: the extra headers the INVITE carries (CallOptions.headers), e.g. a W3C traceparent. */
+  | { readonly _tag: "OutgoingCall"; readonly sessionId: string; readonly target: string; readonly headers: ReadonlyArray<readonly [string, string]> }
   | { readonly _tag: "StateChanged"; readonly sessionId: string; readonly from: CallState; readonly to: CallState }
   | { readonly _tag: "MediaStarted"; readonly sessionId: string; readonly codec: string; readonly remote: string }
   | { readonly _tag: "MediaStopped"; readonly sessionId: string; readonly stats: MediaStats }

@@ -39,7 +39,7 @@ describe("makeCdrBuilder", () => {
 
   it("a rejected outgoing call: no answer, duration 0, the status kept", () => {
     const builder = makeCdrBuilder("sip:us@127.0.0.1")
-    builder.observe({ _tag: "OutgoingCall", sessionId: "s2", target: "sip:carol@c.example" }, 0)
+    builder.observe({ _tag: "OutgoingCall", sessionId: "s2", target: "sip:carol@c.example", headers: [] }, 0)
     const cdr = builder.observe({ _tag: "CallEnded", sessionId: "s2", reason: { _tag: "Rejected", status: 486, reason: "Busy Here" } }, 200)
     expect(cdr).toMatchObject({ direction: "outbound", caller: "sip:us@127.0.0.1", callee: "sip:carol@c.example", answeredAt: undefined, durationSeconds: 0, endReason: "rejected", status: 486 })
   })

@@ -8,7 +8,7 @@ import { type OpsFlags, toOpsConfig } from "../../src/cli/ops-flags.ts"
 import { isLoopback } from "../../src/ops/ops-config.ts"
 
 const flags = (over: Partial<OpsFlags> = {}): OpsFlags => ({
-  httpPort: Option.none(), httpHost: "127.0.0.1", httpToken: Option.none(), drainSeconds: 0, httpConsole: "on", cdr: false, cdrDatabase: Option.none(), ...over
+  httpPort: Option.none(), httpHost: "127.0.0.1", httpToken: Option.none(), drainSeconds: 0, httpConsole: "on", otlpEndpoint: Option.none(), cdr: false, cdrDatabase: Option.none(), ...over
 })
 
 describe("toOpsConfig", () => {
